@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Set up a local virtual environment on first use, then run the bot or the tests in it.
+
+Usage:  python3 dev.py console   run the bot on its embedded default (terminal console + SQLite)
+        python3 dev.py test      run every test
+        python3 dev.py meldcode ARGS...   any other `meldcode` CLI command
+Only the Python standard library is used here, so it works on a fresh machine with Python 3.11.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".installed-from"
+
+
+def _python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def _wanted_stamp() -> str:
+    # Reinstall whenever the dependency list changes.
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_env() -> Path:
+    if not _python().exists():
+        print("Eerste keer: virtuele omgeving maken in .venv ...", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if not STAMP.exists() or STAMP.read_text() != _wanted_stamp():
+        print("Pakketten installeren (eenmalig) ...", file=sys.stderr)
+        subprocess.run(
+            [str(_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "-e", f"{ROOT}[test]"],
+            check=True,
+        )
+        STAMP.write_text(_wanted_stamp())
+    return _python()
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(__doc__)
+        return 0
+    python = ensure_env()
+    command, rest = argv[0], argv[1:]
+    if command == "test":
+        args = [str(python), "-m", "pytest", *rest]
+    elif command == "console":
+        args = [str(python), "-m", "bot.cli", "console", *rest]
+    elif command == "meldcode":
+        args = [str(python), "-m", "bot.cli", *rest]
+    else:
+        print(f"Onbekende opdracht: {command}\n{__doc__}", file=sys.stderr)
+        return 2
+    return subprocess.run(args, cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

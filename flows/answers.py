@@ -1,0 +1,162 @@
+"""Parse and check what a person typed or picked for a field; errors are codes the bot renders in Dutch."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Iterable, Mapping
+
+from flows.model import Field, Node
+
+
+class FieldError(Exception):
+    def __init__(self, code: str, **params: Any):
+        self.code = code
+        self.params = params
+        super().__init__(code)
+
+
+class AnswerRejected(Exception):
+    """One or more fields were invalid; nothing was changed. errors maps field id -> FieldError."""
+
+    def __init__(self, errors: Mapping[str, FieldError]):
+        self.errors = dict(errors)
+        super().__init__(", ".join(f"{k}: {e.code}" for k, e in self.errors.items()))
+
+
+MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4, "apr": 4,
+    "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8, "september": 9,
+    "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+YES = {"ja", "j", "yes", "y", "true", "1"}
+NO = {"nee", "n", "no", "false", "0"}
+
+
+def parse_date(raw: Any) -> dt.date:
+    """Dates as Dutch people write them: 5-5-2026, 5/5/2026, 5 mei 2026, or ISO 2026-05-05."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw).strip().lower()
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})", text):
+            year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+            return dt.date(year, int(m[2]), int(m[1]))
+        if m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})", text):
+            if m[2] in MONTHS:
+                return dt.date(int(m[3]), MONTHS[m[2]], int(m[1]))
+    except ValueError:
+        pass
+    raise FieldError("invalid_date", value=str(raw)[:40])
+
+
+def _check_date(field: Field, value: dt.date, today: dt.date) -> dt.date:
+    if field.dates == "past" and value > today:
+        raise FieldError("date_in_future")
+    if field.dates == "future" and value < today:
+        raise FieldError("date_in_past")
+    return value
+
+
+def _is_empty(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or (
+        isinstance(raw, (list, tuple, set)) and len(raw) == 0)
+
+
+def parse_field(field: Field, raw: Any, *, today: dt.date, people: Iterable[str] = ()) -> Any:
+    if field.type == "text":
+        text = str(raw).strip()
+        if len(text) > field.max_length:
+            raise FieldError("too_long", max=field.max_length)
+        return text
+    if field.type == "choice":
+        value = str(raw).strip()
+        if field.choice(value) is None:
+            raise FieldError("invalid_choice", value=value[:40])
+        return value
+    if field.type == "multi_choice":
+        items = raw if isinstance(raw, (list, tuple)) else re.split(r"[,\s]+", str(raw).strip())
+        values = []
+        for item in items:
+            item = str(item).strip()
+            if not item:
+                continue
+            if field.choice(item) is None:
+                raise FieldError("invalid_choice", value=item[:40])
+            if item not in values:
+                values.append(item)
+        if not values:
+            raise FieldError("required")
+        return values
+    if field.type == "yes_no":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise FieldError("invalid_yes_no")
+    if field.type == "date":
+        return _check_date(field, parse_date(raw), today)
+    if field.type == "date_list":
+        items = raw if isinstance(raw, (list, tuple)) else [p for p in re.split(r"[;,]", str(raw))]
+        dates = [_check_date(field, parse_date(i), today) for i in items if not _is_empty(i)]
+        if not dates:
+            raise FieldError("required")
+        return sorted(set(dates))
+    if field.type == "number":
+        try:
+            number = int(str(raw).strip())
+        except ValueError:
+            raise FieldError("invalid_number") from None
+        if field.min is not None and number < field.min:
+            raise FieldError("number_too_small", min=field.min)
+        if field.max is not None and number > field.max:
+            raise FieldError("number_too_large", max=field.max)
+        return number
+    if field.type == "person":
+        if isinstance(raw, Mapping):
+            if raw.get("id") in set(people):
+                return {"id": raw["id"]}
+            name = str(raw.get("name", "")).strip()
+            if name and "id" not in raw:
+                return {"name": name[: field.max_length]}
+            raise FieldError("invalid_person")
+        return {"name": str(raw).strip()[: field.max_length]}
+    raise FieldError("unknown_type")  # unreachable: the loader admits only known types
+
+
+def is_asked(field: Field, values: Mapping[str, Any]) -> bool:
+    """A conditional field is asked only when the field it depends on has one of its values."""
+    if field.when is None:
+        return True
+    return values.get(field.when.field) in field.when.values
+
+
+def parse_answer(node: Node, raw: Mapping[str, Any], *, today: dt.date,
+                 people: Iterable[str] = ()) -> dict[str, Any]:
+    """All fields of a node at once; raises AnswerRejected listing every invalid field."""
+    values: dict[str, Any] = {}
+    errors: dict[str, FieldError] = {}
+    for field in node.fields:
+        if not is_asked(field, values):
+            continue
+        value = raw.get(field.id)
+        if _is_empty(value):
+            if field.required:
+                errors[field.id] = FieldError("required")
+            continue
+        try:
+            values[field.id] = parse_field(field, value, today=today, people=people)
+        except FieldError as exc:
+            errors[field.id] = exc
+    unknown = set(raw) - {f.id for f in node.fields}
+    for key in sorted(unknown):
+        errors[key] = FieldError("unknown_field")
+    if errors:
+        raise AnswerRejected(errors)
+    return values

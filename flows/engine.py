@@ -1,0 +1,100 @@
+"""The pure engine: given a flow, a case's state, an answer and the time, compute the transition."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from flows.answers import AnswerRejected, parse_answer  # noqa: F401  (re-exported for callers)
+from flows.deadlines import due_times
+from flows.guards import holds
+from flows.model import CaseState, Effect, EffectSpec, Flow, Node, Policy, Transition
+from flows.vocabulary import REMINDER_KINDS
+
+
+class NotAllowed(Exception):
+    """The answer cannot be given now, by this person; `code` names why (rendered in Dutch by the bot)."""
+
+    def __init__(self, code: str, **params: Any):
+        self.code = code
+        self.params = params
+        super().__init__(code)
+
+
+def may_answer(node: Node, roles: Iterable[str]) -> bool:
+    """B1-B3: staff-only nodes for case members, AF-only for the acting AF, 'together' for either."""
+    roles = set(roles)
+    if node.actor == "together":
+        return bool(roles & {"staff", "af"})
+    return node.actor in roles
+
+
+def start(flow: Flow) -> CaseState:
+    return CaseState(node=flow.start)
+
+
+def reopen(flow: Flow, state: CaseState) -> CaseState:
+    """S5.1: a case can always be re-opened with new signals; a new round needs a new consultation."""
+    return CaseState(node=flow.reopen, outcome=None, answers=state.answers,
+                     flags=state.flags - {"consultation_taken_up"})
+
+
+def take_up_consultation(state: CaseState) -> CaseState:
+    return CaseState(node=state.node, outcome=state.outcome, answers=state.answers,
+                     flags=state.flags | {"consultation_taken_up"})
+
+
+def advance(flow: Flow, state: CaseState, answer: Mapping[str, Any], now: dt.datetime, *,
+            roles: Iterable[str], policy: Policy = Policy(), people: Iterable[str] = ()) -> Transition:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if state.closed:
+        raise NotAllowed("case_closed")
+    node = flow.nodes[state.node]
+    if not may_answer(node, roles):
+        raise NotAllowed(f"actor_{node.actor}")
+    for guard in node.requires:
+        if not holds(guard, flow, state, node.id):
+            raise NotAllowed(f"requires_{guard.name}")
+
+    today = now.astimezone(ZoneInfo(policy.timezone)).date()
+    values = parse_answer(node, answer, today=today, people=people)
+    answered = CaseState(node=node.id, answers={**state.answers, node.id: values}, flags=state.flags)
+    route = next(r for r in node.next if all(holds(g, flow, answered, node.id) for g in r.when))
+    outcome = flow.outcomes.get(route.to)
+
+    specs: list[EffectSpec] = []
+    if outcome:
+        # Closing a case cancels what is pending; schedules of this same transition (D3) come after.
+        specs.append(EffectSpec("cancel_reminders", {"kinds": sorted(REMINDER_KINDS)}))
+    specs += [*node.effects, *route.effects, *(outcome.effects if outcome else ())]
+    if not outcome:
+        # D6: a case that does not move within a step gets a nudge; every move resets the clock.
+        specs += [EffectSpec("cancel_reminders", {"kinds": ["D6"]}),
+                  EffectSpec("schedule_reminder", {"kind": "D6", "to": ["staff"]})]
+    effects = tuple(_resolve(spec, answered, node.id, now, policy) for spec in specs)
+
+    flags = answered.flags
+    if any(e.name == "request_consultation" for e in effects):
+        flags = flags - {"consultation_taken_up"}
+    new_state = CaseState(node=None if outcome else route.to, outcome=outcome.id if outcome else None,
+                          answers=answered.answers, flags=flags)
+    return Transition(node=node.id, values=values, to=route.to, outcome=outcome, effects=effects,
+                      state=new_state)
+
+
+def _field_value(state: CaseState, node_id: str, ref: str) -> Any:
+    if ":" in ref:
+        other, field = ref.split(":", 1)
+        return state.value(other, field)
+    return state.value(node_id, ref)
+
+
+def _resolve(spec: EffectSpec, state: CaseState, node_id: str, now: dt.datetime, policy: Policy) -> Effect:
+    if spec.name != "schedule_reminder":
+        return Effect(spec.name, dict(spec.args))
+    anchor = _field_value(state, node_id, spec.args["from"]) if "from" in spec.args else None
+    until = _field_value(state, node_id, spec.args["until"]) if "until" in spec.args else None
+    due = due_times(spec.args["kind"], now=now, policy=policy, anchor=anchor, until=until)
+    return Effect("schedule_reminder", {"kind": spec.args["kind"], "to": list(spec.args["to"]),
+                                        "due": [d.astimezone(dt.timezone.utc) for d in due]})

@@ -160,3 +160,27 @@ def parse_answer(node: Node, raw: Mapping[str, Any], *, today: dt.date,
     if errors:
         raise AnswerRejected(errors)
     return values
+
+
+def to_json(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed values to JSON (dates as ISO strings) for storage."""
+    def conv(v: Any) -> Any:
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, list):
+            return [conv(i) for i in v]
+        return v
+    return {k: conv(v) for k, v in values.items()}
+
+
+def from_json(node: Node, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored JSON back to typed values, by the node's field types."""
+    types = {f.id: f.type for f in node.fields}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if types.get(key) == "date" and isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        elif types.get(key) == "date_list" and isinstance(value, list):
+            value = [dt.date.fromisoformat(v) for v in value]
+        out[key] = value
+    return out

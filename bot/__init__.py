@@ -1,0 +1,1 @@
+"""The bot: settings, the Chat port, the conversation service and its adapters (console, Slack)."""

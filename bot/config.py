@@ -1,0 +1,168 @@
+"""The organisation's config file (people, roles, absences, timezone, reminder settings), validated."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from flows.model import Policy
+
+STAFF_ROLES = ("kindkrachtspecialist", "trajectbegeleider", "onderwijskundig_medewerker")
+TOP_KEYS = {"organisation", "people", "absences", "settings"}
+ORG_KEYS = {"key", "name", "timezone"}
+PERSON_KEYS = {"id", "name", "role", "af", "deputy", "board", "admin"}
+ABSENCE_KEYS = {"person", "from", "to"}
+# Reminder settings an organisation may change; the rest of Policy comes from them.
+SETTING_KEYS = {f.name for f in fields(Policy)} - {"timezone", "extra_closed_days"} | {"closed_days"}
+
+
+class ConfigError(Exception):
+    def __init__(self, source: str, errors: list[str]):
+        self.source, self.errors = source, errors
+        super().__init__(f"{source}: {len(errors)} error(s) in the organisation config:\n  - "
+                         + "\n  - ".join(errors))
+
+
+@dataclass(frozen=True)
+class PersonConfig:
+    external_id: str
+    name: str
+    staff_role: str | None
+    is_af: bool = False
+    is_deputy: bool = False
+    is_board: bool = False
+    is_admin: bool = False
+
+    def as_row(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class OrgConfig:
+    key: str
+    name: str
+    timezone: str
+    people: tuple[PersonConfig, ...]
+    absences: tuple[dict[str, Any], ...] = ()
+    policy: Policy = field(default_factory=Policy)
+    is_demo: bool = False
+    source: str = "<demo>"
+
+
+def demo_config_path() -> Path:
+    return Path(str(resources.files("bot") / "demo" / "organisation.yaml"))
+
+
+def load_config(path: Path | None) -> OrgConfig:
+    """The given file, or the demo organisation when no file is configured."""
+    source = path or demo_config_path()
+    try:
+        data = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(str(source), [f"cannot read the file: {exc.strerror}"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(source), [f"not valid YAML: {exc}"]) from None
+    return parse_config(data, source=str(source), is_demo=path is None)
+
+
+def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) -> OrgConfig:
+    errors: list[str] = []
+    if not isinstance(data, dict):
+        raise ConfigError(source, ["the file must be a mapping with organisation, people, absences, settings"])
+    for key in sorted(set(data) - TOP_KEYS):
+        errors.append(f"unknown key {key!r}")
+    org = data.get("organisation") or {}
+    if not isinstance(org, dict):
+        errors.append("organisation must be a mapping")
+        org = {}
+    for key in sorted(set(org) - ORG_KEYS):
+        errors.append(f"organisation: unknown key {key!r}")
+    for key in ("key", "name"):
+        if not isinstance(org.get(key), str) or not org.get(key):
+            errors.append(f"organisation.{key} is required")
+    timezone = org.get("timezone", "Europe/Amsterdam")
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(f"organisation.timezone {timezone!r} is not a known timezone")
+
+    people: list[PersonConfig] = []
+    ids: set[str] = set()
+    for i, raw in enumerate(data.get("people") or []):
+        where = f"people[{i}]"
+        if not isinstance(raw, dict):
+            errors.append(f"{where} must be a mapping")
+            continue
+        for key in sorted(set(raw) - PERSON_KEYS):
+            errors.append(f"{where}: unknown key {key!r}")
+        pid, name, role = raw.get("id"), raw.get("name"), raw.get("role")
+        if not isinstance(pid, str) or not pid:
+            errors.append(f"{where}.id is required (the person's Slack user id)")
+            continue
+        if pid in ids:
+            errors.append(f"{where}.id {pid!r} appears twice")
+        ids.add(pid)
+        if not isinstance(name, str) or not name:
+            errors.append(f"{where}.name is required")
+        if role is not None and role not in STAFF_ROLES:
+            errors.append(f"{where}.role must be one of {', '.join(STAFF_ROLES)} (or left out)")
+        flags = {k: raw.get(k, False) for k in ("af", "deputy", "board", "admin")}
+        for key, value in flags.items():
+            if not isinstance(value, bool):
+                errors.append(f"{where}.{key} must be true or false")
+        if (flags["af"] or flags["deputy"]) and role != "onderwijskundig_medewerker":
+            errors.append(f"{where}: the AF and deputies are onderwijskundig medewerkers (rule B4)")
+        people.append(PersonConfig(pid, str(name), role, bool(flags["af"]), bool(flags["deputy"]),
+                                   bool(flags["board"]), bool(flags["admin"])))
+    if sum(p.is_af for p in people) != 1:
+        errors.append("exactly one person must be the AF (af: true)")
+    if not any(p.is_deputy for p in people):
+        errors.append("at least one deputy is needed for when the AF is absent (deputy: true)")
+    if not any(p.is_board for p in people):
+        errors.append("a board contact is needed, to inform at a strong suspicion (board: true, rule Q1b)")
+    if not any(p.staff_role for p in people):
+        errors.append("at least one staff member is needed")
+
+    absences = []
+    for i, raw in enumerate(data.get("absences") or []):
+        where = f"absences[{i}]"
+        if not isinstance(raw, dict) or set(raw) != ABSENCE_KEYS:
+            errors.append(f"{where} must have exactly person, from and to")
+            continue
+        if raw["person"] not in ids:
+            errors.append(f"{where}.person {raw['person']!r} is not one of the people")
+        if not isinstance(raw["from"], dt.date) or not isinstance(raw["to"], dt.date):
+            errors.append(f"{where}: from and to must be dates (YYYY-MM-DD)")
+        elif raw["from"] > raw["to"]:
+            errors.append(f"{where}: from is after to")
+        absences.append(dict(raw))
+
+    settings = data.get("settings") or {}
+    policy_args: dict[str, Any] = {"timezone": str(timezone)}
+    if not isinstance(settings, dict):
+        errors.append("settings must be a mapping")
+        settings = {}
+    for key, value in settings.items():
+        if key not in SETTING_KEYS:
+            errors.append(f"settings: unknown key {key!r} (known: {', '.join(sorted(SETTING_KEYS))})")
+        elif key == "closed_days":
+            if not isinstance(value, list) or not all(isinstance(d, dt.date) for d in value):
+                errors.append("settings.closed_days must be a list of dates (YYYY-MM-DD)")
+            else:
+                policy_args["extra_closed_days"] = tuple(value)
+        elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            errors.append(f"settings.{key} must be a whole number, 0 or more")
+        else:
+            policy_args[key] = value
+    if isinstance(policy_args.get("reminder_hour"), int) and not 0 <= policy_args["reminder_hour"] <= 23:
+        errors.append("settings.reminder_hour must be between 0 and 23")
+
+    if errors:
+        raise ConfigError(source, errors)
+    return OrgConfig(key=org["key"], name=org["name"], timezone=str(timezone), people=tuple(people),
+                     absences=tuple(absences), policy=Policy(**policy_args), is_demo=is_demo, source=source)

@@ -1,0 +1,309 @@
+"""The console adapter: plays every role in a terminal, or reads a scripted session from a pipe."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, TextIO
+
+from bot.messages import Action, FieldView, Message, QuestionView, Reply
+from bot.service import ConversationService
+from bot.texts import Texts
+
+COMMAND_FOR = {Action.OPEN_CASE: "/open", Action.TAKE_UP: "/oppakken", Action.CONTINUE: "/verder",
+               Action.ACUTE: "/acuut", Action.NEW_CASE: "/nieuw", Action.REOPEN: "/heropen"}
+
+
+class Cancelled(Exception):
+    pass
+
+
+@dataclass
+class ConsoleChat:
+    """The Chat port for the console: a DM is shown at once, and kept for /berichten."""
+    write: Callable[[str], None]
+    names: dict[str, str] = field(default_factory=dict)
+    texts: Texts | None = None
+    inbox: list[tuple[str, Message]] = field(default_factory=list)
+
+    def send_dm(self, *, org_key: str, person_id: str, message: Message) -> None:
+        self.inbox.append((person_id, message))
+        name = self.names.get(person_id, person_id)
+        self.write(self.texts("console.dm", name=name, text=message.text))
+        for button in message.buttons:
+            self.write(render_button(self.texts, button))
+
+
+def render_button(texts: Texts, button) -> str:
+    command = COMMAND_FOR[button.action] + (f" {button.case_code}" if button.case_code else "")
+    return texts("console.button", label=button.label, command=command)
+
+
+class Console:
+    def __init__(self, service: ConversationService, chat: ConsoleChat, *, stdin: TextIO = sys.stdin,
+                 stdout: TextIO = sys.stdout, persona: str | None = None, echo: bool | None = None):
+        self.service, self.chat, self.stdin, self.stdout = service, chat, stdin, stdout
+        self.texts = service.texts
+        self.echo = (not stdin.isatty()) if echo is None else echo
+        self.people = service.people()
+        chat.names.update({pid: name for pid, name, _ in self.people})
+        self.persona = (service.find_person(persona) if persona else None) or self.people[0][0]
+        self.case: str | None = None
+
+    # ---- io --------------------------------------------------------------------------------
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def read(self, prompt: str) -> str | None:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            self.say()
+            return None
+        line = line.rstrip("\n")
+        if self.echo:
+            self.say(line)
+        return line
+
+    def name(self) -> str:
+        return next((n for pid, n, _ in self.people if pid == self.persona), self.persona)
+
+    def show(self, reply: Reply) -> None:
+        for message in reply.messages:
+            self.say(message.text)
+            for button in message.buttons:
+                self.say(render_button(self.texts, button))
+            if message.case_code:
+                self.case = message.case_code
+
+    # ---- main loop -------------------------------------------------------------------------
+    def run(self) -> int:
+        self.say(self.texts("console.welcome", org=self.service.org.name, demo=self.service.org.is_demo))
+        self.cmd_wie("")
+        self.say(self.texts("safety"))
+        self.say(self.texts("console.help"))
+        while True:
+            line = self.read(f"[{self.name()}] > ")
+            if line is None:
+                return 0
+            line = line.strip()
+            if not line:
+                continue
+            if not line.startswith("/"):
+                self.say(self.texts("console.unknown_command"))
+                continue
+            command, _, arg = line[1:].partition(" ")
+            handler = getattr(self, f"cmd_{command.lower()}", None)
+            if command.lower() == "stop":
+                self.say(self.texts("console.bye"))
+                return 0
+            if handler is None:
+                self.say(self.texts("console.unknown_command"))
+                continue
+            handler(arg.strip())
+
+    def _code(self, arg: str) -> str | None:
+        code = arg.split()[0].upper() if arg.split() else self.case
+        if not code:
+            self.say(self.texts("console.no_current_case"))
+        return code
+
+    def cmd_help(self, arg: str) -> None:
+        self.say(self.texts("console.help"))
+
+    def cmd_uitleg(self, arg: str) -> None:
+        self.show(self.service.explain())
+
+    def cmd_wie(self, arg: str) -> None:
+        self.say(self.texts("console.people_title"))
+        for pid, name, roles in self.people:
+            self.say(self.texts("console.person_line", id=pid, name=name, roles=roles))
+        self._whoami()
+
+    def cmd_als(self, arg: str) -> None:
+        match = self.service.find_person(arg)
+        if match is None:
+            self.say(self.texts("console.unknown_persona", who=arg[:40]))
+            return
+        self.persona = match
+        self.people = self.service.people()
+        self._whoami()
+
+    def _whoami(self) -> None:
+        roles = next((r for pid, _, r in self.people if pid == self.persona), "")
+        self.say(self.texts("console.you_are", name=self.name(), roles=roles))
+
+    def cmd_nieuw(self, arg: str) -> None:
+        reply = self.service.open_case(self.persona)
+        self.show(reply)
+        self.walk(reply.question)
+
+    def cmd_zaken(self, arg: str) -> None:
+        self.show(self.service.my_cases(self.persona))
+
+    def cmd_open(self, arg: str) -> None:
+        if code := self._code(arg):
+            reply = self.service.show_case(self.persona, code)
+            self.show(reply)
+            if reply.ok:
+                self.case = code
+            self.walk(reply.question)
+
+    def cmd_verder(self, arg: str) -> None:
+        if code := self._code(arg):
+            reply = self.service.question(self.persona, code)
+            self.show(reply)
+            self.walk(reply.question)
+
+    def cmd_oppakken(self, arg: str) -> None:
+        if code := self._code(arg):
+            reply = self.service.take_up(self.persona, code)
+            self.show(reply)
+            self.walk(reply.question)
+
+    def cmd_acuut(self, arg: str) -> None:
+        code = arg.split()[0].upper() if arg.split() else None
+        self.show(self.service.acute(self.persona, code))
+
+    def cmd_heropen(self, arg: str) -> None:
+        if code := self._code(arg):
+            reply = self.service.reopen(self.persona, code)
+            self.show(reply)
+            self.walk(reply.question)
+
+    def cmd_collega(self, arg: str) -> None:
+        parts = arg.split()
+        if not parts:
+            self.say(self.texts("console.unknown_persona", who=""))
+            return
+        if code := self._code(" ".join(parts[1:])):
+            self.show(self.service.add_colleague(self.persona, code, parts[0]))
+
+    def cmd_signaal(self, arg: str) -> None:
+        if code := self._code(arg):
+            reply = self.service.signal_form(self.persona, code)
+            self.show(reply)
+            if reply.question:
+                self._submit(reply.question, lambda values: self.service.add_signal(self.persona, code, values))
+
+    def cmd_opvolgen(self, arg: str) -> None:
+        if code := self._code(arg):
+            reply = self.service.follow_up_form(self.persona, code)
+            self.show(reply)
+            if reply.question:
+                self._submit(reply.question, lambda values: self.service.follow_up(self.persona, code, values))
+
+    def cmd_berichten(self, arg: str) -> None:
+        mine = [m for pid, m in self.chat.inbox if pid == self.persona]
+        if not mine:
+            self.say(self.texts("console.no_dms", name=self.name()))
+            return
+        self.say(self.texts("console.dms_title", name=self.name()))
+        for message in mine:
+            self.say("  " + message.text)
+            for button in message.buttons:
+                self.say(render_button(self.texts, button))
+
+    # ---- questions ---------------------------------------------------------------------------
+    def walk(self, question: QuestionView | None) -> None:
+        """Ask question after question while it is this person's turn."""
+        while question is not None:
+            reply = self._submit(question, lambda values, q=question: self.service.answer(
+                self.persona, q.case_code, q.node_id, values))
+            question = reply.question if reply else None
+
+    def _submit(self, question: QuestionView, send: Callable[[dict[str, Any]], Reply]) -> Reply | None:
+        self.say("")
+        self.say(f"— {question.step_title} —")
+        self.say(question.title)
+        if question.prompt:
+            self.say(question.prompt)
+        values: dict[str, Any] = {}
+        todo = [f.id for f in question.fields]
+        while True:
+            try:
+                for fv in question.fields:
+                    if fv.id not in todo or not self._asked(fv, values):
+                        continue
+                    values[fv.id] = self.ask_field(fv)
+            except Cancelled:
+                self.say(self.texts("console.cancelled"))
+                return None
+            sent = {k: v for k, v in values.items()
+                    if self._asked(next(f for f in question.fields if f.id == k), values)}
+            reply = send(sent)
+            if reply.errors:
+                self.show(reply)
+                for fid, error in reply.errors.items():
+                    label = next((f.label for f in question.fields if f.id == fid), fid)
+                    self.say(f"  ! {label}: {error}")
+                todo = list(reply.errors)  # only the fields that were wrong; the rest stays as typed
+                continue
+            self.show(reply)
+            return reply
+
+    @staticmethod
+    def _asked(fv: FieldView, values: dict[str, Any]) -> bool:
+        if fv.when is None:
+            return True
+        field, allowed = fv.when
+        value = values.get(field)
+        if isinstance(value, str) and value.lower() in ("ja", "nee"):
+            value = value.lower() == "ja"
+        return value in allowed
+
+    def ask_field(self, fv: FieldView) -> Any:
+        t = self.texts
+        self.say(fv.label + ("" if fv.required else " " + t("console.optional")))
+        if fv.hint:
+            self.say("  " + fv.hint)
+        hint = ""
+        if fv.type in ("choice", "multi_choice", "person"):
+            for i, (_, label) in enumerate(fv.choices, 1):
+                self.say(f"  {i}) {label}")
+            hint = {"choice": t("console.choose_number"), "multi_choice": t("console.choose_numbers"),
+                    "person": t("console.person_hint")}[fv.type]
+        elif fv.type == "yes_no":
+            hint = t("console.yes_no")
+        elif fv.type == "date":
+            hint = t("console.date_hint")
+        elif fv.type == "date_list":
+            hint = t("console.dates_hint")
+        while True:
+            line = self.read(f"  {hint}> " if hint else "  > ")
+            if line is None:
+                raise Cancelled()
+            line = line.strip()
+            if line.lower() == "/annuleer":
+                raise Cancelled()
+            if line.lower().startswith("/acuut"):
+                self.cmd_acuut(line[6:].strip() or (self.case or ""))
+                continue
+            if fv.type in ("choice", "multi_choice", "person"):
+                mapped = self._map_choices(fv, line)
+                if mapped is None:
+                    self.say("  ! " + t("errors.invalid_choice"))
+                    continue
+                return mapped
+            return line
+
+    @staticmethod
+    def _map_choices(fv: FieldView, line: str) -> Any:
+        ids = [cid for cid, _ in fv.choices]
+
+        def one(token: str) -> str | None:
+            token = token.strip()
+            if token.isdigit() and 1 <= int(token) <= len(ids):
+                return ids[int(token) - 1]
+            return token if token in ids else None
+
+        if not line:
+            return "" if fv.type != "multi_choice" else []
+        if fv.type == "person":
+            picked = one(line)
+            return {"id": picked} if picked else {"name": line}
+        if fv.type == "multi_choice":
+            picked = [one(tok) for tok in line.replace(";", ",").split(",") if tok.strip()]
+            return None if None in picked else picked
+        return one(line)

@@ -1,0 +1,66 @@
+"""Neutral messages and views that every adapter renders in its own way (console text, Slack blocks)."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Action(str, enum.Enum):
+    """What a button does; adapters map these to their own ids (Slack action ids, console commands)."""
+    OPEN_CASE = "open_case"
+    TAKE_UP = "take_up"
+    CONTINUE = "continue"
+    ACUTE = "acute"
+    NEW_CASE = "new_case"
+    REOPEN = "reopen"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: Action
+    case_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    case_code: str | None = None
+    tone: str = "info"  # info | error | urgent | private (case content, only for the asker)
+
+
+@dataclass(frozen=True)
+class FieldView:
+    id: str
+    type: str
+    label: str
+    hint: str | None
+    required: bool
+    choices: tuple[tuple[str, str], ...] = ()       # (id, label)
+    when: tuple[str, tuple[Any, ...]] | None = None  # asked only when field has one of the values
+    max_length: int = 3000
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    case_code: str
+    node_id: str
+    step_title: str
+    title: str
+    prompt: str | None
+    why: str | None
+    fields: tuple[FieldView, ...]
+
+
+@dataclass
+class Reply:
+    """What the person who acted sees. DMs to others go through the Chat port instead."""
+    messages: list[Message] = field(default_factory=list)
+    question: QuestionView | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # field id -> Dutch message
+    ok: bool = True
+
+    def text(self) -> str:
+        return "\n".join(m.text for m in self.messages)

@@ -1,0 +1,583 @@
+"""The conversation service: every adapter (console, Slack) calls these methods; one transaction per call."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+from zoneinfo import ZoneInfo
+
+from bot import effects as fx
+from bot.chat import Chat
+from bot.config import OrgConfig
+from bot.messages import Action, Button, FieldView, Message, QuestionView, Reply
+from bot.texts import Texts
+from bot.views import form_labels, format_value, question_view
+from flows import engine
+from flows.answers import AnswerRejected, from_json, parse_answer, to_json
+from flows.model import CaseState, Flow, Node
+from storage import cases as case_repo
+from storage import organisations as org_repo
+from storage import reminders as reminder_repo
+from storage.db import ConcurrentChange, DatabaseError, DatabaseUnavailable, Store
+from storage.models import Case, Organisation, Person
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Denied(Exception):
+    """A refusal with a Dutch text key; nothing was changed."""
+
+    def __init__(self, key: str, question: QuestionView | None = None, **params: Any):
+        self.key, self.params, self.question = key, params, question
+        super().__init__(key)
+
+
+@dataclass
+class Call:
+    """Everything one inbound event works with: its transaction, who acts, when, and DMs to send after commit."""
+    session: Any
+    org: Organisation
+    person: Person
+    now: dt.datetime
+    outbox: list[tuple[str, Message]] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+
+    def dm(self, person: Person | None, message: Message) -> None:
+        if person is not None:
+            self.outbox.append((person.external_id, message))
+
+
+class ConversationService:
+    def __init__(self, *, store: Store, flows: Mapping[int, Flow], org: OrgConfig, chat: Chat,
+                 clock: Callable[[], dt.datetime] = utcnow, texts: Texts | None = None):
+        self.store, self.flows, self.org, self.chat, self.clock = store, dict(flows), org, chat, clock
+        self.latest = self.flows[max(self.flows)]
+        self.texts = texts or Texts(org.timezone)
+        self.policy = org.policy
+        self.tz = ZoneInfo(org.timezone)
+
+    # ---- plumbing -------------------------------------------------------------------------
+    def bootstrap(self) -> None:
+        """Create the organisation and make its people match the config."""
+        with self.store.transaction() as session:
+            org = org_repo.ensure_organisation(session, key=self.org.key, name=self.org.name,
+                                               timezone=self.org.timezone, now=self.clock())
+            org_repo.sync_people(session, org_id=org.id, people=[p.as_row() for p in self.org.people],
+                                 absences=self.org.absences)
+
+    @contextlib.contextmanager
+    def _call(self, actor: str) -> Iterator[Call]:
+        now = self.clock()
+        with self.store.transaction() as session:
+            org = org_repo.get_organisation(session, key=self.org.key)
+            person = org_repo.get_person(session, org_id=org.id, external_id=actor) if org else None
+            if person is None:
+                raise Denied("unknown_person", org=self.org.name)
+            call = Call(session=session, org=org, person=person, now=now)
+            yield call
+        # Only what was committed is announced.
+        for person_id, message in call.outbox:
+            self.chat.send_dm(org_key=self.org.key, person_id=person_id, message=message)
+
+    def _run(self, actor: str, work: Callable[[Call], Reply], code: str = "") -> Reply:
+        try:
+            with self._call(actor) as call:
+                reply = work(call)
+                reply.messages[:0] = call.messages
+                return reply
+        except Denied as exc:
+            return Reply(messages=[Message(self.texts(f"denied.{exc.key}", **exc.params), tone="error")],
+                         question=exc.question, ok=False)
+        except ConcurrentChange:
+            return self._error("denied.concurrent_change", code=code)
+        except DatabaseUnavailable:
+            log.error("database unavailable")  # no payload, no case content
+            return self._error("denied.database_down")
+        except DatabaseError:
+            log.exception("database error")
+            return self._error("denied.database_down")
+
+    def _error(self, key: str, **params: Any) -> Reply:
+        return Reply(messages=[Message(self.texts(key, **params), tone="error")], ok=False)
+
+    def today(self, now: dt.datetime) -> dt.date:
+        return now.astimezone(self.tz).date()
+
+    def acting_af(self, call: Call) -> Person | None:
+        return org_repo.acting_af(call.session, org_id=call.org.id, on=self.today(call.now))
+
+    def roles(self, call: Call, case: Case) -> set[str]:
+        roles = set()
+        if call.person.id in case_repo.member_ids(call.session, case_id=case.id):
+            roles.add("staff")
+        af = self.acting_af(call)
+        if af is not None and af.id == call.person.id:
+            roles.add("af")
+        return roles
+
+    def _case(self, call: Call, code: str) -> tuple[Case, set[str]]:
+        case = case_repo.get_case(call.session, org_id=call.org.id, code=code or "")
+        if case is None:
+            raise Denied("unknown_case", code=(code or "")[:20])
+        roles = self.roles(call, case)
+        if not roles:
+            log.info("access refused: case=%s person=%s", case.id, call.person.id)
+            raise Denied("no_access")
+        return case, roles
+
+    def state(self, call: Call, case: Case) -> CaseState:
+        flow = self.flows[case.flow_version]
+        stored = case_repo.latest_answers(call.session, case_id=case.id)
+        answers = {nid: from_json(flow.nodes[nid], v) for nid, v in stored.items() if nid in flow.nodes}
+        return CaseState(node=case.current_node, outcome=case.outcome, answers=answers,
+                         flags=frozenset(case.flags))
+
+    def _people_choices(self, call: Call) -> list[tuple[str, str]]:
+        return [(p.external_id, p.name) for p in org_repo.list_people(call.session, org_id=call.org.id)
+                if p.staff_role]
+
+    def _question(self, call: Call, case: Case, roles: set[str]) -> QuestionView | None:
+        """The current question, when this person may answer it now."""
+        if case.current_node is None:
+            return None
+        flow = self.flows[case.flow_version]
+        node = flow.nodes[case.current_node]
+        state = self.state(call, case)
+        if not engine.may_answer(node, roles):
+            return None
+        if "consultation_taken_up" in {g.name for g in node.requires} and \
+                "consultation_taken_up" not in state.flags:
+            return None
+        return question_view(self.texts, flow, node, code=case.code, state=state,
+                             people=self._people_choices(call))
+
+    def _waiting_message(self, call: Call, case: Case, roles: set[str]) -> Message | None:
+        if case.current_node is None:
+            return None
+        node = self.flows[case.flow_version].nodes[case.current_node]
+        if node.actor == "af" and "af" not in roles:
+            af = self.acting_af(call)
+            return Message(self.texts("replies.waiting_for_af", af=af.name if af else ""), case_code=case.code)
+        if "consultation_taken_up" in {g.name for g in node.requires} and \
+                "consultation_taken_up" not in case.flags:
+            af = self.acting_af(call)
+            return Message(self.texts("replies.waiting_for_take_up", af=af.name if af else "de AF"),
+                           case_code=case.code)
+        if node.actor == "staff" and "staff" not in roles:
+            return Message(self.texts("replies.waiting_for_staff", owner=case.owner.name), case_code=case.code)
+        return None
+
+    def _open_button(self, code: str) -> tuple[Button, ...]:
+        return (Button(self.texts("buttons.open_case"), Action.OPEN_CASE, code),)
+
+    # ---- what people do -----------------------------------------------------------------------
+    def open_case(self, actor: str) -> Reply:
+        def work(call: Call) -> Reply:
+            if not call.person.staff_role:
+                raise Denied("not_staff")
+            flow = self.latest
+            case = case_repo.create_case(call.session, org_id=call.org.id, owner_id=call.person.id,
+                                         flow_id=flow.id, flow_version=flow.version,
+                                         start_node=flow.start, now=call.now, year=self.today(call.now).year)
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="opened",
+                                actor_id=call.person.id, now=call.now)
+            roles = self.roles(call, case)
+            return Reply(messages=[Message(self.texts("replies.case_opened", code=case.code), case_code=case.code),
+                                   Message(self.texts("safety"), tone="info")],
+                         question=self._question(call, case, roles))
+        return self._run(actor, work)
+
+    def answer(self, actor: str, code: str, node_id: str, values: Mapping[str, Any]) -> Reply:
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            if case.current_node is None:
+                raise Denied("case_closed", code=case.code)
+            if node_id != case.current_node:
+                raise Denied("stale_question", code=case.code, question=self._question(call, case, roles))
+            flow = self.flows[case.flow_version]
+            node = flow.nodes[case.current_node]
+            state = self.state(call, case)
+            people = [pid for pid, _ in self._people_choices(call)]
+            try:
+                t = engine.advance(flow, state, values, call.now, roles=roles, policy=self.policy, people=people)
+            except engine.NotAllowed as exc:
+                af = self.acting_af(call)
+                if exc.code == "actor_af" and af is not None:
+                    call.dm(af, self._your_turn_af(case, node, flow))
+                raise Denied(exc.code, af=af.name if af else "", code=case.code) from None
+            acted_as = "af" if (node.actor == "af" or "staff" not in roles) else "staff"
+            answer = case_repo.add_answer(call.session, case=case, node_id=node.id, values=to_json(t.values),
+                                          actor_id=call.person.id, actor_role=acted_as, now=call.now)
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="answered",
+                                node_id=node.id, actor_id=call.person.id, now=call.now)
+            reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])
+            fx.apply(self, call, case, flow, t, answer, reply)
+            round_ = case.round
+            case_repo.move_case(call.session, case=case, node=t.state.node,
+                                outcome=t.outcome.id if t.outcome else None,
+                                status=t.outcome.status if t.outcome else "open", flags=t.state.flags,
+                                now=call.now, round=round_)
+            if t.outcome:
+                case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="closed",
+                                    detail={"outcome": t.outcome.id}, actor_id=call.person.id, now=call.now)
+                reply.messages.append(Message(self.texts("replies.outcome", code=case.code, title=t.outcome.title,
+                                                          message=t.outcome.message or ""), case_code=case.code))
+            self._announce_turn(call, case, flow, node, acted_as, reply)
+            reply.question = self._question(call, case, roles)
+            if reply.question is None and (waiting := self._waiting_message(call, case, roles)):
+                reply.messages.append(waiting)
+            return reply
+        try:
+            return self._run(actor, work, code=code)
+        except AnswerRejected as exc:
+            return self._rejected(exc)
+
+    def _rejected(self, exc: AnswerRejected) -> Reply:
+        errors = {fid: self.texts(f"errors.{e.code}", **e.params) for fid, e in exc.errors.items()}
+        return Reply(messages=[Message(self.texts("errors.answer_rejected", count=len(errors)), tone="error")],
+                     errors=errors, ok=False)
+
+    def _your_turn_af(self, case: Case, node: Node, flow: Flow) -> Message:
+        return Message(self.texts("dms.your_turn_af", code=case.code, title=node.title,
+                                  step=flow.steps[node.step].title, staff=case.owner.name),
+                       buttons=self._open_button(case.code), case_code=case.code)
+
+    def _announce_turn(self, call: Call, case: Case, flow: Flow, answered: Node, acted_as: str,
+                       reply: Reply) -> None:
+        """B2/B3: the AF and the staff member each learn what the other recorded and whose turn it is."""
+        owner = case.owner
+        if acted_as == "af" and owner.id != call.person.id:
+            call.dm(owner, Message(self.texts("dms.af_recorded", af=call.person.name, code=case.code,
+                                              title=answered.title),
+                                   buttons=self._open_button(case.code), case_code=case.code))
+        if case.current_node is None:
+            return
+        nxt = flow.nodes[case.current_node]
+        if nxt.actor == "af" and acted_as != "af":
+            af = self.acting_af(call)
+            if af is None:
+                reply.messages.append(Message(self.texts("replies.no_af"), tone="urgent"))
+            elif af.id != call.person.id:
+                call.dm(af, self._your_turn_af(case, nxt, flow))
+        elif nxt.actor in ("staff", "together") and acted_as == "af" and owner.id != call.person.id:
+            call.dm(owner, Message(self.texts("dms.your_turn_staff", code=case.code, title=nxt.title,
+                                              step=flow.steps[nxt.step].title),
+                                   buttons=self._open_button(case.code), case_code=case.code))
+
+    def take_up(self, actor: str, code: str) -> Reply:
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            if "af" not in roles:
+                raise Denied("not_af")
+            consultation = case_repo.open_consultation(call.session, case_id=case.id)
+            if consultation is None:
+                raise Denied("no_consultation", code=case.code)
+            consultation.taken_up_by_id, consultation.taken_up_at = call.person.id, call.now
+            state = engine.take_up_consultation(self.state(call, case))
+            case_repo.move_case(call.session, case=case, node=case.current_node, outcome=case.outcome,
+                                status=case.status, flags=state.flags, now=call.now)
+            reminder_repo.cancel(call.session, case_id=case.id, kinds=["D5"], now=call.now)
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="consultation_taken_up",
+                                actor_id=call.person.id, now=call.now)
+            call.dm(case.owner, Message(self.texts("dms.consultation_taken_up", af=call.person.name,
+                                                   code=case.code),
+                                        buttons=self._open_button(case.code), case_code=case.code))
+            return Reply(messages=[Message(self.texts("replies.taken_up", code=case.code, owner=case.owner.name),
+                                           case_code=case.code)],
+                         question=self._question(call, case, roles))
+        return self._run(actor, work)
+
+    def acute(self, actor: str, code: str | None = None) -> Reply:
+        """T5: at any moment; answers at once with 112 and Veilig Thuis, and alerts the AF."""
+        def work(call: Call) -> Reply:
+            case = None
+            if code:
+                case, _ = self._case(call, code)
+                case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="acute_raised",
+                                    actor_id=call.person.id, now=call.now)
+            af = self.acting_af(call)
+            alerted = af is not None and af.id != call.person.id
+            if alerted:
+                call.dm(af, Message(self.texts("dms.acute_alert", staff=call.person.name,
+                                               code=case.code if case else ""),
+                                    buttons=self._open_button(case.code) if case else (), tone="urgent",
+                                    case_code=case.code if case else None))
+            return Reply(messages=[Message(self.texts("replies.acute", af=af.name if alerted else ""),
+                                           tone="urgent")])
+        return self._run(actor, work)
+
+    def add_signal(self, actor: str, code: str, values: Mapping[str, Any]) -> Reply:
+        """S1.1/S5.1: signals can be added at any time while a case is open, by the staff on the case."""
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            if "staff" not in roles:
+                raise Denied("actor_staff")
+            if case.current_node is None:
+                raise Denied("case_closed", code=case.code)
+            flow = self.flows[case.flow_version]
+            node = fx.signal_node(flow)
+            parsed = parse_answer(node, values, today=self.today(call.now))
+            fx.record_signal(self, call, case, parsed, answer_id=None)
+            counts = fx.signal_counts(call, case)
+            return Reply(messages=[Message(self.texts("replies.stored_signal", **counts), case_code=case.code)])
+        try:
+            return self._run(actor, work)
+        except AnswerRejected as exc:
+            return self._rejected(exc)
+
+    def signal_form(self, actor: str, code: str) -> Reply:
+        """The form for adding a signal (the flow's own signal node), for staff on an open case."""
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            if "staff" not in roles:
+                raise Denied("actor_staff")
+            if case.current_node is None:
+                raise Denied("case_closed", code=case.code)
+            flow = self.flows[case.flow_version]
+            node = fx.signal_node(flow)
+            return Reply(question=question_view(self.texts, flow, node, code=case.code,
+                                                state=self.state(call, case), people=[]))
+        return self._run(actor, work)
+
+    def follow_up_form(self, actor: str, code: str) -> Reply:
+        """S1.3: the form to confirm or refute one of the case's open hypotheses."""
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            hypotheses = fx.open_hypotheses(call, case)
+            if not hypotheses:
+                raise Denied("no_hypothesis", code=case.code)
+            t = self.texts
+            return Reply(question=QuestionView(
+                case_code=case.code, node_id="follow_up", step_title=self.latest.steps["1"].title,
+                title=t("follow_up.title"), prompt=None, why=None, fields=(
+                    FieldView("signal", "choice", t("follow_up.signal"), None, True,
+                              tuple((str(s.id), s.text) for s in hypotheses)),
+                    FieldView("verdict", "choice", t("follow_up.verdict"), None, True,
+                              (("confirmed", t("verdicts.confirmed")), ("refuted", t("verdicts.refuted")))),
+                    FieldView("note", "text", t("follow_up.note"), None, True))))
+        return self._run(actor, work)
+
+    def follow_up(self, actor: str, code: str, values: Mapping[str, Any]) -> Reply:
+        """S1.3: confirm or refute a hypothesis with a follow-up note; the original stays as it was."""
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            hypotheses = {str(s.id): s for s in fx.open_hypotheses(call, case)}
+            verdict, note = values.get("verdict"), str(values.get("note") or "").strip()
+            errors = {}
+            if str(values.get("signal")) not in hypotheses:
+                errors["signal"] = self.texts("errors.invalid_choice")
+            if verdict not in ("confirmed", "refuted"):
+                errors["verdict"] = self.texts("errors.invalid_choice")
+            if not note:
+                errors["note"] = self.texts("errors.required")
+            if errors:
+                return Reply(messages=[Message(self.texts("errors.answer_rejected", count=len(errors)),
+                                               tone="error")], errors=errors, ok=False)
+            signal = hypotheses[str(values["signal"])]
+            case_repo.add_follow_up(call.session, signal=signal, verdict=verdict, note=note,
+                                    created_by_id=call.person.id, now=call.now)
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="followup_recorded",
+                                detail={"verdict": verdict}, actor_id=call.person.id, now=call.now)
+            if len(hypotheses) == 1:
+                reminder_repo.cancel(call.session, case_id=case.id, kinds=["D4"], now=call.now)
+            return Reply(messages=[Message(self.texts("replies.follow_up_stored",
+                                                      verdict=self.texts(f"verdicts.{verdict}")),
+                                           case_code=case.code)])
+        return self._run(actor, work)
+
+    def reopen(self, actor: str, code: str) -> Reply:
+        """S5.1: a case can always be re-opened with new signals."""
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            if "staff" not in roles:
+                raise Denied("actor_staff")
+            if case.current_node is not None:
+                raise Denied("not_closed", code=case.code)
+            flow = self.flows[case.flow_version]
+            state = engine.reopen(flow, self.state(call, case))
+            case_repo.move_case(call.session, case=case, node=state.node, outcome=None, status="open",
+                                flags=state.flags, now=call.now, round=case.round + 1)
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="reopened",
+                                detail={"round": case.round}, actor_id=call.person.id, now=call.now)
+            af = self.acting_af(call)
+            if af is not None and af.id != call.person.id:
+                call.dm(af, Message(self.texts("dms.reopened", code=case.code, staff=call.person.name),
+                                    buttons=self._open_button(case.code), case_code=case.code))
+            return Reply(messages=[Message(self.texts("replies.reopened", code=case.code, round=case.round),
+                                           case_code=case.code)],
+                         question=self._question(call, case, roles))
+        return self._run(actor, work)
+
+    def add_colleague(self, actor: str, code: str, colleague: str) -> Reply:
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            if "staff" not in roles:
+                raise Denied("actor_staff")
+            other = org_repo.get_person(call.session, org_id=call.org.id, external_id=colleague)
+            if other is None or not other.staff_role:
+                raise Denied("unknown_colleague", name=colleague[:40])
+            added = case_repo.add_member(call.session, case=case, person_id=other.id,
+                                         added_by_id=call.person.id, now=call.now)
+            if added:
+                case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="member_added",
+                                    detail={"person": other.id}, actor_id=call.person.id, now=call.now)
+                call.dm(other, Message(self.texts("dms.staff_recorded", staff=call.person.name, code=case.code,
+                                                  title=self.texts("events.member_added")),
+                                       buttons=self._open_button(case.code), case_code=case.code))
+            key = "replies.colleague_added" if added else "replies.colleague_already"
+            return Reply(messages=[Message(self.texts(key, name=other.name, code=case.code))])
+        return self._run(actor, work)
+
+    # ---- what people see ----------------------------------------------------------------------
+    def question(self, actor: str, code: str) -> Reply:
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            if case.current_node is None:
+                raise Denied("case_closed", code=case.code)
+            q = self._question(call, case, roles)
+            reply = Reply(question=q)
+            if q is None and (waiting := self._waiting_message(call, case, roles)):
+                reply.messages.append(waiting)
+            return reply
+        return self._run(actor, work)
+
+    def show_case(self, actor: str, code: str) -> Reply:
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            text = self._render_case(call, case)
+            reply = Reply(messages=[Message(text, tone="private", case_code=case.code)],
+                          question=self._question(call, case, roles))
+            if reply.question is None and (waiting := self._waiting_message(call, case, roles)):
+                reply.messages.append(waiting)
+            return reply
+        return self._run(actor, work)
+
+    def _render_case(self, call: Call, case: Case) -> str:
+        flow = self.flows[case.flow_version]
+        state = self.state(call, case)
+        people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
+        by_external = {p.external_id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
+        answers = []
+        for a in case_repo.answers(call.session, case_id=case.id):
+            node = flow.nodes.get(a.node_id)
+            if node is None:
+                continue
+            answers.append({"title": node.title, "by": people.get(a.actor_id, "?"), "role": a.actor_role,
+                            "at": a.created_at,
+                            "values": [(next(f.label for f in node.fields if f.id == k),
+                                        format_value(self.texts, flow, node, k, v, by_external))
+                                       for k, v in a.values.items()]})
+        follow = {}
+        for f in case_repo.follow_ups(call.session, case_id=case.id):
+            follow.setdefault(f.signal_id, []).append(f)
+        node = flow.nodes.get(case.current_node) if case.current_node else None
+        return self.texts.template(
+            "case.j2", case=case, flow=flow, node=node, step=flow.steps[node.step] if node else None,
+            outcome=flow.outcomes.get(case.outcome) if case.outcome else None, forms=form_labels(flow, state),
+            signals=case_repo.signals(call.session, case_id=case.id), follow_ups=follow, answers=answers,
+            events=case_repo.timeline(call.session, case_id=case.id), people=people,
+            reminders=reminder_repo.pending(call.session, case_id=case.id),
+            event_text=lambda e: self._event_text(flow, e))
+
+    def _event_text(self, flow: Flow, event) -> str:
+        if event.kind == "answered":
+            node = flow.nodes.get(event.node_id)
+            return self.texts("events.answered", title=node.title if node else event.node_id)
+        if event.kind == "closed":
+            outcome = flow.outcomes.get(event.detail.get("outcome"))
+            return self.texts("events.closed", title=outcome.title if outcome else "")
+        if event.kind == "signal_recorded":
+            return self.texts("events.signal_recorded", kind=self.texts(f"signal_kinds.{event.detail['kind']}"))
+        if event.kind == "followup_recorded":
+            return self.texts("events.followup_recorded", verdict=self.texts(f"verdicts.{event.detail['verdict']}"))
+        if event.kind == "reopened":
+            return self.texts("events.reopened", round=event.detail.get("round", ""))
+        return self.texts(f"events.{event.kind}")
+
+    def my_cases(self, actor: str) -> Reply:
+        def work(call: Call) -> Reply:
+            messages = []
+            mine = case_repo.cases_of_member(call.session, org_id=call.org.id, person_id=call.person.id)
+            af = self.acting_af(call)
+            if mine:
+                messages.append(Message(self.texts("replies.your_cases")))
+                messages += [self._case_line(call, c) for c in mine]
+            if af is not None and af.id == call.person.id:
+                waiting = case_repo.waiting_consultations(call.session, org_id=call.org.id)
+                if waiting:
+                    messages.append(Message(self.texts("replies.af_waiting")))
+                    for w in waiting:
+                        code = call.session.get(Case, w.case_id).code
+                        messages.append(Message(
+                            self.texts("replies.consultation_line", code=code,
+                                       urgency=self.texts(f"urgency.{w.urgency}"),
+                                       when=self.texts.datetime(w.requested_at)),
+                            buttons=(Button(self.texts("buttons.take_up"), Action.TAKE_UP, code),),
+                            case_code=code))
+                af_nodes = [n.id for f in self.flows.values() for n in f.nodes.values() if n.actor == "af"]
+                deciding = case_repo.cases_at_nodes(call.session, org_id=call.org.id, nodes=set(af_nodes))
+                if deciding:
+                    messages.append(Message(self.texts("replies.af_decisions")))
+                    messages += [self._case_line(call, c) for c in deciding]
+            if not messages:
+                messages.append(Message(self.texts("replies.no_cases"),
+                                        buttons=(Button(self.texts("buttons.new_case"), Action.NEW_CASE),)))
+            return Reply(messages=messages)
+        return self._run(actor, work)
+
+    def _case_line(self, call: Call, case: Case) -> Message:
+        flow = self.flows[case.flow_version]
+        node = flow.nodes.get(case.current_node) if case.current_node else None
+        step = flow.steps[node.step].title if node else flow.outcomes[case.outcome].title
+        pending = reminder_repo.pending(call.session, case_id=case.id)
+        return Message(self.texts("replies.case_line", code=case.code, step=step,
+                                  status=self.texts(f"status.{case.status}"),
+                                  deadline=self.texts.datetime(pending[0].due_at) if pending else ""),
+                       buttons=self._open_button(case.code), case_code=case.code)
+
+    def explain(self) -> Reply:
+        """C2: the meldcode explained from the flow definition itself (one source of truth)."""
+        return Reply(messages=[Message(self.texts.template("explain.j2", flow=self.latest))])
+
+    def find_person(self, word: str) -> str | None:
+        """A person by id, name or role word: 'af' is whoever acts as AF today (the deputy during absence)."""
+        word = word.strip().lower()
+        if not word:
+            return None
+        with self.store.transaction() as session:
+            org = org_repo.get_organisation(session, key=self.org.key)
+            people = org_repo.list_people(session, org_id=org.id)
+            if word in ("af", "aandachtsfunctionaris"):
+                af = org_repo.acting_af(session, org_id=org.id, on=self.today(self.clock()))
+                return af.external_id if af else None
+            by_role = {"plaatsvervanger": "is_deputy", "deputy": "is_deputy", "bestuur": "is_board"}
+            for p in people:
+                if word in by_role and getattr(p, by_role[word]):
+                    return p.external_id
+                if word == p.external_id.lower() or p.name.lower().startswith(word):
+                    return p.external_id
+        return None
+
+    def people(self) -> list[tuple[str, str, str]]:
+        """(id, name, roles) of the organisation's people, for the console's role switch."""
+        with self.store.transaction() as session:
+            org = org_repo.get_organisation(session, key=self.org.key)
+            today = self.today(self.clock())
+            af = org_repo.acting_af(session, org_id=org.id, on=today)
+            out = []
+            for p in org_repo.list_people(session, org_id=org.id):
+                labels = [self.texts(f"roles.{p.staff_role}")] if p.staff_role else []
+                if p.is_af:
+                    labels.append(self.texts("roles.af"))
+                if p.is_deputy:
+                    labels.append(self.texts("roles.deputy_acting" if af and af.id == p.id else "roles.deputy"))
+                if p.is_board:
+                    labels.append(self.texts("roles.board"))
+                out.append((p.external_id, p.name, ", ".join(labels)))
+            return out

@@ -1,0 +1,66 @@
+"""Render the bot's Dutch texts (bot/texts/nl.yaml, bot/templates/*.j2) with Jinja2."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+import yaml
+
+
+class Texts:
+    """Looks up a dotted key in the catalogue and renders it. Plain text: adapters escape for their medium."""
+
+    def __init__(self, timezone: str = "Europe/Amsterdam", language: str = "nl"):
+        self.tz = ZoneInfo(timezone)
+        base = Path(str(resources.files("bot")))
+        self.catalogue = yaml.safe_load((base / "texts" / f"{language}.yaml").read_text(encoding="utf-8"))
+        # No HTML autoescape: the output is plain text or Slack mrkdwn, not HTML.
+        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(base / "templates"),
+                                      autoescape=False, undefined=jinja2.StrictUndefined,
+                                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+        self.env.filters["datum"] = self.date
+        self.env.filters["datumtijd"] = self.datetime
+        self.env.globals["t"] = self
+
+    def raw(self, key: str) -> Any:
+        node: Any = self.catalogue
+        for part in key.split("."):
+            node = node[part]
+        return node
+
+    def __call__(self, key: str, **params: Any) -> str:
+        return self.env.from_string(self.raw(key)).render(**params)
+
+    def render_text(self, template_text: str, **params: Any) -> str:
+        """Text from the flow definition may hold variables too ({{ discuss_with }})."""
+        return self.env.from_string(template_text).render(**params)
+
+    def template(self, name: str, **params: Any) -> str:
+        return self.env.get_template(name).render(**params).strip()
+
+    @cached_property
+    def _days(self) -> list[str]:
+        return self.raw("dates.days")
+
+    @cached_property
+    def _months(self) -> list[str]:
+        return self.raw("dates.months")
+
+    def date(self, value: dt.date | dt.datetime | None) -> str:
+        """As people read them: di 5 mei 2026."""
+        if value is None:
+            return ""
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(self.tz).date()
+        return f"{self._days[value.weekday()]} {value.day} {self._months[value.month - 1]} {value.year}"
+
+    def datetime(self, value: dt.datetime | None) -> str:
+        if value is None:
+            return ""
+        local = value.astimezone(self.tz)
+        return f"{self.date(local.date())} {local:%H:%M}"

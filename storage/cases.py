@@ -1,0 +1,160 @@
+"""Repository: cases, members, append-only answers, signals and follow-ups, consultations, the timeline."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import (Answer, Case, CaseCounter, CaseMember, Consultation, Event, Signal,
+                            SignalFollowUp)
+
+
+def next_case_code(session: Session, *, org_id: int, year: int) -> str:
+    """MC-YYYY-NNNN, numbered per organisation and year; the counter row is locked while counting."""
+    counter = session.scalar(select(CaseCounter).where(CaseCounter.org_id == org_id, CaseCounter.year == year)
+                             .with_for_update())
+    if counter is None:
+        counter = CaseCounter(org_id=org_id, year=year, last=0)
+        session.add(counter)
+    counter.last += 1
+    session.flush()
+    return f"MC-{year}-{counter.last:04d}"
+
+
+def create_case(session: Session, *, org_id: int, owner_id: int, flow_id: str, flow_version: int,
+                start_node: str, now: dt.datetime, year: int) -> Case:
+    case = Case(org_id=org_id, code=next_case_code(session, org_id=org_id, year=year), flow_id=flow_id,
+                flow_version=flow_version, owner_id=owner_id, current_node=start_node, outcome=None,
+                status="open", flags=[], round=1, created_at=now, updated_at=now, closed_at=None)
+    session.add(case)
+    session.flush()
+    session.add(CaseMember(org_id=org_id, case_id=case.id, person_id=owner_id, added_by_id=owner_id,
+                           added_at=now, removed_at=None))
+    session.flush()
+    return case
+
+
+def get_case(session: Session, *, org_id: int, code: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.org_id == org_id, Case.code == code.strip().upper()))
+
+
+def move_case(session: Session, *, case: Case, node: str | None, outcome: str | None, status: str,
+              flags: Iterable[str], now: dt.datetime, round: int | None = None) -> None:
+    case.current_node, case.outcome, case.status = node, outcome, status
+    case.flags = sorted(flags)
+    case.updated_at = now
+    case.closed_at = now if node is None else None
+    if round is not None:
+        case.round = round
+    session.flush()  # raises StaleDataError when someone else moved the case meanwhile
+
+
+def member_ids(session: Session, *, case_id: int) -> set[int]:
+    return set(session.scalars(select(CaseMember.person_id).where(CaseMember.case_id == case_id,
+                                                                  CaseMember.removed_at.is_(None))))
+
+
+def add_member(session: Session, *, case: Case, person_id: int, added_by_id: int, now: dt.datetime) -> bool:
+    if person_id in member_ids(session, case_id=case.id):
+        return False
+    session.add(CaseMember(org_id=case.org_id, case_id=case.id, person_id=person_id,
+                           added_by_id=added_by_id, added_at=now, removed_at=None))
+    session.flush()
+    return True
+
+
+def cases_of_member(session: Session, *, org_id: int, person_id: int) -> list[Case]:
+    ids = select(CaseMember.case_id).where(CaseMember.person_id == person_id, CaseMember.removed_at.is_(None))
+    return list(session.scalars(select(Case).where(Case.org_id == org_id, Case.id.in_(ids))
+                                .order_by(Case.updated_at.desc())))
+
+
+def cases_at_nodes(session: Session, *, org_id: int, nodes: Iterable[str]) -> list[Case]:
+    return list(session.scalars(select(Case).where(Case.org_id == org_id, Case.current_node.in_(list(nodes)))
+                                .order_by(Case.updated_at)))
+
+
+def add_answer(session: Session, *, case: Case, node_id: str, values: dict[str, Any], actor_id: int,
+               actor_role: str, now: dt.datetime) -> Answer:
+    answer = Answer(org_id=case.org_id, case_id=case.id, node_id=node_id, round=case.round,
+                    flow_version=case.flow_version, values=values, actor_id=actor_id,
+                    actor_role=actor_role, created_at=now)
+    session.add(answer)
+    session.flush()
+    return answer
+
+
+def answers(session: Session, *, case_id: int) -> list[Answer]:
+    return list(session.scalars(select(Answer).where(Answer.case_id == case_id).order_by(Answer.id)))
+
+
+def latest_answers(session: Session, *, case_id: int) -> dict[str, dict[str, Any]]:
+    """The latest answer per node: later rows win, earlier ones stay stored."""
+    return {a.node_id: a.values for a in answers(session, case_id=case_id)}
+
+
+def add_signal(session: Session, *, case: Case, kind: str, text: str, source: str | None,
+               diagnosed_by: str | None, observed_on: dt.date | None, created_by_id: int,
+               now: dt.datetime, answer_id: int | None = None) -> Signal:
+    signal = Signal(org_id=case.org_id, case_id=case.id, answer_id=answer_id, kind=kind, text=text,
+                    source=source, diagnosed_by=diagnosed_by, observed_on=observed_on,
+                    created_by_id=created_by_id, created_at=now)
+    session.add(signal)
+    session.flush()
+    return signal
+
+
+def signals(session: Session, *, case_id: int) -> list[Signal]:
+    return list(session.scalars(select(Signal).where(Signal.case_id == case_id).order_by(Signal.id)))
+
+
+def add_follow_up(session: Session, *, signal: Signal, verdict: str, note: str, created_by_id: int,
+                  now: dt.datetime) -> SignalFollowUp:
+    follow = SignalFollowUp(org_id=signal.org_id, case_id=signal.case_id, signal_id=signal.id,
+                            verdict=verdict, note=note, created_by_id=created_by_id, created_at=now)
+    session.add(follow)
+    session.flush()
+    return follow
+
+
+def follow_ups(session: Session, *, case_id: int) -> list[SignalFollowUp]:
+    return list(session.scalars(select(SignalFollowUp).where(SignalFollowUp.case_id == case_id)
+                                .order_by(SignalFollowUp.id)))
+
+
+def add_event(session: Session, *, org_id: int, case_id: int | None, kind: str, actor_id: int | None,
+              now: dt.datetime, node_id: str | None = None, detail: dict[str, Any] | None = None) -> Event:
+    event = Event(org_id=org_id, case_id=case_id, kind=kind, node_id=node_id, detail=detail or {},
+                  actor_id=actor_id, created_at=now)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def timeline(session: Session, *, case_id: int) -> list[Event]:
+    return list(session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.id)))
+
+
+def request_consultation(session: Session, *, case: Case, urgency: str, requested_by_id: int,
+                         assigned_to_id: int | None, now: dt.datetime) -> Consultation:
+    consultation = Consultation(org_id=case.org_id, case_id=case.id, urgency=urgency,
+                                requested_by_id=requested_by_id, assigned_to_id=assigned_to_id,
+                                requested_at=now, taken_up_by_id=None, taken_up_at=None)
+    session.add(consultation)
+    session.flush()
+    return consultation
+
+
+def open_consultation(session: Session, *, case_id: int) -> Consultation | None:
+    return session.scalar(select(Consultation).where(Consultation.case_id == case_id,
+                                                     Consultation.taken_up_at.is_(None))
+                          .order_by(Consultation.id.desc()).limit(1))
+
+
+def waiting_consultations(session: Session, *, org_id: int) -> list[Consultation]:
+    return list(session.scalars(select(Consultation).where(Consultation.org_id == org_id,
+                                                           Consultation.taken_up_at.is_(None))
+                                .order_by(Consultation.requested_at)))
+

@@ -1,0 +1,175 @@
+"""SQLAlchemy 2 typed models. Every row belongs to an organisation; answers and events are append-only."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # "demo", or a Slack team id
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
+    created_at: Mapped[dt.datetime]
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("org_id", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(64))  # Slack user id, or a console handle
+    name: Mapped[str] = mapped_column(String(200))
+    staff_role: Mapped[str | None] = mapped_column(String(40))
+    is_af: Mapped[bool] = mapped_column(default=False)
+    is_deputy: Mapped[bool] = mapped_column(default=False)
+    is_board: Mapped[bool] = mapped_column(default=False)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Absence(Base):
+    __tablename__ = "absences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class CaseCounter(Base):
+    __tablename__ = "case_counters"
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("org_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    flow_id: Mapped[str] = mapped_column(String(40))
+    flow_version: Mapped[int]
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    current_node: Mapped[str | None] = mapped_column(String(80))
+    outcome: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20))  # open | closed | monitoring | reported
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    round: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    closed_at: Mapped[dt.datetime | None]
+    # Optimistic lock: two people answering the same step at once cannot both win silently.
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    owner: Mapped[Person] = relationship(lazy="joined")
+
+
+class CaseMember(Base):
+    __tablename__ = "case_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    added_at: Mapped[dt.datetime]
+    removed_at: Mapped[dt.datetime | None]
+
+
+class Answer(Base):
+    """One submitted answer to one node: append-only; a later answer to the same node is a new row."""
+    __tablename__ = "answers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    node_id: Mapped[str] = mapped_column(String(80))
+    round: Mapped[int]
+    flow_version: Mapped[int]
+    values: Mapped[dict[str, Any]]
+    actor_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))  # staff | af
+    created_at: Mapped[dt.datetime]
+
+
+class Signal(Base):
+    """S1.2: a typed signal. Never edited: S1.3 follow-ups are rows of their own."""
+    __tablename__ = "signals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # fact | hypothesis | third_party | diagnosis
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    diagnosed_by: Mapped[str | None] = mapped_column(Text)
+    observed_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class SignalFollowUp(Base):
+    __tablename__ = "signal_followups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    verdict: Mapped[str] = mapped_column(String(20))  # confirmed | refuted
+    note: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class Consultation(Base):
+    __tablename__ = "consultations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    urgency: Mapped[str] = mapped_column(String(20))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    requested_at: Mapped[dt.datetime]
+    taken_up_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    taken_up_at: Mapped[dt.datetime | None]
+
+
+class Event(Base):
+    """The case timeline (S1.4): what happened, by whom, when. Holds codes and ids, never typed text."""
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    node_id: Mapped[str | None] = mapped_column(String(80))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class Reminder(Base):
+    """A deadline (D1-D8) for one person. The issue "reminders" sends them; here they are created."""
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_due", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    recipient_role: Mapped[str] = mapped_column(String(12))  # staff | af (the acting AF at send time)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    due_at: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|cancelled|done
+    node_id: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]

@@ -1,0 +1,304 @@
+"""Whole cases played through the conversation service, as staff, AF, deputy and board would."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+
+from bot.config import demo_config_path, parse_config
+from bot.service import ConversationService
+from flows.loader import load_all
+from storage import cases as case_repo
+from storage import reminders as reminder_repo
+from storage.models import Answer, Case, Reminder
+from tests.bot.dialog import Dialog
+from tests.bot.scripts import CANARY, CONSULT_TO_Q1, MELDING_AFTER_DECISION, OPEN_TO_STEP2
+
+
+@pytest.fixture
+def d(service, chat):
+    return Dialog(service, chat)
+
+
+def _case(service, code) -> Case:
+    with service.store.transaction() as s:
+        return case_repo.get_case(s, org_id=1, code=code)
+
+
+def _answers(service, code) -> list[Answer]:
+    with service.store.transaction() as s:
+        case = case_repo.get_case(s, org_id=1, code=code)
+        return case_repo.answers(s, case_id=case.id)
+
+
+def _pending(service, code) -> list[Reminder]:
+    with service.store.transaction() as s:
+        case = case_repo.get_case(s, org_id=1, code=code)
+        return reminder_repo.pending(s, case_id=case.id)
+
+
+def test_a_whole_case_from_signals_to_a_melding_at_veilig_thuis(d, service):
+    d.play(OPEN_TO_STEP2)
+    # S2.1: the AF is asked privately, with the code, step, forms and urgency: no typed text.
+    request = d.dms("mila")[-1]
+    assert d.code in request and "stap 2" in request and "Lichamelijk geweld" in request
+    assert "vandaag nog" in request and CANARY not in request
+    d.play(CONSULT_TO_Q1)
+    assert any("opgepakt" in m for m in d.dms("sanne"))
+    assert any("klaar voor jou" in m for m in d.dms("mila"))
+    d.play([
+        ("mila", "step4.q1", {"answer": "b"}, "Vastgelegd"),
+        ("mila", "step4.q2", {"answer": "b"}, None),
+    ])
+    assert any("Sterk vermoeden" in m and d.code in m for m in d.dms("els"))  # Q1b: the board knows
+    assert any("Mila Jansen heeft in zaak" in m for m in d.dms("sanne"))      # B3: staff sees the AF's answers
+    d.play(MELDING_AFTER_DECISION)
+    assert {r.kind for r in _pending(service, d.code)} >= {"D1", "D1b"}
+    d.play([("sanne", "step5.vt_feedback", {"date": "2-3-2026", "decision": "help"},
+             "Gemeld bij Veilig Thuis")])
+    case = _case(service, d.code)
+    assert case.status == "reported" and case.current_node is None and case.outcome == "reported"
+    assert _pending(service, d.code) == []  # closing cancels what was pending
+    stored = _answers(service, d.code)
+    assert [a.node_id for a in stored][:3] == ["triage.scope", "triage.forms", "triage.kindcheck"]
+    q1 = next(a for a in stored if a.node_id == "step4.q1")
+    assert q1.values == {"answer": "b"} and q1.actor_role == "af"
+    assert next(a for a in stored if a.node_id == "step5.melding").values["date"] == "2026-03-02"
+
+
+def test_x4_the_melding_summary_marks_third_party_sources_and_is_shown_only_to_the_asker(d, chat):
+    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [
+        ("mila", "step4.q1", {"answer": "b"}, None), ("mila", "step4.q2", {"answer": "b"}, None),
+        ("sanne", "step5.discuss", {"discussed": "skip_safety"}, None),
+        ("sanne", "step5.skip", {"reason": "vader dreigde"}, None),
+    ])
+    reply = d.do("sanne", "step5.prepare", {"involved": "moeder, vader"})
+    summary = next(m for m in reply.messages if "telefoongesprek" in m.text)
+    assert summary.tone == "private"
+    assert "[van derden] geschreeuw gehoord (bron: buurvrouw" in summary.text
+    assert "[feit/waarneming] blauwe plek" in summary.text
+    assert "Besproken met het gezin: nee; reden: vader dreigde" in summary.text
+    assert all("telefoongesprek" not in m.text for _, m in chat.sent)
+
+
+def test_q4b_help_path_then_q5b_monitoring_closes_with_check_ins(d, service):
+    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [
+        ("mila", "step4.q1", {"answer": "b"}, None),
+        ("mila", "step4.q2", {"answer": "a"}, None),
+        ("mila", "step4.q3", {"answer": "b"}, None),
+        ("mila", "step4.q4", {"answer": "b"}, None),
+        ("mila", "step4.q4_plan", {"help": "gezinscoach", "term": "1-6-2026",
+                                   "casemanager": {"id": "tom"}, "roles": "Tom coördineert"}, None),
+    ])
+    kinds = [r.kind for r in _pending(service, d.code)]
+    assert kinds.count("D2") == 4 and "D7" in kinds  # before and on the term, for staff and AF
+    assert "Tom Peters" in d.do("mila", "show").text()  # the casemanager by name in the case view
+    d.play([
+        ("mila", "step4.q5", {"answer": "b"}, None),
+        ("mila", "step4.q5_monitoring", {"agreements": "maandelijks bellen", "checkins": "1-7-2026, 1-9-2026"},
+         "Hulp afgesloten, monitoring loopt"),
+    ])
+    pending = _pending(service, d.code)
+    assert [r.kind for r in pending] == ["D3", "D3"]
+    assert [r.due_at.date() for r in pending] == [dt.date(2026, 7, 1), dt.date(2026, 9, 1)]
+    assert _case(service, d.code).status == "monitoring"
+
+
+def test_s5_1_a_closed_case_can_be_reopened_with_new_signals(d, service):
+    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [("mila", "step4.q1", {"answer": "a"}, "Gesloten zonder actie")])
+    d.play([
+        ("sanne", "step1.signal", {"kind": "fact", "text": "x"}, "is gesloten"),
+        ("sanne", "reopen", None, "is heropend (ronde 2)"),
+        ("sanne", "step1.signal", {"kind": "fact", "text": "nieuwe blauwe plek"}, "Vastgelegd: 3 signalen."),
+    ])
+    assert any("heropend" in m for m in d.dms("mila"))
+    assert _case(service, d.code).round == 2
+    # Answers from round 1 are kept; the new round adds rows.
+    assert [a.round for a in _answers(service, d.code)][-1] == 2
+
+
+def test_s2_3_a_specific_form_needs_vt_advice_before_the_conversation(d):
+    d.play([
+        ("sanne", "open", None, None),
+        ("sanne", "triage.scope", {"scope": "domestic"}, None),
+        ("sanne", "triage.forms", {"forms": ["huwelijksdwang"], "age": "17"}, None),
+        ("sanne", "triage.kindcheck", {"siblings": "nee"}, None),
+        ("sanne", "step1.signal", {"kind": "fact", "text": "reis naar buitenland gepland"}, None),
+        ("sanne", "step1.more", {"next": "done"}, None),
+        ("sanne", "step1.sisa", {"given": "nee"}, None),
+        ("sanne", "step2.request", {"urgency": "week"}, None),
+        ("mila", "take_up", None, None),
+        ("mila", "step2.consultation", {"date": "2-3-2026", "outcome": "spoed", "advice": "none"}, None),
+    ])
+    assert d.node() == "step2.vt_advice"
+    d.play([
+        ("sanne", "step3.conversation", {"held": "held"}, "al beantwoord"),  # cannot skip ahead
+        ("sanne", "step2.vt_advice", {"date": "2-3-2026", "advice": "geen gesprek met ouders"}, None),
+    ])
+    assert d.node() == "step3.conversation"
+
+
+def test_b2_the_consultation_waits_for_the_af_to_take_it_up(d):
+    d.play(OPEN_TO_STEP2 + [
+        ("sanne", "step2.consultation", {"date": "2-3-2026", "outcome": "x", "advice": "none"},
+         "nog niet opgepakt"),
+        ("tom", "take_up", None, "Geen toegang"),
+        ("sanne", "take_up", None, "Alleen de aandachtsfunctionaris"),
+    ])
+    assert d.service.question("sanne", d.code).question is None
+
+
+def test_b3_a_staff_member_cannot_decide_step4_alone(d, service):
+    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1)
+    before = len(_answers(service, d.code))
+    d.play([("sanne", "step4.q1", {"answer": "a"}, "Deze afweging maakt de aandachtsfunctionaris (Mila Jansen)")])
+    assert len(_answers(service, d.code)) == before
+    assert _case(service, d.code).current_node == "step4.q1"
+
+
+def test_b1_the_af_cannot_take_over_step1(d):
+    d.play([
+        ("sanne", "open", None, None),
+        ("sanne", "triage.scope", {"scope": "domestic"}, None),
+        ("sanne", "triage.forms", {"forms": ["psychisch"], "age": "9"}, None),
+        ("sanne", "triage.kindcheck", {"siblings": "nee"}, None),
+        ("mila", "step1.signal", {"kind": "fact", "text": "x"}, "neemt deze stap niet over"),
+    ])
+
+
+def test_b4_the_deputy_acts_while_the_af_is_absent(store, chat, clock):
+    raw = yaml.safe_load(demo_config_path().read_text())
+    raw["absences"] = [{"person": "mila", "from": dt.date(2026, 3, 1), "to": dt.date(2026, 3, 13)}]
+    svc = ConversationService(store=store, flows=load_all(), org=parse_config(raw), chat=chat, clock=clock)
+    svc.bootstrap()
+    d = Dialog(svc, chat)
+    d.play(OPEN_TO_STEP2[:-1] + [("sanne", "step2.request", {"urgency": "week"}, "Daan Bakker gevraagd")])
+    assert d.dms("mila") == [] and any("Consultatieverzoek" in m for m in d.dms("daan"))
+    d.play([("mila", "take_up", None, "Geen toegang"), ("daan", "take_up", None, "opgepakt")])
+    clock.advance(days=14)  # the AF is back: the deputy no longer acts for her
+    d.play([("daan", "show", None, "Geen toegang"), ("mila", "show", None, d.code)])
+
+
+def test_t1_violence_by_a_professional_closes_outside_the_steps_and_tells_the_af(d, service):
+    d.play([
+        ("sanne", "open", None, None),
+        ("sanne", "triage.scope", {"scope": "professional"}, {"description": "Vul dit in.",
+                                                              "directie_informed": "Vul dit in."}),
+        ("sanne", "triage.scope", {"scope": "professional", "description": "leerkracht duwde leerling",
+                                   "directie_informed": "ja"}, "Buiten het stappenplan"),
+    ])
+    assert any("beroepskracht richting een leerling" in m for m in d.dms("mila"))
+    assert _case(service, d.code).status == "closed"
+
+
+def test_t5_acute_danger_can_be_raised_at_any_moment(d):
+    reply = d.do("sanne", "acute")
+    assert "112" in reply.text() and "0800-2000" in reply.text() and "Mila Jansen" in reply.text()
+    assert reply.messages[0].tone == "urgent"
+    d.play([("sanne", "open", None, None), ("sanne", "acute", None, "112")])
+    assert any(d.code in m for m in d.dms("mila") if "Acuut" in m)
+
+
+def test_bad_input_gets_a_dutch_message_and_changes_nothing(d, service):
+    d.play(OPEN_TO_STEP2[:4])
+    before = len(_answers(service, d.code))
+    reply = d.do("sanne", "step1.signal", {"kind": "third_party", "text": "", "observed_on": "31-2-2026"})
+    assert not reply.ok and reply.errors == {
+        "text": "Vul dit in.", "source": "Vul dit in.",
+        "observed_on": "Dat is geen datum die ik ken. Schrijf bijvoorbeeld 5-3-2026 of 5 maart 2026."}
+    reply = d.do("sanne", "step1.signal", {"kind": "gerucht", "text": "x"})
+    assert reply.errors["kind"] == "Kies een van de mogelijkheden."
+    reply = d.do("sanne", "step1.signal", {"kind": "fact", "text": "x", "observed_on": "1-1-2030"})
+    assert "toekomst" in reply.errors["observed_on"]
+    assert len(_answers(service, d.code)) == before
+    assert d.node() == "step1.signal"
+
+
+def test_answers_to_an_old_question_or_a_closed_case_are_refused(d):
+    d.play([("sanne", "open", None, None),
+            ("sanne", "triage.scope", {"scope": "pupils", "description": "ruzie", "directie_informed": "ja"}, None),
+            ("sanne", "triage.scope", {"scope": "domestic"}, "is gesloten")])
+    d.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None),
+            ("sanne", "triage.scope", {"scope": "domestic"}, "al beantwoord")])
+
+
+def test_access_is_only_for_the_people_on_the_case(d):
+    d.play([("sanne", "open", None, None),
+            ("tom", "show", None, "Geen toegang"),
+            ("els", "show", None, "Geen toegang"),
+            ("daan", "show", None, "Geen toegang"),
+            ("niemand", "show", None, "Ik ken je nog niet"),
+            ("els", "open", None, "Alleen beroepskrachten")])
+    assert "toegevoegd" in d.service.add_colleague("sanne", d.code, "tom").text()
+    d.play([("tom", "show", None, d.code)])
+
+
+def test_s1_3_a_hypothesis_is_followed_up_without_overwriting_it(d, service):
+    d.play(OPEN_TO_STEP2[:4] + [
+        ("sanne", "step1.signal", {"kind": "hypothesis", "text": "mogelijk verwaarlozing"},
+         "waarvan 1 hypothese"),
+    ])
+    assert [r.kind for r in _pending(service, d.code)].count("D4") == 1
+    form = service.follow_up_form("sanne", d.code).question
+    signal_id = form.fields[0].choices[0][0]
+    bad = service.follow_up("sanne", d.code, {"signal": signal_id, "verdict": "misschien", "note": ""})
+    assert set(bad.errors) == {"verdict", "note"}
+    ok = service.follow_up("sanne", d.code, {"signal": signal_id, "verdict": "confirmed",
+                                              "note": "lunch ontbreekt elke dag"})
+    assert "bevestigd" in ok.text()
+    view = d.do("sanne", "show").text()
+    assert "[hypothese] mogelijk verwaarlozing" in view and "-> bevestigd" in view
+    assert "D4" not in [r.kind for r in _pending(service, d.code)]
+    assert "geen open hypothese" in service.follow_up_form("sanne", d.code).text()
+
+
+def test_s5_3_the_discussion_prompt_follows_the_clients_age(d):
+    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [("mila", "step4.q1", {"answer": "b"}, None)])
+    reply = d.do("mila", "step4.q2", {"answer": "b"})
+    sanne_view = d.service.question("sanne", d.code).question
+    assert sanne_view.node_id == "step5.discuss"
+    assert "de jeugdige en de ouder(s)" in sanne_view.prompt  # 14 years old: both (S5.3)
+    assert reply.question is not None  # the AF may take part in step 5 too
+
+
+def test_a_case_keeps_the_flow_version_it_started_with(store, chat, clock, tmp_path):
+    import copy
+    from flows.loader import definitions_dir, parse_flow
+    v1 = load_all()[1]
+    raw = yaml.safe_load((definitions_dir() / "meldcode" / "1.yaml").read_text())
+    v2raw = copy.deepcopy(raw)
+    v2raw["version"] = 2
+    v2raw["nodes"]["triage.kindcheck"]["title"] = "Kindcheck (versie 2)"
+    flows = {1: v1, 2: parse_flow(v2raw)}
+    org = parse_config(yaml.safe_load(demo_config_path().read_text()))
+    old = ConversationService(store=store, flows={1: v1}, org=org, chat=chat, clock=clock)
+    old.bootstrap()
+    d1 = Dialog(old, chat)
+    d1.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None)])
+    new = ConversationService(store=store, flows=flows, org=org, chat=chat, clock=clock)
+    d1.service = new
+    reply = d1.do("sanne", "triage.forms", {"forms": ["psychisch"], "age": "10"})
+    assert reply.question.title == "Kindcheck"
+    d2 = Dialog(new, chat)
+    d2.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None)])
+    assert d2.do("sanne", "triage.forms", {"forms": ["psychisch"], "age": "10"}).question.title == \
+        "Kindcheck (versie 2)"
+    assert _case(new, d1.code).flow_version == 1 and _case(new, d2.code).flow_version == 2
+
+
+def test_case_codes_count_per_year(d, clock):
+    first = d.do("sanne", "open").messages[0].case_code
+    second = d.do("tom", "open").messages[0].case_code
+    assert (first, second) == ("MC-2026-0001", "MC-2026-0002")
+    clock.now = dt.datetime(2027, 1, 4, 9, tzinfo=dt.timezone.utc)
+    assert d.do("sanne", "open").messages[0].case_code == "MC-2027-0001"
+
+
+def test_my_cases_for_staff_and_for_the_af(d):
+    d.play(OPEN_TO_STEP2)
+    mine = d.service.my_cases("sanne").text()
+    assert d.code in mine and "Stap 2" in mine
+    af = d.service.my_cases("mila").text()
+    assert "Consultatieverzoeken die wachten" in af and "vandaag nog" in af
+    assert "Je hebt nog geen zaken" in d.service.my_cases("tom").text()

@@ -280,6 +280,10 @@ class Console:
             if line.lower().startswith("/acuut"):
                 self.cmd_acuut(line[6:].strip() or (self.case or ""))
                 continue
+            if line.startswith("/"):
+                # A command is never stored as an answer.
+                self.say("  ! " + t("console.in_question"))
+                continue
             if fv.type in ("choice", "multi_choice", "person"):
                 mapped = self._map_choices(fv, line)
                 if mapped is None:

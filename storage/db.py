@@ -31,12 +31,19 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" below decide how to begin
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")    # readers do not block the writer
             cur.execute("PRAGMA synchronous=FULL")    # the last commits survive a power loss
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn) -> None:
+            # Take the write lock up front: a transaction that read and then writes could otherwise
+            # fail with SQLITE_BUSY_SNAPSHOT when another writer committed in between.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):

@@ -1,0 +1,118 @@
+"""The console as a user runs it: `meldcode console` with a scripted session piped in."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from bot.config import demo_config_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args: list[str], tmp_path: Path, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MELDCODE_CONFIG")}
+    full_env = {**base, "MELDCODE_DATA_DIR": str(tmp_path / "data"), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
+                          text=True, cwd=ROOT, env=full_env, timeout=120)
+
+
+SESSION = """/nieuw
+1
+1
+8
+nee
+1
+Blauwe plek op de arm KANARIE
+31-2-2026
+2-3-2026
+3
+nee
+1
+/als af
+
+/als af
+/zaken
+/oppakken
+2-3-2026
+Zorgen besproken
+1
+/annuleer
+/als sanne
+/berichten
+/verder
+1
+2-3-2026
+1,2
+Plek besproken
+Moeder schrok
+
+2
+
+/open
+/als tom
+/open MC-{year}-0001
+/acuut
+/stop
+"""
+
+
+def test_a_scripted_console_session_walks_steps_and_roles(tmp_path):
+    import datetime as dt
+    year = dt.date.today().year
+    result = run(["console"], tmp_path, SESSION.replace("{year}", str(year)))
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "demo-organisatie" in out
+    assert f"Zaak MC-{year}-0001 is geopend" in out
+    assert "Dat is geen datum die ik ken" in out                      # bad date, asked again
+    assert "Vastgelegd: 1 signaal." in out
+    assert f"✉ Bericht aan Mila Jansen (aandachtsfunctionaris)" not in out  # names only, roles apart
+    assert "✉ Bericht aan Mila Jansen: Consultatieverzoek van Sanne de Vries" in out
+    assert "Je zit midden in een vraag" in out                        # a command is no answer
+    assert "Je bent nu Mila Jansen" in out and "Consultatieverzoeken die wachten" in out
+    assert "Je hebt de consultatie" in out
+    assert "Berichten voor Sanne de Vries:" in out and "heeft je consultatieverzoek" in out
+    assert "Uitkomst van de collegiale consultatie" in out
+    assert "Vastgelegd: Uitkomst van de collegiale consultatie." in out
+    assert "— Stap 3: gesprek met de cliënt —" in out
+    assert "Nu is de aandachtsfunctionaris aan zet (Mila Jansen)" in out
+    assert "✉ Bericht aan Mila Jansen: Zaak MC-" in out and "klaar voor jou" in out
+    assert "Signalen (1):" in out and "[feit/waarneming] Blauwe plek op de arm KANARIE" in out
+    assert "Je bent nu Tom Peters" in out and "Geen toegang" in out
+    assert "Bel nu 112" in out
+    assert "Traceback" not in out + result.stderr
+    assert "KANARIE" not in result.stderr  # typed text never reaches the log
+
+
+def test_check_validates_config_and_flow(tmp_path):
+    ok = run(["check"], tmp_path)
+    assert ok.returncode == 0 and "flow meldcode v1" in ok.stdout and "AF Mila Jansen" in ok.stdout
+    bad = yaml.safe_load(demo_config_path().read_text())
+    bad["people"][2]["af"] = False
+    (tmp_path / "org.yaml").write_text(yaml.safe_dump(bad))
+    fail = run(["check"], tmp_path, env={"MELDCODE_CONFIG": str(tmp_path / "org.yaml")})
+    assert fail.returncode == 1 and "exactly one person must be the AF" in fail.stderr
+
+
+def test_help_explains_each_command(tmp_path):
+    out = run(["--help"], tmp_path).stdout
+    for command in ("console", "db", "check"):
+        assert command in out
+    db = run(["db", "--help"], tmp_path).stdout
+    assert "upgrade" in db
+
+
+def test_db_upgrade_creates_the_schema(tmp_path):
+    result = run(["db", "upgrade"], tmp_path)
+    assert result.returncode == 0 and (tmp_path / "data" / "meldcode.db").exists()
+
+
+def test_a_server_database_that_is_not_migrated_is_refused_with_a_clear_message(tmp_path, postgres_url):
+    result = run(["console"], tmp_path, "/stop\n", env={"DATABASE_URL": postgres_url})
+    assert result.returncode == 1 and "meldcode db upgrade" in result.stderr
+    assert run(["db", "upgrade"], tmp_path, env={"DATABASE_URL": postgres_url}).returncode == 0
+    assert run(["console"], tmp_path, "/stop\n", env={"DATABASE_URL": postgres_url}).returncode == 0

@@ -1,0 +1,72 @@
+"""The schema comes from migrations, matches the models, and protects what must never change."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from storage import cases as case_repo
+from storage import organisations as org_repo
+from storage.db import Store
+from storage.models import Base
+
+NOW = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone.utc)
+
+
+def _case(store):
+    with store.transaction() as s:
+        org = org_repo.ensure_organisation(s, key="o", name="O", timezone="Europe/Amsterdam", now=NOW)
+        org_repo.sync_people(s, org_id=org.id, absences=[], people=[dict(
+            external_id="u1", name="A", staff_role="trajectbegeleider", is_af=False, is_deputy=False,
+            is_board=False, is_admin=False)])
+        person = org_repo.get_person(s, org_id=org.id, external_id="u1")
+        case = case_repo.create_case(s, org_id=org.id, owner_id=person.id, flow_id="meldcode", flow_version=1,
+                                     start_node="triage.scope", now=NOW, year=2026)
+        answer = case_repo.add_answer(s, case=case, node_id="triage.scope", values={"scope": "domestic"},
+                                      actor_id=person.id, actor_role="staff", now=NOW)
+        return case.id, answer.id
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(store):
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert store.is_current()
+
+
+def test_answers_are_append_only_in_the_database_itself(store):
+    case_id, answer_id = _case(store)
+    with pytest.raises(Exception) as info:
+        with store.transaction() as s:
+            s.execute(text("UPDATE answers SET node_id = 'x' WHERE id = :id"), {"id": answer_id})
+    assert "append-only" in str(info.value)
+    with store.transaction() as s:
+        assert case_repo.answers(s, case_id=case_id)[0].node_id == "triage.scope"
+
+
+def test_timestamps_come_back_in_utc(store):
+    case_id, _ = _case(store)
+    with store.transaction() as s:
+        answer = case_repo.answers(s, case_id=case_id)[0]
+    assert answer.created_at == NOW and answer.created_at.tzinfo is not None
+
+
+def test_naive_timestamps_are_refused(store):
+    with pytest.raises(Exception, match="naive"):
+        with store.transaction() as s:
+            org_repo.ensure_organisation(s, key="n", name="N", timezone="UTC", now=dt.datetime(2026, 1, 1))
+
+
+def test_the_embedded_sqlite_keeps_the_last_commits_through_a_power_loss(tmp_path):
+    store = Store.from_url(f"sqlite:///{tmp_path / 'x.db'}")
+    store.upgrade()
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    store.dispose()
+    assert sqlite3.connect(tmp_path / "x.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"

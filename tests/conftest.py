@@ -28,15 +28,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _pg_bin(name: str) -> str | None:
+    """A PostgreSQL server binary: on the PATH, or in Debian's versioned folder."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
+    return str(candidates[0]) if candidates else None
+
+
 def _as_postgres(args: list[str]) -> list[str]:
     # initdb refuses to run as root: hand the work to the postgres user.
+    args = [_pg_bin(args[0]) or args[0], *args[1:]]
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
 @pytest.fixture(scope="session")
 def postgres_server():
     """A PostgreSQL server for this test session, on a Unix socket in a temporary folder."""
-    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
+    if not (_pg_bin("initdb") and _pg_bin("pg_ctl")):
         if IN_CI:
             pytest.fail("PostgreSQL binaries (initdb, pg_ctl) are missing; CI must run the PostgreSQL tests")
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not installed")

@@ -17,6 +17,10 @@ class Cancelled(Exception):
     pass
 
 
+class Quit(Exception):
+    pass
+
+
 @dataclass
 class ConsoleChat:
     """The Chat port for the console: a DM is shown at once, and kept for /berichten."""
@@ -101,7 +105,11 @@ class Console:
             if handler is None:
                 self.say(self.texts("console.unknown_command"))
                 continue
-            handler(arg.strip())
+            try:
+                handler(arg.strip())
+            except Quit:
+                self.say(self.texts("console.bye"))
+                return 0
 
     def _code(self, arg: str) -> str | None:
         code = arg.split()[0].upper() if arg.split() else self.case
@@ -180,12 +188,26 @@ class Console:
         if code := self._code(" ".join(parts[1:])):
             self.show(self.service.add_colleague(self.persona, code, parts[0]))
 
-    def cmd_signaal(self, arg: str) -> None:
+    def _entry(self, arg: str, kind: str) -> None:
         if code := self._code(arg):
-            reply = self.service.signal_form(self.persona, code)
+            reply = self.service.entry_form(self.persona, code, kind)
             self.show(reply)
             if reply.question:
-                self._submit(reply.question, lambda values: self.service.add_signal(self.persona, code, values))
+                self._submit(reply.question, lambda values: self.service.add_entry(self.persona, code, kind, values))
+
+    def cmd_signaal(self, arg: str) -> None:
+        self._entry(arg, "signal")
+
+    def cmd_contact(self, arg: str) -> None:
+        self._entry(arg, "contact")
+
+    def cmd_correctie(self, arg: str) -> None:
+        if code := self._code(arg):
+            reply = self.service.correction_form(self.persona, code)
+            self.show(reply)
+            if reply.question:
+                self._submit(reply.question, lambda values: self.service.correct(
+                    self.persona, code, int(values.get("answer") or 0), values.get("note", "")))
 
     def cmd_opvolgen(self, arg: str) -> None:
         if code := self._code(arg):
@@ -277,6 +299,9 @@ class Console:
             line = line.strip()
             if line.lower() == "/annuleer":
                 raise Cancelled()
+            if line.lower() == "/stop":
+                self.say(self.texts("console.cancelled"))
+                raise Quit()
             if line.lower().startswith("/acuut"):
                 self.cmd_acuut(line[6:].strip() or (self.case or ""))
                 continue

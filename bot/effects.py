@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.messages import Action, Button, Message, Reply
 from flows.deadlines import due_times
-from flows.model import Flow, Node, Transition
+from flows.model import Flow, Transition
 from storage import cases as case_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
@@ -13,11 +13,6 @@ from storage.models import Answer, Case, Signal
 
 if TYPE_CHECKING:
     from bot.service import Call, ConversationService
-
-
-def signal_node(flow: Flow) -> Node:
-    """The node whose answers are signals: the one that records them."""
-    return next(n for n in flow.nodes.values() if any(e.name == "record_signal" for e in n.effects))
 
 
 def open_hypotheses(call: Call, case: Case) -> list[Signal]:

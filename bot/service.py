@@ -312,38 +312,83 @@ class ConversationService:
                                            tone="urgent")])
         return self._run(actor, work)
 
-    def add_signal(self, actor: str, code: str, values: Mapping[str, Any]) -> Reply:
-        """S1.1/S5.1: signals can be added at any time while a case is open, by the staff on the case."""
+    def entry_form(self, actor: str, code: str, kind: str) -> Reply:
+        """The form for something recordable at any time while a case is open: a signal or a contact."""
         def work(call: Call) -> Reply:
-            case, roles = self._case(call, code)
-            if "staff" not in roles:
-                raise Denied("actor_staff")
-            if case.current_node is None:
-                raise Denied("case_closed", code=case.code)
-            flow = self.flows[case.flow_version]
-            node = fx.signal_node(flow)
-            parsed = parse_answer(node, values, today=self.today(call.now))
-            fx.record_signal(self, call, case, parsed, answer_id=None)
-            counts = fx.signal_counts(call, case)
-            return Reply(messages=[Message(self.texts("replies.stored_signal", **counts), case_code=case.code)])
+            case, roles, flow = self._open_case(call, code)
+            node = flow.anytime_node(kind)
+            if not engine.may_answer(node, roles):
+                raise Denied(f"actor_{node.actor}", af="", code=case.code)
+            return Reply(question=question_view(self.texts, flow, node, code=case.code,
+                                                state=self.state(call, case), people=self._people_choices(call)))
+        return self._run(actor, work)
+
+    def add_entry(self, actor: str, code: str, kind: str, values: Mapping[str, Any]) -> Reply:
+        """S1.1/S5.1 (a new signal) and S1.4/S4.0/X7 (a contact or advice), at any moment; the case stays put."""
+        def work(call: Call) -> Reply:
+            case, roles, flow = self._open_case(call, code)
+            people = [pid for pid, _ in self._people_choices(call)]
+            try:
+                t = engine.record_anytime(flow, self.state(call, case), kind, values, call.now, roles=roles,
+                                          policy=self.policy, people=people)
+            except engine.NotAllowed as exc:
+                raise Denied(exc.code, af="", code=case.code) from None
+            node = flow.nodes[t.node]
+            answer = case_repo.add_answer(call.session, case=case, node_id=node.id, values=to_json(t.values),
+                                          actor_id=call.person.id, actor_role="staff" if "staff" in roles else "af",
+                                          now=call.now)
+            if kind == "contact":
+                case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="contact_recorded",
+                                    node_id=node.id, actor_id=call.person.id, now=call.now)
+            reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])
+            fx.apply(self, call, case, flow, t, answer, reply)
+            return reply
         try:
-            return self._run(actor, work)
+            return self._run(actor, work, code=code)
         except AnswerRejected as exc:
             return self._rejected(exc)
 
-    def signal_form(self, actor: str, code: str) -> Reply:
-        """The form for adding a signal (the flow's own signal node), for staff on an open case."""
+    def _open_case(self, call: Call, code: str) -> tuple[Case, set[str], Flow]:
+        case, roles = self._case(call, code)
+        if case.current_node is None:
+            raise Denied("case_closed", code=case.code)
+        return case, roles, self.flows[case.flow_version]
+
+    def correct(self, actor: str, code: str, answer_id: int, note: str) -> Reply:
+        """A correction is a new entry beside the answer it corrects; the answer itself never changes."""
         def work(call: Call) -> Reply:
             case, roles = self._case(call, code)
-            if "staff" not in roles:
-                raise Denied("actor_staff")
-            if case.current_node is None:
-                raise Denied("case_closed", code=case.code)
+            answer = next((a for a in case_repo.answers(call.session, case_id=case.id) if a.id == answer_id), None)
+            errors = {}
+            if answer is None:
+                errors["answer"] = self.texts("errors.invalid_choice")
+            if not (note or "").strip():
+                errors["note"] = self.texts("errors.required")
+            if errors:
+                return Reply(messages=[Message(self.texts("errors.answer_rejected", count=len(errors)),
+                                               tone="error")], errors=errors, ok=False)
+            case_repo.add_correction(call.session, answer=answer, note=note.strip(), created_by_id=call.person.id,
+                                     now=call.now)
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="correction_recorded",
+                                node_id=answer.node_id, actor_id=call.person.id, now=call.now)
+            return Reply(messages=[Message(self.texts("replies.correction_stored"), case_code=case.code)])
+        return self._run(actor, work, code=code)
+
+    def correction_form(self, actor: str, code: str) -> Reply:
+        """Which answer to correct: every stored answer of the case, newest first."""
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
             flow = self.flows[case.flow_version]
-            node = fx.signal_node(flow)
-            return Reply(question=question_view(self.texts, flow, node, code=case.code,
-                                                state=self.state(call, case), people=[]))
-        return self._run(actor, work)
+            choices = tuple((str(a.id), f"{self.texts.datetime(a.created_at)} · {flow.nodes[a.node_id].title}")
+                            for a in reversed(case_repo.answers(call.session, case_id=case.id))
+                            if a.node_id in flow.nodes)
+            t = self.texts
+            return Reply(question=QuestionView(
+                case_code=case.code, node_id="correction", step_title=t("correction.title"),
+                title=t("correction.title"), prompt=t("correction.prompt"), why=None, fields=(
+                    FieldView("answer", "choice", t("correction.answer"), None, True, choices),
+                    FieldView("note", "text", t("correction.note"), None, True))))
+        return self._run(actor, work, code=code)
 
     def follow_up_form(self, actor: str, code: str) -> Reply:
         """S1.3: the form to confirm or refute one of the case's open hypotheses."""
@@ -468,7 +513,7 @@ class ConversationService:
             node = flow.nodes.get(a.node_id)
             if node is None:
                 continue
-            answers.append({"title": node.title, "by": people.get(a.actor_id, "?"), "role": a.actor_role,
+            answers.append({"id": a.id, "title": node.title, "by": people.get(a.actor_id, "?"), "role": a.actor_role,
                             "at": a.created_at,
                             "values": [(next(f.label for f in node.fields if f.id == k),
                                         format_value(self.texts, flow, node, k, v, by_external))
@@ -476,6 +521,11 @@ class ConversationService:
         follow = {}
         for f in case_repo.follow_ups(call.session, case_id=case.id):
             follow.setdefault(f.signal_id, []).append(f)
+        corrections = {}
+        for c in case_repo.corrections(call.session, case_id=case.id):
+            corrections.setdefault(c.answer_id, []).append(c)
+        for a in answers:
+            a["corrections"] = corrections.get(a["id"], [])
         node = flow.nodes.get(case.current_node) if case.current_node else None
         return self.texts.template(
             "case.j2", case=case, flow=flow, node=node, step=flow.steps[node.step] if node else None,
@@ -496,6 +546,9 @@ class ConversationService:
             return self.texts("events.signal_recorded", kind=self.texts(f"signal_kinds.{event.detail['kind']}"))
         if event.kind == "followup_recorded":
             return self.texts("events.followup_recorded", verdict=self.texts(f"verdicts.{event.detail['verdict']}"))
+        if event.kind in ("contact_recorded", "correction_recorded"):
+            node = flow.nodes.get(event.node_id)
+            return self.texts(f"events.{event.kind}", title=node.title if node else "")
         if event.kind == "reopened":
             return self.texts("events.reopened", round=event.detail.get("round", ""))
         return self.texts(f"events.{event.kind}")

@@ -48,7 +48,7 @@ def format_value(texts: Texts, flow: Flow, node: Node, field_id: str, value: Any
     if field.type == "multi_choice":
         return ", ".join((field.choice(v).label if field.choice(v) else v) for v in value)
     if field.type == "yes_no":
-        return "ja" if value else "nee"
+        return texts(f"yes_no.{'true' if value else 'false'}")
     if field.type == "date":
         return texts.date(dt.date.fromisoformat(value) if isinstance(value, str) else value)
     if field.type == "date_list":

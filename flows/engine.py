@@ -83,6 +83,25 @@ def advance(flow: Flow, state: CaseState, answer: Mapping[str, Any], now: dt.dat
                       state=new_state)
 
 
+def record_anytime(flow: Flow, state: CaseState, kind: str, answer: Mapping[str, Any], now: dt.datetime, *,
+                   roles: Iterable[str], policy: Policy = Policy(), people: Iterable[str] = ()) -> Transition:
+    """Answer an 'anytime' node (a signal, a contact) without moving the case; only its own effects apply."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if state.closed:
+        raise NotAllowed("case_closed")
+    node = flow.anytime_node(kind)
+    if not may_answer(node, roles):
+        raise NotAllowed(f"actor_{node.actor}")
+    today = now.astimezone(ZoneInfo(policy.timezone)).date()
+    values = parse_answer(node, answer, today=today, people=people)
+    answered = CaseState(node=state.node, outcome=state.outcome,
+                         answers={**state.answers, node.id: values}, flags=state.flags)
+    effects = tuple(_resolve(spec, answered, node.id, now, policy) for spec in node.effects)
+    return Transition(node=node.id, values=values, to=state.node, outcome=None, effects=effects,
+                      state=answered)
+
+
 def _field_value(state: CaseState, node_id: str, ref: str) -> Any:
     if ":" in ref:
         other, field = ref.split(":", 1)

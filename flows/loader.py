@@ -144,6 +144,10 @@ def parse_flow(data: Any, source: str = "<definition>") -> Flow:
         if data.get(key) not in raw_nodes:
             c.err(source, f"{key} {data.get(key)!r} is not a node")
 
+    for kind in sorted(V.ANYTIME_KINDS):
+        holders = [n.id for n in nodes.values() if n.anytime == kind]
+        if len(holders) != 1:
+            c.err(source, f"exactly one node must be 'anytime: {kind}' (found {len(holders)})")
     if not c.errors:
         _check_graph(c, data["start"], data["reopen"], nodes, outcomes)
     if c.errors:
@@ -176,6 +180,8 @@ def _node(c: _Checker, nid: str, raw: Any, steps: dict, targets: set, raw_nodes:
         raw = {}
     if raw and raw.get("step") not in steps:
         c.err(where, f"step {raw.get('step')!r} is not declared under steps")
+    if raw and raw.get("anytime") is not None and raw.get("anytime") not in V.ANYTIME_KINDS:
+        c.err(where, f"anytime must be one of {sorted(V.ANYTIME_KINDS)}")
     if raw and raw.get("actor") not in V.ACTORS:
         c.err(where, f"actor must be one of {sorted(V.ACTORS)}")
     fields: list[Field] = []
@@ -208,7 +214,8 @@ def _node(c: _Checker, nid: str, raw: Any, steps: dict, targets: set, raw_nodes:
                 title=str(raw.get("title", "")), prompt=raw.get("prompt"), why=raw.get("why"),
                 rule=raw.get("rule"), fields=tuple(fields),
                 requires=_guards(c, f"{where}.requires", raw.get("requires"), ctx),
-                effects=_effects(c, where, raw.get("effects"), ctx), next=tuple(routes))
+                effects=_effects(c, where, raw.get("effects"), ctx), next=tuple(routes),
+                anytime=raw.get("anytime"))
 
 
 def _field(c: _Checker, where: str, raw: Any, earlier: list[Field],

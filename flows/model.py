@@ -70,6 +70,7 @@ class Node:
     requires: tuple[Guard, ...]
     effects: tuple[EffectSpec, ...]
     next: tuple[Route, ...]
+    anytime: str | None = None
 
     def field(self, field_id: str) -> Field:
         return next(f for f in self.fields if f.id == field_id)
@@ -107,6 +108,9 @@ class Flow:
 
     def is_outcome(self, target: str) -> bool:
         return target in self.outcomes
+
+    def anytime_node(self, kind: str) -> Node:
+        return next(n for n in self.nodes.values() if n.anytime == kind)
 
 
 @dataclass(frozen=True)

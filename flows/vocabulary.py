@@ -47,7 +47,10 @@ FLOW_KEYS = frozenset({"id", "version", "title", "start", "reopen", "forms", "sp
                        "steps", "nodes", "outcomes"})
 STEP_KEYS = frozenset({"id", "title", "why"})
 NODE_KEYS = frozenset({"step", "actor", "title", "prompt", "why", "rule", "fields", "requires",
-                       "effects", "next"})
+                       "effects", "next", "anytime"})
+# Nodes that may also be answered at any moment while a case is open, outside the flow's order:
+# a new signal (S1.1, S5.1) and a contact, consultation or advice (S1.4, S4.0, X7).
+ANYTIME_KINDS = frozenset({"signal", "contact"})
 FIELD_KEYS = frozenset({"id", "type", "label", "hint", "required", "choices", "when", "min", "max",
                         "dates", "max_length"})
 CHOICE_KEYS = frozenset({"id", "label", "rule"})

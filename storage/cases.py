@@ -7,8 +7,8 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import (Answer, Case, CaseCounter, CaseMember, Consultation, Event, Signal,
-                            SignalFollowUp)
+from storage.models import (Answer, Case, CaseCounter, CaseMember, Consultation, Correction, Event,
+                            Signal, SignalFollowUp)
 
 
 def next_case_code(session: Session, *, org_id: int, year: int) -> str:
@@ -93,6 +93,19 @@ def answers(session: Session, *, case_id: int) -> list[Answer]:
 def latest_answers(session: Session, *, case_id: int) -> dict[str, dict[str, Any]]:
     """The latest answer per node: later rows win, earlier ones stay stored."""
     return {a.node_id: a.values for a in answers(session, case_id=case_id)}
+
+
+def add_correction(session: Session, *, answer: Answer, note: str, created_by_id: int,
+                   now: dt.datetime) -> Correction:
+    correction = Correction(org_id=answer.org_id, case_id=answer.case_id, answer_id=answer.id, note=note,
+                            created_by_id=created_by_id, created_at=now)
+    session.add(correction)
+    session.flush()
+    return correction
+
+
+def corrections(session: Session, *, case_id: int) -> list[Correction]:
+    return list(session.scalars(select(Correction).where(Correction.case_id == case_id).order_by(Correction.id)))
 
 
 def add_signal(session: Session, *, case: Case, kind: str, text: str, source: str | None,

@@ -104,6 +104,18 @@ class Answer(Base):
     created_at: Mapped[dt.datetime]
 
 
+class Correction(Base):
+    """A correction of an answer: a new row beside it; the answer itself is never changed."""
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"))
+    note: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[dt.datetime]
+
+
 class Signal(Base):
     """S1.2: a typed signal. Never edited: S1.3 follow-ups are rows of their own."""
     __tablename__ = "signals"

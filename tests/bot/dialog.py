@@ -28,7 +28,9 @@ class Dialog:
         elif action == "acute":
             reply = svc.acute(who, self.code)
         elif action == "signal":
-            reply = svc.add_signal(who, self.code, payload)
+            reply = svc.add_entry(who, self.code, "signal", payload)
+        elif action == "contact":
+            reply = svc.add_entry(who, self.code, "contact", payload)
         elif action == "reopen":
             reply = svc.reopen(who, self.code)
         elif action == "question":

@@ -302,3 +302,53 @@ def test_my_cases_for_staff_and_for_the_af(d):
     af = d.service.my_cases("mila").text()
     assert "Consultatieverzoeken die wachten" in af and "vandaag nog" in af
     assert "Je hebt nog geen zaken" in d.service.my_cases("tom").text()
+
+
+def test_s1_1_signals_can_be_added_at_any_moment_while_a_case_is_open(d, service):
+    d.play(OPEN_TO_STEP2 + [
+        ("sanne", "signal", {"kind": "diagnosis", "text": "angststoornis"}, {"diagnosed_by": "Vul dit in."}),
+        ("sanne", "signal", {"kind": "diagnosis", "text": "angststoornis", "diagnosed_by": "GZ-psycholoog"},
+         "Vastgelegd: 3 signalen."),
+        ("mila", "signal", {"kind": "fact", "text": "x"}, "neemt deze stap niet over"),  # B1
+    ])
+    assert _case(service, d.code).current_node == "step2.consultation"  # the case did not move
+
+
+def test_s1_4_contacts_and_x7_vt_advice_are_logged_at_any_step_by_staff_or_af(d, service):
+    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [
+        ("mila", "contact", {"date": "2-3-2026", "with_whom": "Veilig Thuis",
+                             "summary": "advies: melden"}, "Vastgelegd: Leg een contact, overleg of advies vast."),
+        ("tom", "contact", {"date": "2-3-2026", "with_whom": "x", "summary": "y"}, "Geen toegang"),
+        ("sanne", "contact", {"date": "morgen", "with_whom": "x", "summary": "y"},
+         {"date": "Dat is geen datum die ik ken. Schrijf bijvoorbeeld 5-3-2026 of 5 maart 2026."}),
+    ])
+    view = d.do("sanne", "show").text()
+    assert "Veilig Thuis" in view and "Contact vastgelegd" in view
+    assert _case(service, d.code).current_node == "step4.q1"
+
+
+def test_corrections_are_new_entries_beside_the_original_answer(d, service):
+    d.play(OPEN_TO_STEP2[:4])
+    first = _answers(service, d.code)[1]  # triage.forms: age 14
+    assert "al beantwoord" in d.do("sanne", "triage.forms", {"forms": ["psychisch"], "age": "15"}).text()
+    bad = service.correct("sanne", d.code, first.id, " ")
+    assert bad.errors == {"note": "Vul dit in."}
+    assert "correctie" in service.correct("sanne", d.code, first.id, "De jeugdige is 15, niet 14.").text()
+    assert service.correct("tom", d.code, first.id, "x").text().startswith("Geen toegang")
+    assert _answers(service, d.code)[1].values == {"forms": ["lichamelijk"], "age": 14}  # unchanged
+    view = d.do("sanne", "show").text()
+    assert "Hoe oud is de jeugdige (in jaren)?: 14" in view
+    assert "Correctie door Sanne de Vries" in view and "De jeugdige is 15, niet 14." in view
+
+
+def test_k1_the_kindcheck_is_asked_before_step1_and_reaches_the_melding_summary(d):
+    rows = list(OPEN_TO_STEP2)
+    rows[3] = ("sanne", "triage.kindcheck", {"siblings": "ja", "siblings_note": "zusje van 4"}, None)
+    d.play(rows[:4])
+    assert d.node() == "step1.signal"
+    d.play(rows[4:] + CONSULT_TO_Q1 + [
+        ("mila", "step4.q1", {"answer": "b"}, None), ("mila", "step4.q2", {"answer": "b"}, None),
+        ("sanne", "step5.discuss", {"discussed": "skip_contact"}, None),
+        ("sanne", "step5.skip", {"reason": "gezin verhuist"}, None),
+        ("sanne", "step5.prepare", {"involved": "moeder"}, "Andere kinderen in het gezin: ja (zusje van 4)"),
+    ])

@@ -1,6 +1,7 @@
 """The console adapter: plays every role in a terminal, or reads a scripted session from a pipe."""
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, TextIO
@@ -10,7 +11,8 @@ from bot.service import ConversationService
 from bot.texts import Texts
 
 COMMAND_FOR = {Action.OPEN_CASE: "/open", Action.TAKE_UP: "/oppakken", Action.CONTINUE: "/verder",
-               Action.ACUTE: "/acuut", Action.NEW_CASE: "/nieuw", Action.REOPEN: "/heropen"}
+               Action.ACUTE: "/acuut", Action.NEW_CASE: "/nieuw", Action.REOPEN: "/heropen",
+               Action.PROPOSE_MOMENT: "/moment", Action.HAND_TO_DEPUTY: "/doorgeven"}
 
 
 class Cancelled(Exception):
@@ -169,6 +171,32 @@ class Console:
             reply = self.service.take_up(self.persona, code)
             self.show(reply)
             self.walk(reply.question)
+
+    def cmd_doorgeven(self, arg: str) -> None:
+        if code := self._code(arg):
+            self.show(self.service.hand_to_deputy(self.persona, code))
+
+    def cmd_moment(self, arg: str) -> None:
+        """/moment CODE 3-3-2026 14:00"""
+        from flows.answers import FieldError, parse_date
+        parts = arg.split()
+        code = parts[0].upper() if parts and parts[0].upper().startswith("MC-") else self.case
+        rest = parts[1:] if parts and parts[0].upper().startswith("MC-") else parts
+        when = None
+        try:
+            day = parse_date(rest[0]) if rest else None
+            hour, minute = (int(x) for x in (rest[1] if len(rest) > 1 else "09:00").split(":"))
+            if day:
+                when = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.service.tz)
+        except (FieldError, ValueError):
+            when = None
+        if not code:
+            self.say(self.texts("console.no_current_case"))
+            return
+        reply = self.service.propose_moment(self.persona, code, when)
+        self.show(reply)
+        for error in reply.errors.values():
+            self.say("  ! " + error)
 
     def cmd_acuut(self, arg: str) -> None:
         code = arg.split()[0].upper() if arg.split() else None

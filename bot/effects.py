@@ -99,8 +99,7 @@ def _request_consultation(svc: ConversationService, call: Call, case: Case, flow
     # Only the code, the step, the forms and the urgency: never typed text or names of the client.
     call.dm(af, Message(texts("dms.consultation_request", staff=call.person.name, code=case.code,
                               forms=forms or "-", urgency=texts(f"urgency.{urgency}")),
-                        buttons=(Button(texts("buttons.take_up"), Action.TAKE_UP, case.code),
-                                 Button(texts("buttons.open_case"), Action.OPEN_CASE, case.code)),
+                        buttons=svc._consultation_buttons(case.code),
                         tone="urgent" if urgency == "today" else "info", case_code=case.code))
 
 

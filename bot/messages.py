@@ -14,6 +14,8 @@ class Action(str, enum.Enum):
     ACUTE = "acute"
     NEW_CASE = "new_case"
     REOPEN = "reopen"
+    PROPOSE_MOMENT = "propose_moment"
+    HAND_TO_DEPUTY = "hand_to_deputy"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from flows.answers import AnswerRejected, from_json, parse_answer, to_json
 from flows.model import CaseState, Flow, Node
 from storage import cases as case_repo
 from storage import organisations as org_repo
+from storage import events as event_repo
 from storage import reminders as reminder_repo
 from storage.db import ConcurrentChange, DatabaseError, DatabaseUnavailable, Store
 from storage.models import Case, Organisation, Person
@@ -119,6 +120,8 @@ class ConversationService:
         af = self.acting_af(call)
         if af is not None and af.id == call.person.id:
             roles.add("af")
+        elif call.person.is_deputy and case_repo.handed_to(call.session, case_id=case.id) == call.person.id:
+            roles.add("af")  # the AF handed this case to the deputy (B4)
         return roles
 
     def _case(self, call: Call, code: str) -> tuple[Case, set[str]]:
@@ -292,6 +295,71 @@ class ConversationService:
                                            case_code=case.code)],
                          question=self._question(call, case, roles))
         return self._run(actor, work)
+
+    def hand_to_deputy(self, actor: str, code: str) -> Reply:
+        """The AF hands a consultation to a deputy, who then acts as AF for this case (B4)."""
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            if "af" not in roles:
+                raise Denied("not_af")
+            consultation = case_repo.latest_consultation(call.session, case_id=case.id)
+            if consultation is None:
+                raise Denied("no_consultation", code=case.code)
+            deputy = next((p for p in org_repo.list_people(call.session, org_id=call.org.id)
+                           if p.is_deputy and p.id != call.person.id and
+                           not org_repo.is_absent(call.session, person_id=p.id, on=self.today(call.now))), None)
+            if deputy is None:
+                raise Denied("no_deputy")
+            consultation.assigned_to_id = consultation.handed_to_id = deputy.id
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="handed_to_deputy",
+                                detail={"person": deputy.id}, actor_id=call.person.id, now=call.now)
+            call.dm(deputy, Message(self.texts("dms.handed_to_deputy", af=call.person.name, code=case.code),
+                                    buttons=self._consultation_buttons(case.code, take_up=consultation.taken_up_at is None),
+                                    case_code=case.code))
+            call.dm(case.owner, Message(self.texts("dms.handed_to_deputy_staff", af=call.person.name,
+                                                   deputy=deputy.name, code=case.code), case_code=case.code))
+            return Reply(messages=[Message(self.texts("replies.handed_to_deputy", deputy=deputy.name,
+                                                      code=case.code), case_code=case.code)])
+        return self._run(actor, work, code=code)
+
+    def propose_moment(self, actor: str, code: str, when: dt.datetime | None) -> Reply:
+        """The AF proposes a moment for the consultation; the staff member gets it by DM."""
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            if "af" not in roles:
+                raise Denied("not_af")
+            if when is None or when < call.now:
+                return Reply(messages=[Message(self.texts("errors.answer_rejected", count=1), tone="error")],
+                             errors={"moment": self.texts("errors.moment_in_past")}, ok=False)
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="moment_proposed",
+                                detail={"at": when.isoformat()}, actor_id=call.person.id, now=call.now)
+            call.dm(case.owner, Message(self.texts("dms.moment_proposed", af=call.person.name, code=case.code,
+                                                   when=self.texts.datetime(when)),
+                                        buttons=self._open_button(case.code), case_code=case.code))
+            return Reply(messages=[Message(self.texts("replies.moment_proposed", owner=case.owner.name,
+                                                      when=self.texts.datetime(when)), case_code=case.code)])
+        return self._run(actor, work, code=code)
+
+    def _consultation_buttons(self, code: str, take_up: bool = True) -> tuple[Button, ...]:
+        buttons = [Button(self.texts("buttons.take_up"), Action.TAKE_UP, code)] if take_up else []
+        return tuple(buttons + [Button(self.texts("buttons.propose_moment"), Action.PROPOSE_MOMENT, code),
+                                Button(self.texts("buttons.hand_to_deputy"), Action.HAND_TO_DEPUTY, code),
+                                Button(self.texts("buttons.open_case"), Action.OPEN_CASE, code)])
+
+    def claim_event(self, event_id: str) -> bool:
+        """Deduplicate retried platform events across processes: True only the first time."""
+        with self.store.transaction() as session:
+            return event_repo.claim(session, event_id=event_id, now=self.clock())
+
+    def open_cases_of(self, actor: str) -> list[tuple[str, str]]:
+        """(code, step) of the open cases this person is on, e.g. to pick one for a new signal."""
+        with self._call(actor) as call:
+            out = []
+            for case in case_repo.cases_of_member(call.session, org_id=call.org.id, person_id=call.person.id):
+                if case.current_node:
+                    flow = self.flows[case.flow_version]
+                    out.append((case.code, flow.steps[flow.nodes[case.current_node].step].title))
+            return out
 
     def acute(self, actor: str, code: str | None = None) -> Reply:
         """T5: at any moment; answers at once with 112 and Veilig Thuis, and alerts the AF."""
@@ -573,6 +641,15 @@ class ConversationService:
                                        when=self.texts.datetime(w.requested_at)),
                             buttons=(Button(self.texts("buttons.take_up"), Action.TAKE_UP, code),),
                             case_code=code))
+                overdue = reminder_repo.overdue(call.session, org_id=call.org.id, now=call.now)
+                if overdue:
+                    messages.append(Message(self.texts("replies.af_overdue")))
+                    for r in overdue:
+                        code = call.session.get(Case, r.case_id).code
+                        messages.append(Message(self.texts("replies.overdue_line", code=code,
+                                                           kind=self.texts(f"reminder_kinds.{r.kind}"),
+                                                           when=self.texts.datetime(r.due_at)),
+                                                buttons=self._open_button(code), case_code=code))
                 af_nodes = [n.id for f in self.flows.values() for n in f.nodes.values() if n.actor == "af"]
                 deciding = case_repo.cases_at_nodes(call.session, org_id=call.org.id, nodes=set(af_nodes))
                 if deciding:

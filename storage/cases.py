@@ -171,3 +171,14 @@ def waiting_consultations(session: Session, *, org_id: int) -> list[Consultation
                                                            Consultation.taken_up_at.is_(None))
                                 .order_by(Consultation.requested_at)))
 
+
+
+def latest_consultation(session: Session, *, case_id: int) -> Consultation | None:
+    return session.scalar(select(Consultation).where(Consultation.case_id == case_id)
+                          .order_by(Consultation.id.desc()).limit(1))
+
+
+def handed_to(session: Session, *, case_id: int) -> int | None:
+    """The deputy the AF handed the case's latest consultation to, if any."""
+    latest = latest_consultation(session, case_id=case_id)
+    return latest.handed_to_id if latest else None

@@ -155,6 +155,8 @@ class Consultation(Base):
     requested_at: Mapped[dt.datetime]
     taken_up_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     taken_up_at: Mapped[dt.datetime | None]
+    # Set when the AF explicitly handed the case to a deputy, who then acts as AF for it (B4).
+    handed_to_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
 
 class Event(Base):
@@ -185,3 +187,10 @@ class Reminder(Base):
     node_id: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+
+
+class ProcessedEvent(Base):
+    """Slack retries an event delivery when not acked in time; each event id is handled once."""
+    __tablename__ = "processed_events"
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[dt.datetime]

@@ -32,3 +32,9 @@ def pending(session: Session, *, case_id: int) -> list[Reminder]:
     return list(session.scalars(select(Reminder).where(Reminder.case_id == case_id,
                                                        Reminder.status == "pending")
                                 .order_by(Reminder.due_at)))
+
+
+def overdue(session: Session, *, org_id: int, now: dt.datetime, limit: int = 20) -> list[Reminder]:
+    return list(session.scalars(select(Reminder).where(Reminder.org_id == org_id, Reminder.status == "pending",
+                                                       Reminder.due_at < now)
+                                .order_by(Reminder.due_at).limit(limit)))

@@ -352,3 +352,43 @@ def test_k1_the_kindcheck_is_asked_before_step1_and_reaches_the_melding_summary(
         ("sanne", "step5.skip", {"reason": "gezin verhuist"}, None),
         ("sanne", "step5.prepare", {"involved": "moeder"}, "Andere kinderen in het gezin: ja (zusje van 4)"),
     ])
+
+
+def test_b4_the_af_can_hand_a_case_to_the_deputy_who_then_decides(d):
+    d.play(OPEN_TO_STEP2)
+    request = d.chat.to("mila")[-1]
+    assert [b.action.value for b in request.buttons] == ["take_up", "propose_moment", "hand_to_deputy", "open_case"]
+    d.play([
+        ("daan", "show", None, "Geen toegang"),
+        ("sanne", "take_up", None, "Alleen de aandachtsfunctionaris"),
+        ("mila", "take_up", None, "opgepakt"),
+    ])
+    reply = d.service.hand_to_deputy("mila", d.code)
+    assert "doorgegeven aan Daan Bakker" in reply.text()
+    assert any("Jij bent voor deze zaak nu de aandachtsfunctionaris" in m for m in d.dms("daan"))
+    assert any("doorgegeven aan Daan Bakker" in m for m in d.dms("sanne"))
+    d.play(CONSULT_TO_Q1[1:] + [("daan", "step4.q1", {"answer": "a"}, "Gesloten zonder actie")])
+    assert "Geen toegang" in d.service.hand_to_deputy("tom", d.code).text()
+
+
+def test_the_af_proposes_a_moment_for_the_consultation(d, clock):
+    d.play(OPEN_TO_STEP2)
+    past = d.service.propose_moment("mila", d.code, clock.now - dt.timedelta(hours=1))
+    assert not past.ok and "toekomst" in past.errors["moment"]
+    ok = d.service.propose_moment("mila", d.code, dt.datetime(2026, 3, 3, 13, tzinfo=dt.timezone.utc))
+    assert "di 3 mrt 2026 14:00" in ok.text()  # 13:00 UTC is 14:00 in Amsterdam
+    assert any("stelt voor" in m and "di 3 mrt 2026 14:00" in m for m in d.dms("sanne"))
+    assert "Alleen de aandachtsfunctionaris" in d.service.propose_moment("sanne", d.code, clock.now).text()
+
+
+def test_retried_events_are_handled_once(service):
+    assert service.claim_event("Ev123") is True
+    assert service.claim_event("Ev123") is False
+    assert service.claim_event("Ev124") is True
+
+
+def test_the_af_sees_overdue_deadlines(d, clock):
+    d.play(OPEN_TO_STEP2)
+    clock.advance(days=3)  # the D5 escalation (1 working day) has passed
+    text = d.service.my_cases("mila").text()
+    assert "Verlopen termijnen:" in text and "consultatie nog niet opgepakt" in text

@@ -30,6 +30,29 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
     return console.run()
 
 
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import SchemaOutOfDate, open_store
+    log = logging.getLogger("meldcode")
+    missing = settings.missing_for_slack()
+    if missing:
+        log.error("cannot serve Slack: set %s (see README, 'Running it in Slack')", ", ".join(missing))
+        return 2
+    try:
+        open_store(settings).dispose()  # migrate the embedded SQLite, or refuse an outdated server schema
+    except SchemaOutOfDate as exc:
+        log.error("%s", exc)
+        return 1
+    if settings.slack_app_token:
+        from bot.slack.server import serve_socket_mode
+        log.warning("serving Slack in Socket Mode")
+        serve_socket_mode(settings)
+    else:
+        from bot.slack.server import serve_http
+        log.warning("serving Slack over HTTP on %s:%s at /slack/events", args.host, args.port)
+        serve_http(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return 0
+
+
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import Store
     store = Store.from_url(settings.database_url)
@@ -71,6 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--as", dest="as_person", metavar="PERSON",
                          help="start as this person (id, name, or a role: af, plaatsvervanger, bestuur)")
     console.set_defaults(func=_console)
+    serve = sub.add_parser("serve", help="run the bot in Slack: Socket Mode when SLACK_APP_TOKEN is set, "
+                           "otherwise HTTP (gunicorn) at /slack/events; needs SLACK_BOT_TOKEN and "
+                           "SLACK_SIGNING_SECRET")
+    serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (default 1)")
+    serve.add_argument("--threads", type=int, default=16, help="threads per worker (default 16)")
+    serve.set_defaults(func=_serve)
     db = sub.add_parser("db", help="database administration")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_sub.add_parser("upgrade", help="create or migrate the schema to the latest version "

@@ -63,6 +63,7 @@ class Reply:
     question: QuestionView | None = None
     errors: dict[str, str] = field(default_factory=dict)  # field id -> Dutch message
     ok: bool = True
+    error: str | None = None  # why it was refused (a text key such as "database_down"), when not ok
 
     def text(self) -> str:
         return "\n".join(m.text for m in self.messages)

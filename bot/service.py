@@ -94,7 +94,7 @@ class ConversationService:
                 return reply
         except Denied as exc:
             return Reply(messages=[Message(self.texts(f"denied.{exc.key}", **exc.params), tone="error")],
-                         question=exc.question, ok=False)
+                         question=exc.question, ok=False, error=exc.key)
         except ConcurrentChange:
             return self._error("denied.concurrent_change", code=code)
         except DatabaseUnavailable:
@@ -105,7 +105,8 @@ class ConversationService:
             return self._error("denied.database_down")
 
     def _error(self, key: str, **params: Any) -> Reply:
-        return Reply(messages=[Message(self.texts(key, **params), tone="error")], ok=False)
+        return Reply(messages=[Message(self.texts(key, **params), tone="error")], ok=False,
+                     error=key.split(".")[-1])
 
     def today(self, now: dt.datetime) -> dt.date:
         return now.astimezone(self.tz).date()

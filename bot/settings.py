@@ -13,6 +13,11 @@ class Settings:
     config_path: Path | None
     data_dir: Path
     log_level: str = "INFO"
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_listener_threads: int = 32
 
     @property
     def embedded_database(self) -> bool:
@@ -24,5 +29,16 @@ class Settings:
         data_dir = Path(env.get("MELDCODE_DATA_DIR") or "data").resolve()
         url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'meldcode.db'}"
         config = env.get("MELDCODE_CONFIG")
+        api_url = env.get("SLACK_API_URL") or "https://slack.com/api/"
         return cls(database_url=url, config_path=Path(config) if config else None, data_dir=data_dir,
-                   log_level=(env.get("MELDCODE_LOG_LEVEL") or "INFO").upper())
+                   log_level=(env.get("MELDCODE_LOG_LEVEL") or "INFO").upper(),
+                   slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+                   slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+                   slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+                   slack_api_url=api_url if api_url.endswith("/") else api_url + "/")
+
+    def missing_for_slack(self) -> list[str]:
+        """What `meldcode serve` needs and is not set."""
+        missing = [name for name, value in (("SLACK_BOT_TOKEN", self.slack_bot_token),
+                                            ("SLACK_SIGNING_SECRET", self.slack_signing_secret)) if not value]
+        return missing if not self.slack_app_token else [m for m in missing if m != "SLACK_SIGNING_SECRET"]

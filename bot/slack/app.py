@@ -1,0 +1,55 @@
+"""build_app(settings): the Bolt app, its Web API client (retries, local stand-in) and its listeners."""
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
+                                                  ServerErrorRetryHandler)
+
+from bot.app import build_service
+from bot.service import ConversationService
+from bot.settings import Settings
+from bot.slack.chat import SlackChat
+from bot.slack.listeners import actions, commands, events, shortcuts, views
+
+
+def web_client(settings: Settings) -> WebClient:
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10,
+                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
+                                     RateLimitErrorRetryHandler(max_retry_count=3),
+                                     ServerErrorRetryHandler(max_retry_count=2)])
+
+
+def quiet_libraries() -> None:
+    """slack_sdk and Bolt log request and response bodies at DEBUG: typed text must never reach a log."""
+    for name in ("slack_sdk", "slack_bolt", "urllib3"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def build_app(settings: Settings, service: ConversationService | None = None) -> App:
+    quiet_libraries()
+    client = web_client(settings)
+    chat = SlackChat(client)
+    service = service or build_service(settings, chat)
+    chat.texts = service.texts
+    app = App(client=client, signing_secret=settings.slack_signing_secret,
+              token_verification_enabled=False,
+              # Listeners wait on the database and Slack: 5 threads (Bolt's default) starve under load.
+              listener_executor=ThreadPoolExecutor(max_workers=settings.slack_listener_threads,
+                                                   thread_name_prefix="bolt"))
+
+    @app.middleware
+    def once_per_event(body, next):
+        """Slack retries an event that was not acked in 3 s; apply each event id once."""
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if event_id and not service.claim_event(str(event_id)[:64]):
+            return BoltResponse(status=200, body="")
+        return next()
+
+    for group in (commands, actions, views, events, shortcuts):
+        group.register(app, service)
+    app.meldcode_chat = chat  # so the server can flush DMs in flight on shutdown
+    return app

@@ -1,0 +1,213 @@
+"""Pure Block Kit builders: neutral messages and views in, checked Slack JSON out. No I/O."""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from bot.messages import FieldView, Message, QuestionView, Reply
+from bot.slack.ids import VALUE, ActionId, CallbackId, FOR_ACTION
+from bot.slack.limits import MAX_OPTION_TEXT, MAX_SECTION_TEXT, checked_blocks, checked_view
+from bot.texts import Texts
+
+PERSON_NAME_SUFFIX = "__name"
+
+
+def plain(text: str, limit: int | None = None) -> dict[str, Any]:
+    if limit and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _chunks(text: str, size: int = MAX_SECTION_TEXT) -> Iterable[str]:
+    """Long texts (a case overview) become several sections, split on line ends."""
+    chunk = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > size:
+            yield line[:size]
+            line = line[size:]
+        if len(chunk) + len(line) > size:
+            yield chunk
+            chunk = ""
+        chunk += line
+    if chunk.strip():
+        yield chunk
+
+
+def text_sections(text: str) -> list[dict[str, Any]]:
+    # plain_text: what people typed is shown literally, never read as mrkdwn or links.
+    return [{"type": "section", "text": plain(part)} for part in _chunks(text)]
+
+
+def buttons_block(message: Message, texts: Texts) -> list[dict[str, Any]]:
+    if not message.buttons:
+        return []
+    return [{"type": "actions", "elements": [
+        {"type": "button", "text": plain(b.label, 75), "action_id": FOR_ACTION[b.action].value,
+         "value": b.case_code or "", **({"style": "danger"} if b.action.value == "acute" else {})}
+        for b in message.buttons]}]
+
+
+def message_blocks(message: Message, texts: Texts) -> list[dict[str, Any]]:
+    return checked_blocks(text_sections(message.text) + buttons_block(message, texts))
+
+
+def reply_blocks(reply: Reply, texts: Texts) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    for message in reply.messages:
+        blocks += text_sections(message.text) + buttons_block(message, texts)
+    return checked_blocks(blocks[:50])
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    option = {"text": plain(label, MAX_OPTION_TEXT), "value": value}
+    if len(label) > MAX_OPTION_TEXT:
+        # Keep the whole label readable: the rest goes into the option's description.
+        head = label[:MAX_OPTION_TEXT].rsplit(" ", 1)[0]
+        option["text"] = plain(head)
+        option["description"] = plain(label[len(head):].strip(), MAX_OPTION_TEXT)
+    return option
+
+
+def _element(field: FieldView, texts: Texts) -> dict[str, Any]:
+    if field.type in ("text", "date_list"):
+        return {"type": "plain_text_input", "action_id": VALUE, "multiline": field.type == "text",
+                "max_length": min(field.max_length, 3000)}
+    if field.type in ("choice", "yes_no"):
+        choices = field.choices if field.type == "choice" else (
+            ("ja", texts("yes_no.true")), ("nee", texts("yes_no.false")))
+        options = [_option(v, label) for v, label in choices]
+        kind = "radio_buttons" if len(options) <= 10 else "static_select"
+        return {"type": kind, "action_id": VALUE, "options": options}
+    if field.type == "multi_choice":
+        options = [_option(v, label) for v, label in field.choices]
+        kind = "checkboxes" if len(options) <= 10 else "multi_static_select"
+        return {"type": kind, "action_id": VALUE, "options": options}
+    if field.type == "date":
+        return {"type": "datepicker", "action_id": VALUE}
+    if field.type == "number":
+        element = {"type": "number_input", "action_id": VALUE, "is_decimal_allowed": False}
+        return element
+    if field.type == "person":
+        return {"type": "static_select", "action_id": VALUE,
+                "options": [_option(v, label) for v, label in field.choices][:100]}
+    raise ValueError(f"no Slack element for field type {field.type}")
+
+
+def input_blocks(field: FieldView, fields: tuple[FieldView, ...], texts: Texts) -> list[dict[str, Any]]:
+    hint = field.hint
+    optional = not field.required
+    if field.when is not None:
+        # Slack cannot show a field conditionally without a round trip; the service checks it.
+        ref = next(f for f in fields if f.id == field.when[0])
+        labels = dict(ref.choices) if ref.type != "yes_no" else {True: texts("yes_no.true"), False: texts("yes_no.false")}
+        hint = texts("slack.only_when", label=ref.label, values=", ".join(str(labels.get(v, v)) for v in field.when[1]))
+        optional = True
+    if field.type == "date_list":
+        hint = (hint + " " if hint else "") + texts("slack.dates_hint")
+    block = {"type": "input", "block_id": f"f:{field.id}", "label": plain(field.label, 2000),
+             "element": _element(field, texts), "optional": optional}
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    blocks = [block]
+    if field.type == "person":
+        block["optional"] = True
+        blocks.append({"type": "input", "block_id": f"f:{field.id}{PERSON_NAME_SUFFIX}", "optional": True,
+                       "label": plain(texts("slack.person_outside")),
+                       "element": {"type": "plain_text_input", "action_id": VALUE, "max_length": 200}})
+    return blocks
+
+
+def metadata(**values: Any) -> str:
+    return json.dumps(values, separators=(",", ":"))
+
+
+def question_modal(question: QuestionView, texts: Texts, *, callback_id: CallbackId = CallbackId.ANSWER,
+                   meta: dict[str, Any] | None = None, notes: Iterable[Message] = ()) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = []
+    for note in notes:
+        blocks += text_sections(note.text)
+    blocks.append({"type": "header", "text": plain(question.title, 150)})
+    blocks.append({"type": "context", "elements": [plain(question.step_title)]})
+    if question.prompt:
+        blocks += text_sections(question.prompt)
+    for field in question.fields:
+        blocks += input_blocks(field, question.fields, texts)
+    if question.why:
+        blocks.append({"type": "context", "elements": [plain(texts("slack.why", why=question.why), 2000)]})
+    blocks.append({"type": "context", "elements": [plain(texts("safety"))]})
+    return checked_view({
+        "type": "modal", "callback_id": callback_id.value,
+        "title": plain(texts("slack.case_title", code=question.case_code), 24),
+        "submit": plain(texts("slack.save")), "close": plain(texts("slack.cancel")),
+        "private_metadata": metadata(case=question.case_code, node=question.node_id, **(meta or {})),
+        "blocks": blocks})
+
+
+def info_modal(reply: Reply, texts: Texts, *, title: str, code: str | None = None,
+               extra_buttons: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A read-only modal: confirmations, refusals, a case overview."""
+    blocks: list[dict[str, Any]] = []
+    for message in reply.messages:
+        blocks += text_sections(message.text) + buttons_block(message, texts)
+    if extra_buttons:
+        blocks.append({"type": "actions", "elements": extra_buttons})
+    blocks.append({"type": "context", "elements": [plain(texts("safety"))]})
+    return checked_view({"type": "modal", "callback_id": CallbackId.INFO.value, "title": plain(title, 24),
+                         "close": plain(texts("slack.close")), "private_metadata": metadata(case=code),
+                         "blocks": blocks[:100]})
+
+
+def case_actions(code: str, texts: Texts) -> list[dict[str, Any]]:
+    """What anyone on a case can do from its overview."""
+    return [{"type": "button", "text": plain(texts(label)), "action_id": action.value, "value": code}
+            for action, label in ((ActionId.CONTINUE, "buttons.continue"), (ActionId.ADD_SIGNAL, "slack.add_signal"),
+                                  (ActionId.ADD_CONTACT, "slack.add_contact"), (ActionId.FOLLOW_UP, "slack.follow_up"),
+                                  (ActionId.CORRECT, "slack.correct"))]
+
+
+def moment_modal(code: str, texts: Texts) -> dict[str, Any]:
+    return checked_view({
+        "type": "modal", "callback_id": CallbackId.MOMENT.value,
+        "title": plain(texts("slack.case_title", code=code), 24), "submit": plain(texts("slack.send")),
+        "close": plain(texts("slack.cancel")), "private_metadata": metadata(case=code),
+        "blocks": [{"type": "input", "block_id": "f:moment", "label": plain(texts("slack.moment_label")),
+                    "element": {"type": "datetimepicker", "action_id": VALUE}}]})
+
+
+def message_signal_modal(question: QuestionView, cases: list[tuple[str, str]], text: str,
+                         texts: Texts) -> dict[str, Any]:
+    """A message recorded as a signal: pick the case, check the kind; the message text is editable."""
+    view = question_modal(question, texts, callback_id=CallbackId.MESSAGE_SIGNAL)
+    pick = {"type": "input", "block_id": "f:case", "label": plain(texts("slack.pick_case")),
+            "element": {"type": "static_select", "action_id": VALUE,
+                        "options": [_option(code, f"{code} · {step}") for code, step in cases][:100]}}
+    blocks = [pick]
+    for block in view["blocks"]:
+        if block.get("block_id") == "f:text":
+            block["element"]["initial_value"] = text[:3000]
+        blocks.append(block)
+    view["blocks"] = blocks
+    view["title"] = plain(texts("slack.add_signal"), 24)
+    return checked_view(view)
+
+
+def home_view(reply: Reply, texts: Texts) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(texts("slack.home_title"), 150)},
+        {"type": "section", "text": plain(texts("slack.home_intro"))},
+        {"type": "actions", "elements": [
+            {"type": "button", "text": plain(texts("buttons.new_case")), "action_id": ActionId.NEW_CASE.value,
+             "value": "", "style": "primary"},
+            {"type": "button", "text": plain(texts("buttons.acute")), "action_id": ActionId.ACUTE.value,
+             "value": "", "style": "danger"}]},
+        {"type": "context", "elements": [plain(texts("safety"))]},
+        {"type": "divider"},
+    ]
+    for message in reply.messages:
+        blocks += text_sections(message.text) + buttons_block(message, texts)
+    return checked_view({"type": "home", "blocks": blocks[:100]})
+
+
+def field_errors(errors: dict[str, str]) -> dict[str, str]:
+    """Service errors by field id, as Slack wants them: by the input's block id."""
+    return {f"f:{field}": message for field, message in errors.items()}

@@ -1,0 +1,47 @@
+"""Every action id, callback id and shortcut id the Slack app uses, in one place."""
+from __future__ import annotations
+
+import enum
+
+from bot.messages import Action
+
+
+class ActionId(str, enum.Enum):
+    OPEN_CASE = "mc_open_case"
+    TAKE_UP = "mc_take_up"
+    CONTINUE = "mc_continue"
+    ACUTE = "mc_acute"
+    NEW_CASE = "mc_new_case"
+    REOPEN = "mc_reopen"
+    PROPOSE_MOMENT = "mc_propose_moment"
+    HAND_TO_DEPUTY = "mc_hand_to_deputy"
+    ADD_SIGNAL = "mc_add_signal"
+    ADD_CONTACT = "mc_add_contact"
+    FOLLOW_UP = "mc_follow_up"
+    CORRECT = "mc_correct"
+
+
+# The neutral actions of bot.messages map one to one onto Slack action ids.
+FOR_ACTION = {Action.OPEN_CASE: ActionId.OPEN_CASE, Action.TAKE_UP: ActionId.TAKE_UP,
+              Action.CONTINUE: ActionId.CONTINUE, Action.ACUTE: ActionId.ACUTE,
+              Action.NEW_CASE: ActionId.NEW_CASE, Action.REOPEN: ActionId.REOPEN,
+              Action.PROPOSE_MOMENT: ActionId.PROPOSE_MOMENT, Action.HAND_TO_DEPUTY: ActionId.HAND_TO_DEPUTY}
+
+
+class CallbackId(str, enum.Enum):
+    ANSWER = "mc_answer"              # a step of the flow
+    ENTRY = "mc_entry"                # a signal or contact, at any time
+    FOLLOW_UP = "mc_follow_up"        # confirm or refute a hypothesis
+    CORRECTION = "mc_correction"      # a correction of an answer
+    MOMENT = "mc_moment"              # the AF proposes a moment
+    MESSAGE_SIGNAL = "mc_message_signal"  # a message recorded as a signal
+    INFO = "mc_info"                  # read-only views (a case, a confirmation)
+
+
+class ShortcutId(str, enum.Enum):
+    NEW_CASE = "mc_new_case_shortcut"
+    MESSAGE_SIGNAL = "mc_message_signal_shortcut"
+
+
+COMMAND = "/meldcode"
+VALUE = "value"  # the action id of every input element; its block id names the field

@@ -1,0 +1,1 @@
+"""Bolt listener groups, each with a register(app, service) function."""

@@ -1,0 +1,34 @@
+"""/meldcode: nieuw, mijn, uitleg, help, acuut, or a case code. Answers are ephemeral."""
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.service import ConversationService
+from bot.slack import blocks as kit
+from bot.slack.ids import COMMAND
+from bot.slack.listeners.common import open_reply
+
+
+def register(app: App, service: ConversationService) -> None:
+    texts = service.texts
+
+    @app.command(COMMAND)
+    def meldcode(ack, command, client):
+        words = (command.get("text") or "").split()
+        sub, user = (words[0].lower() if words else "help"), command["user_id"]
+        if sub == "nieuw":
+            ack()
+            open_reply(client, command["trigger_id"], service.open_case(user), texts)
+        elif sub == "mijn":
+            ack(blocks=kit.reply_blocks(service.my_cases(user), texts), text=texts("slack.meldcode_title"))
+        elif sub == "uitleg":
+            ack(blocks=kit.reply_blocks(service.explain(), texts), text=texts("slack.meldcode_title"))
+        elif sub == "acuut":
+            reply = service.acute(user)
+            ack(blocks=kit.reply_blocks(reply, texts), text=reply.text())
+        elif sub.upper().startswith("MC-"):
+            ack()
+            open_reply(client, command["trigger_id"], service.show_case(user, sub.upper()), texts,
+                       overview=True)
+        else:
+            ack(text=texts("slack.help"))

@@ -1,0 +1,178 @@
+"""Fixtures for Slack: the Web API stand-in, `meldcode serve` as a real process, signed requests."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from slack_sdk.signature import SignatureVerifier
+
+from bot.config import demo_config_path
+from storage.db import Store
+from tests.slack.standin import Standin
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "test-signing-secret"
+# Slack user ids for the demo people.
+USERS = {"sanne": "USANNE", "tom": "UTOM", "mila": "UMILA", "daan": "UDAAN", "els": "UELS"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+
+    def json(self):
+        return json.loads(self.body) if self.body else {}
+
+
+@dataclass
+class SlackServer:
+    url: str
+    standin: Standin
+    process: subprocess.Popen
+    log_path: Path
+    db_url: str
+
+    def post(self, body: str, content_type: str, *, secret: str = SECRET, timestamp: int | None = None,
+             signature: str | None = None) -> Response:
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        sig = signature or SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+        request = urllib.request.Request(self.url + "/slack/events", data=body.encode(), method="POST", headers={
+            "Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
+        try:
+            with urllib.request.urlopen(request, timeout=15) as resp:
+                return Response(resp.status, resp.read().decode())
+        except urllib.error.HTTPError as exc:
+            return Response(exc.code, exc.read().decode())
+
+    def command(self, user: str, text: str, **kw) -> Response:
+        body = urllib.parse.urlencode({"command": "/meldcode", "text": text, "user_id": USERS.get(user, user),
+                                       "team_id": "T1", "trigger_id": f"trig-{time.time()}",
+                                       "channel_id": "C0PUBLIC", "response_url": "http://127.0.0.1:9/x"})
+        return self.post(body, "application/x-www-form-urlencoded", **kw)
+
+    def interaction(self, payload: dict, **kw) -> Response:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded", **kw)
+
+    def event(self, event: dict, event_id: str, **kw) -> Response:
+        body = json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+                           "event_id": event_id, "event_time": int(time.time()), "event": event})
+        return self.post(body, "application/json", **kw)
+
+    def button(self, user: str, action_id: str, value: str, view: dict | None = None) -> Response:
+        payload = {"type": "block_actions", "user": {"id": USERS.get(user, user)}, "team": {"id": "T1"},
+                   "trigger_id": f"trig-{time.time()}", "api_app_id": "A1",
+                   "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button"}]}
+        if view:
+            payload["view"] = view
+        else:
+            payload["container"] = {"type": "message"}
+        return self.interaction(payload)
+
+    def submit(self, user: str, view: dict, values: dict) -> Response:
+        """Submit a modal the bot built, filling its inputs the way Slack reports them."""
+        state = {}
+        for block in view["blocks"]:
+            if block.get("type") != "input":
+                continue
+            fid = block["block_id"][2:]
+            element = block["element"]
+            kind = element["type"]
+            value = values.get(fid)
+            if kind == "plain_text_input":
+                entry = {"type": kind, "value": value}
+            elif kind == "number_input":
+                entry = {"type": kind, "value": None if value is None else str(value)}
+            elif kind in ("radio_buttons", "static_select"):
+                entry = {"type": kind, "selected_option": None if value is None else {"value": value}}
+            elif kind in ("checkboxes", "multi_static_select"):
+                entry = {"type": kind, "selected_options": [{"value": v} for v in (value or [])]}
+            elif kind == "datepicker":
+                entry = {"type": kind, "selected_date": value}
+            elif kind == "datetimepicker":
+                entry = {"type": kind, "selected_date_time": value}
+            else:
+                raise AssertionError(kind)
+            state[block["block_id"]] = {"value": entry}
+        submitted = {**view, "id": "V123", "hash": "h1", "state": {"values": state}}
+        return self.interaction({"type": "view_submission", "user": {"id": USERS.get(user, user)},
+                                 "team": {"id": "T1"}, "api_app_id": "A1", "view": submitted})
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def store(self) -> Store:
+        return Store.from_url(self.db_url)
+
+
+def slack_config(tmp_path: Path) -> Path:
+    raw = yaml.safe_load(demo_config_path().read_text())
+    raw["organisation"]["key"] = "T1"
+    for person in raw["people"]:
+        person["id"] = USERS[person["id"]]
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def start_server(tmp_path: Path, db_url: str, standin: Standin, *, threads: int = 16) -> SlackServer:
+    port = _free_port()
+    log_path = tmp_path / "serve.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))}
+    env.update({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url,
+                "DATABASE_URL": db_url, "MELDCODE_CONFIG": str(slack_config(tmp_path)),
+                "MELDCODE_LOG_LEVEL": "DEBUG"})
+    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
+                                "--port", str(port), "--threads", str(threads)],
+                               env=env, cwd=ROOT, stdout=log_path.open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as resp:
+                if resp.status == 200:
+                    return SlackServer(url, standin, process, log_path, db_url)
+        except OSError:
+            time.sleep(0.1)
+        if process.poll() is not None:
+            break
+    process.kill()
+    raise RuntimeError("meldcode serve did not start:\n" + log_path.read_text())
+
+
+@pytest.fixture
+def standin():
+    s = Standin().start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def slack(tmp_path, standin, db_url):
+    server = start_server(tmp_path, db_url, standin)
+    yield server
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()

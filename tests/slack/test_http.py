@@ -1,0 +1,68 @@
+"""The app served as in production (gunicorn), spoken to with requests signed the way Slack signs them."""
+from __future__ import annotations
+
+import time
+
+from storage import cases as case_repo
+from tests.slack.conftest import USERS
+
+
+def _count_cases(slack) -> int:
+    store = slack.store()
+    try:
+        with store.transaction() as s:
+            return len(case_repo.cases_of_member(s, org_id=1, person_id=1))
+    finally:
+        store.dispose()
+
+
+def test_forged_or_stale_signatures_get_401_and_change_nothing(slack):
+    assert slack.command("sanne", "nieuw", secret="not-the-secret").status == 401
+    assert slack.command("sanne", "nieuw", timestamp=int(time.time()) - 600).status == 401
+    assert slack.command("sanne", "nieuw", signature="v0=deadbeef").status == 401
+    assert slack.standin.of("views.open") == []
+    assert _count_cases(slack) == 0
+
+
+def test_meldcode_nieuw_opens_the_first_step_in_a_modal(slack):
+    response = slack.command("sanne", "nieuw")
+    assert response.status == 200
+    view = slack.standin.wait_for("views.open")[0]["view"]
+    assert view["type"] == "modal" and view["title"]["text"].startswith("Zaak MC-")
+    assert "f:scope" in [b.get("block_id") for b in view["blocks"]]
+    assert _count_cases(slack) == 1
+
+
+def test_a_submission_is_stored_before_the_ack_and_the_next_step_follows(slack):
+    slack.command("sanne", "nieuw")
+    view = slack.standin.wait_for("views.open")[0]["view"]
+    bad = slack.submit("sanne", view, {"scope": "professional"})
+    assert bad.json()["response_action"] == "errors"
+    assert set(bad.json()["errors"]) == {"f:description", "f:directie_informed"}
+    ok = slack.submit("sanne", view, {"scope": "domestic"})
+    body = ok.json()
+    assert body["response_action"] == "update"
+    assert "f:forms" in [b.get("block_id") for b in body["view"]["blocks"]]
+
+
+def test_help_and_unknown_subcommands_answer_ephemerally(slack):
+    response = slack.command("sanne", "")
+    assert response.status == 200 and "/meldcode nieuw" in response.body
+    assert slack.standin.of("chat.postMessage") == []  # nothing posted into the channel
+
+
+def test_retried_events_are_applied_once(slack):
+    event = {"type": "app_home_opened", "user": USERS["sanne"], "tab": "home", "channel": "DUSANNE"}
+    assert slack.event(event, "Ev0001").status == 200
+    assert slack.event(event, "Ev0001").status == 200  # Slack's retry of the same delivery
+    slack.standin.wait_for("views.publish")
+    time.sleep(0.3)
+    assert len(slack.standin.of("views.publish")) == 1
+    home = slack.standin.of("views.publish")[0]
+    assert home["user_id"] == USERS["sanne"] and home["view"]["type"] == "home"
+
+
+def test_health_endpoint(slack):
+    import urllib.request
+    with urllib.request.urlopen(slack.url + "/healthz") as resp:
+        assert resp.status == 200

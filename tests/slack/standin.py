@@ -40,6 +40,16 @@ class Standin:
             time.sleep(0.02)
         raise AssertionError(f"expected {count} call(s) to {method}, got {len(self.of(method))}")
 
+    def wait_until(self, method: str, predicate, timeout: float = 10.0) -> dict[str, Any]:
+        """The first call to `method` whose parameters satisfy `predicate`, waiting for it to arrive."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for params in self.of(method):
+                if predicate(params):
+                    return params
+            time.sleep(0.02)
+        raise AssertionError(f"no call to {method} matched within {timeout} s")
+
     def clear(self) -> None:
         with self.lock:
             self.calls.clear()

@@ -16,7 +16,7 @@ def reply_view(reply: Reply, texts: Texts, *, overview: bool = False,
         reply.question.case_code if reply.question else None)
     if reply.question is not None and not overview:
         return kit.question_modal(reply.question, texts, callback_id=callback_id, meta=meta,
-                                  notes=[m for m in reply.messages if m.tone != "private"])
+                                  notes=reply.messages)
     title = texts("slack.case_title", code=code) if code else texts("slack.meldcode_title")
     return kit.info_modal(reply, texts, title=title, code=code,
                           extra_buttons=kit.case_actions(code, texts) if overview and reply.ok and code else None)

@@ -1,0 +1,189 @@
+"""Whole cases in Slack over real HTTP: staff and AF in modals, the AF pinged by DM, and no content leaking."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from storage import cases as case_repo
+from storage import reminders as reminder_repo
+from tests.slack.conftest import USERS
+
+CANARY = "KANARIE-9c1e"
+TODAY = dt.date.today().isoformat()
+FUTURE = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+
+
+def chain(slack, user: str, view: dict, answers: list[dict]) -> dict:
+    """Submit answer after answer; each ack carries the next modal. Returns the last view."""
+    for values in answers:
+        response = slack.submit(user, view, values)
+        assert response.status == 200, response.body
+        body = response.json()
+        assert body.get("response_action") == "update", body
+        view = body["view"]
+    return view
+
+
+def node_of(view: dict) -> str:
+    return json.loads(view["private_metadata"]).get("node", "")
+
+
+def open_and_walk_to_consultation(slack) -> tuple[str, dict]:
+    slack.command("sanne", "nieuw")
+    view = slack.standin.wait_for("views.open")[0]["view"]
+    code = json.loads(view["private_metadata"])["case"]
+    last = chain(slack, "sanne", view, [
+        {"scope": "domestic"},
+        {"forms": ["lichamelijk", "verwaarlozing"], "age": 14},
+        {"siblings": "ja", "siblings_note": f"broertje {CANARY}"},
+        {"kind": "third_party", "text": f"signaal {CANARY}", "source": f"bron {CANARY}", "observed_on": TODAY},
+        {"next": "done"},
+        {"given": "nee"},
+        {"urgency": "today", "question": f"vraag {CANARY}"},
+    ])
+    return code, last
+
+
+def dms_to(slack, user: str) -> list[dict]:
+    return [c for c in slack.standin.of("chat.postMessage") if c["channel"] == "D" + USERS[user]]
+
+
+def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slack):
+    code, waiting = open_and_walk_to_consultation(slack)
+    assert "Mila Jansen gevraagd" in json.dumps(waiting)
+    slack.standin.wait_for("chat.postMessage")
+    ping = dms_to(slack, "mila")[0]
+    assert code in ping["text"] and "vandaag nog" in ping["text"] and "Lichamelijk geweld" in ping["text"]
+    actions = [e["action_id"] for b in ping["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert actions == ["mc_take_up", "mc_propose_moment", "mc_hand_to_deputy", "mc_open_case"]
+
+    slack.standin.clear()
+    slack.button("mila", "mc_take_up", code)
+    consult = slack.standin.wait_for("views.open")[0]["view"]
+    assert node_of(consult) == "step2.consultation"
+    slack.standin.wait_for("chat.postMessage")
+    assert "opgepakt" in dms_to(slack, "sanne")[0]["text"]
+    after = chain(slack, "mila", consult, [{"date": TODAY, "outcome": f"uitkomst {CANARY}", "advice": "none"}])
+    assert node_of(after) == "step3.conversation"
+
+    slack.standin.clear()
+    slack.button("sanne", "mc_continue", code)
+    step3 = slack.standin.wait_for("views.open")[0]["view"]
+    done = chain(slack, "sanne", step3, [
+        {"held": "held"},
+        {"date": TODAY, "with_whom": ["client", "parent"], "facts": f"feiten {CANARY}",
+         "reaction": f"reactie {CANARY}"},
+        {"decision": "not_needed", "note": f"noot {CANARY}"},
+    ])
+    assert "aandachtsfunctionaris aan zet" in json.dumps(done)
+    slack.standin.wait_for("chat.postMessage")
+    assert "klaar voor jou" in dms_to(slack, "mila")[0]["text"]
+
+    slack.standin.clear()
+    slack.button("mila", "mc_open_case", code)
+    overview = slack.standin.wait_for("views.open")[0]["view"]
+    assert overview["callback_id"] == "mc_info" and CANARY in json.dumps(overview)  # the AF is on the case
+    slack.standin.clear()
+    slack.button("mila", "mc_continue", code, view={**overview, "id": "V123", "hash": "h1"})
+    q1 = slack.standin.wait_for("views.update")[0]["view"]
+    assert node_of(q1) == "step4.q1"
+    discuss = chain(slack, "mila", q1, [{"answer": "b", "note": f"q1 {CANARY}"}, {"answer": "b"}])
+    assert node_of(discuss) == "step5.discuss"
+    slack.standin.wait_for("chat.postMessage", 2)
+    assert any(code in c["text"] and "Sterk vermoeden" in c["text"] for c in dms_to(slack, "els"))
+
+    slack.standin.clear()
+    slack.button("sanne", "mc_continue", code)
+    s5 = slack.standin.wait_for("views.open")[0]["view"]
+    assert "de jeugdige en de ouder(s)" in json.dumps(s5)  # S5.3 for a 14-year-old
+    end = chain(slack, "sanne", s5, [
+        {"discussed": "skip_safety"},
+        {"reason": f"reden {CANARY}"},
+        {"involved": f"betrokkenen {CANARY}", "network": f"netwerk {CANARY}"},
+    ])
+    assert "telefoongesprek met Veilig Thuis" in json.dumps(end)  # X4, in the modal, to the asker only
+    end = chain(slack, "sanne", end, [
+        {"date": TODAY, "identity": "open", "agreements": f"afspraken {CANARY}"},
+        {"date": TODAY, "decision": "closed", "note": f"vt {CANARY}"},
+    ])
+    assert "Gemeld bij Veilig Thuis" in json.dumps(end)
+    store = slack.store()
+    try:
+        with store.transaction() as s:
+            case = case_repo.get_case(s, org_id=1, code=code)
+            assert case.status == "reported"
+            stored = case_repo.answers(s, case_id=case.id)
+            assert [a.node_id for a in stored] == [
+                "triage.scope", "triage.forms", "triage.kindcheck", "step1.signal", "step1.more", "step1.sisa",
+                "step2.request", "step2.consultation", "step3.conversation", "step3.report",
+                "step3.verwijsindex", "step4.q1", "step4.q2", "step5.discuss", "step5.skip", "step5.prepare",
+                "step5.melding", "step5.vt_feedback"]
+            assert {a.actor_role for a in stored if a.node_id.startswith("step4.")} == {"af"}
+            assert reminder_repo.pending(s, case_id=case.id) == []
+    finally:
+        store.dispose()
+
+
+def test_the_help_path_in_slack_records_the_plan_and_monitoring(slack):
+    code, _ = open_and_walk_to_consultation(slack)
+    slack.standin.clear()
+    slack.button("mila", "mc_take_up", code)
+    consult = slack.standin.wait_for("views.open")[0]["view"]
+    q1 = chain(slack, "mila", consult, [
+        {"date": TODAY, "outcome": "x", "advice": "none"}, {"held": "skip_contact"}, {"reason": "verhuizing"},
+        {"decision": "registered"}])
+    plan = chain(slack, "mila", q1, [{"answer": "b"}, {"answer": "a"}, {"answer": "b"}, {"answer": "b"}])
+    assert node_of(plan) == "step4.q4_plan"
+    person = next(b for b in plan["blocks"] if b.get("block_id") == "f:casemanager")
+    assert [o["value"] for o in person["element"]["options"]][:2] == [USERS["sanne"], USERS["tom"]]
+    q5 = chain(slack, "mila", plan, [{"help": "gezinscoach", "term": FUTURE, "casemanager__name": "wijkteam Noord",
+                                      "roles": "coach bezoekt wekelijks"}])
+    assert node_of(q5) == "step4.q5"
+    bad = slack.submit("mila", q5, {"answer": None})
+    assert bad.json()["response_action"] == "errors" and "f:answer" in bad.json()["errors"]
+    closed = chain(slack, "mila", q5, [{"answer": "b"}, {"agreements": "maandelijks", "checkins": FUTURE}])
+    assert "monitoring loopt" in json.dumps(closed)
+
+
+def test_forged_metadata_and_button_values_show_and_change_nothing(slack):
+    code, _ = open_and_walk_to_consultation(slack)
+    slack.standin.clear()
+    slack.button("tom", "mc_open_case", code)  # tom is not on the case
+    view = slack.standin.wait_for("views.open")[0]["view"]
+    assert "Geen toegang" in json.dumps(view) and CANARY not in json.dumps(view)
+    forged = {"type": "modal", "callback_id": "mc_answer", "private_metadata": json.dumps(
+        {"case": code, "node": "step2.consultation"}), "title": {"type": "plain_text", "text": "x"},
+        "blocks": [{"type": "input", "block_id": "f:outcome", "label": {"type": "plain_text", "text": "x"},
+                    "element": {"type": "plain_text_input", "action_id": "value"}}]}
+    response = slack.submit("tom", forged, {"outcome": "vals"})
+    assert "Geen toegang" in response.body
+    garbage = {**forged, "private_metadata": "{not json"}
+    assert slack.submit("tom", garbage, {"outcome": "x"}).status == 200
+    store = slack.store()
+    try:
+        with store.transaction() as s:
+            case = case_repo.get_case(s, org_id=1, code=code)
+            assert all(a.values.get("outcome") != "vals" for a in case_repo.answers(s, case_id=case.id))
+    finally:
+        store.dispose()
+
+
+def test_privacy_canary_never_reaches_a_channel_a_dm_a_stranger_or_the_logs(slack):
+    code, _ = open_and_walk_to_consultation(slack)
+    slack.button("mila", "mc_take_up", code)
+    slack.standin.wait_for("chat.postMessage", 2)
+    slack.button("sanne", "mc_open_case", code)  # case content travels to its member through views.open
+    overview = slack.standin.wait_until("views.open", lambda v: v["view"]["callback_id"] == "mc_info")
+    assert CANARY in json.dumps(overview)
+    for user in ("tom", "els", "daan", "sanne", "mila"):
+        slack.event({"type": "app_home_opened", "user": USERS[user], "tab": "home"}, f"Ev-{user}")
+    slack.standin.wait_for("views.publish", 5)
+    for post in slack.standin.of("chat.postMessage"):
+        assert post["channel"].startswith("D"), post["channel"]
+        assert CANARY not in json.dumps(post)
+    for home in slack.standin.of("views.publish"):
+        assert CANARY not in json.dumps(home)
+    logs = slack.logs()
+    assert CANARY not in logs and "Traceback" not in logs

@@ -1,0 +1,33 @@
+"""manifest.yml describes the whole app, with the fewest scopes, and is valid against Slack's manifest schema."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from bot.slack.ids import COMMAND, ShortcutId
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+SCHEMA = json.loads((Path(__file__).parent / "data" / "slack-app-manifest.schema.json").read_text())
+
+
+def test_the_manifest_is_valid_against_the_public_schema():
+    jsonschema.validate(MANIFEST, SCHEMA)
+
+
+def test_the_manifest_declares_what_the_code_listens_to():
+    features = MANIFEST["features"]
+    assert [c["command"] for c in features["slash_commands"]] == [COMMAND]
+    assert {s["callback_id"] for s in features["shortcuts"]} == {s.value for s in ShortcutId}
+    assert features["app_home"]["home_tab_enabled"] is True
+    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_the_fewest_scopes_no_history_and_no_user_tokens():
+    scopes = MANIFEST["oauth_config"]["scopes"]
+    assert scopes == {"bot": ["commands", "chat:write", "im:write"]}
+    assert not any("history" in s or "read" in s for s in scopes["bot"])

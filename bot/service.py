@@ -48,6 +48,7 @@ class Call:
     now: dt.datetime
     outbox: list[tuple[str, Message]] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict)  # lookups that hold for this one event
 
     def dm(self, person: Person | None, message: Message) -> None:
         if person is not None:
@@ -112,7 +113,9 @@ class ConversationService:
         return now.astimezone(self.tz).date()
 
     def acting_af(self, call: Call) -> Person | None:
-        return org_repo.acting_af(call.session, org_id=call.org.id, on=self.today(call.now))
+        if "acting_af" not in call.cache:
+            call.cache["acting_af"] = org_repo.acting_af(call.session, org_id=call.org.id, on=self.today(call.now))
+        return call.cache["acting_af"]
 
     def roles(self, call: Call, case: Case) -> set[str]:
         roles = set()
@@ -143,16 +146,19 @@ class ConversationService:
                          flags=frozenset(case.flags))
 
     def _people_choices(self, call: Call) -> list[tuple[str, str]]:
-        return [(p.external_id, p.name) for p in org_repo.list_people(call.session, org_id=call.org.id)
-                if p.staff_role]
+        if "people" not in call.cache:
+            call.cache["people"] = [(p.external_id, p.name) for p in
+                                    org_repo.list_people(call.session, org_id=call.org.id) if p.staff_role]
+        return call.cache["people"]
 
-    def _question(self, call: Call, case: Case, roles: set[str]) -> QuestionView | None:
+    def _question(self, call: Call, case: Case, roles: set[str],
+                  state: CaseState | None = None) -> QuestionView | None:
         """The current question, when this person may answer it now."""
         if case.current_node is None:
             return None
         flow = self.flows[case.flow_version]
         node = flow.nodes[case.current_node]
-        state = self.state(call, case)
+        state = state or self.state(call, case)
         if not engine.may_answer(node, roles):
             return None
         if "consultation_taken_up" in {g.name for g in node.requires} and \
@@ -233,7 +239,7 @@ class ConversationService:
                 reply.messages.append(Message(self.texts("replies.outcome", code=case.code, title=t.outcome.title,
                                                           message=t.outcome.message or ""), case_code=case.code))
             self._announce_turn(call, case, flow, node, acted_as, reply)
-            reply.question = self._question(call, case, roles)
+            reply.question = self._question(call, case, roles, state=t.state)
             if reply.question is None and (waiting := self._waiting_message(call, case, roles)):
                 reply.messages.append(waiting)
             return reply

@@ -26,6 +26,7 @@ class Texts:
         self.env.filters["datum"] = self.date
         self.env.filters["datumtijd"] = self.datetime
         self.env.globals["t"] = self
+        self._compiled: dict[str, jinja2.Template] = {}
 
     def raw(self, key: str) -> Any:
         node: Any = self.catalogue
@@ -33,12 +34,19 @@ class Texts:
             node = node[part]
         return node
 
+    def compiled(self, source: str) -> jinja2.Template:
+        # Compiling is most of the cost of a text; the catalogue and the flow texts are fixed.
+        template = self._compiled.get(source)
+        if template is None:
+            template = self._compiled[source] = self.env.from_string(source)
+        return template
+
     def __call__(self, key: str, **params: Any) -> str:
-        return self.env.from_string(self.raw(key)).render(**params)
+        return self.compiled(self.raw(key)).render(**params)
 
     def render_text(self, template_text: str, **params: Any) -> str:
         """Text from the flow definition may hold variables too ({{ discuss_with }})."""
-        return self.env.from_string(template_text).render(**params)
+        return self.compiled(template_text).render(**params)
 
     def template(self, name: str, **params: Any) -> str:
         return self.env.get_template(name).render(**params).strip()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Iterator
@@ -77,6 +78,9 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # SQLite has one writer at a time and its busy handler waits by sleeping in growing steps;
+        # queueing this process's transactions on a lock wakes the next one the moment the last ends.
+        self._serial = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
     @classmethod
     def from_url(cls, url: str) -> "Store":
@@ -84,7 +88,7 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
+        with self._serial, self._sessions() as session, session.begin():
             yield session
 
     def is_current(self) -> bool:

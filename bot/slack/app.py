@@ -29,14 +29,17 @@ def quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def build_app(settings: Settings, service: ConversationService | None = None) -> App:
+def build_app(settings: Settings, service: ConversationService | None = None, *,
+              process_before_response: bool = True) -> App:
+    """The answer is committed before the ack anyway, so listeners run in the request's own thread:
+    no hand-off to Bolt's executor and no 10 ms ack polling (measured: half the cost of a request)."""
     quiet_libraries()
     client = web_client(settings)
     chat = SlackChat(client)
     service = service or build_service(settings, chat)
     chat.texts = service.texts
     app = App(client=client, signing_secret=settings.slack_signing_secret,
-              token_verification_enabled=False,
+              token_verification_enabled=False, process_before_response=process_before_response,
               # Listeners wait on the database and Slack: 5 threads (Bolt's default) starve under load.
               listener_executor=ThreadPoolExecutor(max_workers=settings.slack_listener_threads,
                                                    thread_name_prefix="bolt"))

@@ -124,6 +124,7 @@ def metadata(**values: Any) -> str:
 def question_modal(question: QuestionView, texts: Texts, *, callback_id: CallbackId = CallbackId.ANSWER,
                    meta: dict[str, Any] | None = None, notes: Iterable[Message] = ()) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = []
+    notes = list(notes)
     for note in notes:
         blocks += text_sections(note.text)
     blocks.append({"type": "header", "text": plain(question.title, 150)})
@@ -140,7 +141,8 @@ def question_modal(question: QuestionView, texts: Texts, *, callback_id: Callbac
         "title": plain(texts("slack.case_title", code=question.case_code), 24),
         "submit": plain(texts("slack.save")), "close": plain(texts("slack.cancel")),
         "private_metadata": metadata(case=question.case_code, node=question.node_id, **(meta or {})),
-        "blocks": blocks})
+        "blocks": blocks}, shape=(callback_id, question.node_id, len(question.fields), len(notes),
+                                  tuple(len(f.choices) for f in question.fields)))
 
 
 def info_modal(reply: Reply, texts: Texts, *, title: str, code: str | None = None,

@@ -47,14 +47,26 @@ def _check_blocks(blocks: list[dict[str, Any]]) -> None:
                 raise BlockKitError("plain_text_input max_length over 3000")
 
 
-def checked_view(view: dict[str, Any]) -> dict[str, Any]:
+_VALIDATED_SHAPES: set[Any] = set()
+
+
+def checked_view(view: dict[str, Any], shape: Any = None) -> dict[str, Any]:
+    """Checks every view. slack_sdk's full model validation runs once per `shape` (a key for views whose
+    structure is fixed, e.g. one step's modal) and always when no shape is given; it is the costliest part."""
     blocks = view.get("blocks", [])
     if len(blocks) > MAX_VIEW_BLOCKS:
         raise BlockKitError(f"{len(blocks)} blocks in a view (at most 100)")
     if len(view.get("private_metadata", "")) > MAX_PRIVATE_METADATA:
         raise BlockKitError("private_metadata over 3000 characters")
     _check_blocks(blocks)
-    View(**view).to_dict()  # slack_sdk's own validation of the whole tree
+    for block in blocks:
+        for text in (block.get("text"), block.get("label")):
+            if isinstance(text, dict) and not text.get("text", "").strip():
+                raise BlockKitError(f"empty text in a {block.get('type')} block")
+    if shape is None or shape not in _VALIDATED_SHAPES:
+        View(**view).to_dict()  # slack_sdk's own validation of the whole tree
+        if shape is not None:
+            _VALIDATED_SHAPES.add(shape)
     return view
 
 

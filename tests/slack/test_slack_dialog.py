@@ -50,11 +50,16 @@ def dms_to(slack, user: str) -> list[dict]:
     return [c for c in slack.standin.of("chat.postMessage") if c["channel"] == "D" + USERS[user]]
 
 
+def dm_containing(slack, user: str, text: str) -> dict:
+    """DMs go out off the ack path: wait for the one expected."""
+    return slack.standin.wait_until("chat.postMessage",
+                                    lambda c: c["channel"] == "D" + USERS[user] and text in c["text"])
+
+
 def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slack):
     code, waiting = open_and_walk_to_consultation(slack)
     assert "Mila Jansen gevraagd" in json.dumps(waiting)
-    slack.standin.wait_for("chat.postMessage")
-    ping = dms_to(slack, "mila")[0]
+    ping = dm_containing(slack, "mila", "Consultatieverzoek")
     assert code in ping["text"] and "vandaag nog" in ping["text"] and "Lichamelijk geweld" in ping["text"]
     actions = [e["action_id"] for b in ping["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert actions == ["mc_take_up", "mc_propose_moment", "mc_hand_to_deputy", "mc_open_case"]
@@ -63,8 +68,7 @@ def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slac
     slack.button("mila", "mc_take_up", code)
     consult = slack.standin.wait_for("views.open")[0]["view"]
     assert node_of(consult) == "step2.consultation"
-    slack.standin.wait_for("chat.postMessage")
-    assert "opgepakt" in dms_to(slack, "sanne")[0]["text"]
+    dm_containing(slack, "sanne", "opgepakt")
     after = chain(slack, "mila", consult, [{"date": TODAY, "outcome": f"uitkomst {CANARY}", "advice": "none"}])
     assert node_of(after) == "step3.conversation"
 
@@ -78,8 +82,7 @@ def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slac
         {"decision": "not_needed", "note": f"noot {CANARY}"},
     ])
     assert "aandachtsfunctionaris aan zet" in json.dumps(done)
-    slack.standin.wait_for("chat.postMessage")
-    assert "klaar voor jou" in dms_to(slack, "mila")[0]["text"]
+    dm_containing(slack, "mila", "klaar voor jou")
 
     slack.standin.clear()
     slack.button("mila", "mc_open_case", code)
@@ -91,8 +94,7 @@ def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slac
     assert node_of(q1) == "step4.q1"
     discuss = chain(slack, "mila", q1, [{"answer": "b", "note": f"q1 {CANARY}"}, {"answer": "b"}])
     assert node_of(discuss) == "step5.discuss"
-    slack.standin.wait_for("chat.postMessage", 2)
-    assert any(code in c["text"] and "Sterk vermoeden" in c["text"] for c in dms_to(slack, "els"))
+    assert code in dm_containing(slack, "els", "Sterk vermoeden")["text"]
 
     slack.standin.clear()
     slack.button("sanne", "mc_continue", code)

@@ -1,0 +1,191 @@
+"""Ack latency of the real bot against a bare Bolt app, both under gunicorn, against a local Slack stand-in.
+
+Run: .venv/bin/python -m benchmarks.slack_ack [--requests 400]
+Scenarios: `/meldcode nieuw` and a step submission (answering the first question of a fresh case), at
+20 and 50 concurrent; then 200 concurrent for the 3-second ack limit. Prints a table; ratios compare
+p99 of the bot with p99 of the bare app measured in the same run (the machines are noisy).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from slack_sdk.signature import SignatureVerifier
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret"
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_standin(port_queue) -> None:
+    from tests.slack.standin import Standin
+    s = Standin().start()
+    port_queue.put(s.server.server_address[1])
+    while True:
+        time.sleep(3600)
+
+
+def wait_healthy(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("server exited")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def signed(body: str) -> dict[str, str]:
+    ts = str(int(time.time()))
+    return {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)}
+
+
+def command_body(user: str) -> str:
+    return urllib.parse.urlencode({"command": "/meldcode", "text": "nieuw", "user_id": user, "team_id": "T1",
+                                   "trigger_id": "t", "channel_id": "C1", "response_url": "http://127.0.0.1:9/"})
+
+
+def submit_body(user: str, code: str) -> str:
+    view = {"id": "V1", "type": "modal", "callback_id": "mc_answer",
+            "private_metadata": json.dumps({"case": code, "node": "triage.scope"}),
+            "state": {"values": {"f:scope": {"value": {"type": "radio_buttons",
+                                                       "selected_option": {"value": "domestic"}}}}}}
+    return urllib.parse.urlencode({"payload": json.dumps({"type": "view_submission", "user": {"id": user},
+                                                           "team": {"id": "T1"}, "view": view})})
+
+
+def post(port: int, body: str) -> tuple[float, int, str]:
+    start = time.perf_counter()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("POST", "/slack/events", body=body.encode(), headers=signed(body))
+        response = conn.getresponse()
+        text = response.read().decode()
+        return time.perf_counter() - start, response.status, text
+    except OSError as exc:
+        return time.perf_counter() - start, 0, str(exc)
+
+
+def load(port: int, bodies: list[str], concurrency: int) -> dict:
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        results = list(pool.map(lambda b: post(port, b), bodies))
+    times = sorted(r[0] for r in results)
+    errors = sum(1 for r in results if r[1] != 200 or '"errors"' in r[2] or "Geen toegang" in r[2])
+    p = lambda q: times[min(len(times) - 1, int(q * len(times)))] * 1000  # noqa: E731
+    return {"n": len(times), "errors": errors, "p50": p(0.50), "p99": p(0.99), "max": times[-1] * 1000,
+            "mean": statistics.fmean(times) * 1000}
+
+
+def start(cmd: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
+    process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    wait_healthy(port, process)
+    return process
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=400, help="requests per scenario and level")
+    parser.add_argument("--threads", type=int, default=32, help="gunicorn threads, the same for both apps")
+    args = parser.parse_args()
+
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    standin = multiprocessing.Process(target=run_standin, args=(queue,), daemon=True)
+    standin.start()
+    api_url = f"http://127.0.0.1:{queue.get(timeout=30)}/api/"
+    tmp = Path(tempfile.mkdtemp(prefix="meldcode-bench-"))
+    config = tmp / "org.yaml"
+    import yaml
+    raw = yaml.safe_load((ROOT / "bot" / "demo" / "organisation.yaml").read_text())
+    raw["organisation"]["key"] = "T1"
+    config.write_text(yaml.safe_dump(raw))
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))},
+           "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url,
+           "MELDCODE_CONFIG": str(config), "MELDCODE_DATA_DIR": str(tmp / "data"), "MELDCODE_LOG_LEVEL": "WARNING"}
+    bot_port, bare_port = free_port(), free_port()
+    python = sys.executable
+    bot = start([python, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(bot_port),
+                 "--threads", str(args.threads)], env, bot_port, tmp / "bot.log")
+    bare = start([python, "-m", "gunicorn", "-b", f"127.0.0.1:{bare_port}", "-k", "gthread", "--threads",
+                  str(args.threads), "-w", "1", "--log-level", "warning", "benchmarks.bare_app:application"],
+                 env, bare_port, tmp / "bare.log")
+    rows = []
+    try:
+        users = ["sanne", "tom"]
+        # Warm both up (imports, connection pools) before measuring.
+        load(bot_port, [command_body("sanne")] * 20, 10)
+        load(bare_port, [command_body("sanne")] * 20, 10)
+        for concurrency in (20, 50):
+            n = args.requests
+            bare_cmd = load(bare_port, [command_body(users[i % 2]) for i in range(n)], concurrency)
+            bot_cmd = load(bot_port, [command_body(users[i % 2]) for i in range(n)], concurrency)
+            rows.append(("/meldcode nieuw", concurrency, bare_cmd, bot_cmd))
+            codes = fresh_cases(tmp, n)
+            bare_sub = load(bare_port, [submit_body("sanne", c) for c in codes], concurrency)
+            bot_sub = load(bot_port, [submit_body("sanne", c) for c in codes], concurrency)
+            rows.append(("step submission", concurrency, bare_sub, bot_sub))
+        codes = fresh_cases(tmp, 200)
+        burst = load(bot_port, [submit_body("sanne", c) for c in codes], 200)
+        burst_cmd = load(bot_port, [command_body("sanne") for _ in range(200)], 200)
+    finally:
+        for process in (bot, bare):
+            process.terminate()
+            process.wait(timeout=15)
+        standin.terminate()
+
+    print(f"\nAck latency, ms ({args.requests} requests per row; gunicorn gthread x{args.threads}; "
+          f"SQLite; local Web API stand-in)")
+    print(f"{'scenario':<18}{'conc':>5}  {'bare p50':>9}{'bare p99':>9}  {'bot p50':>9}{'bot p99':>9}"
+          f"{'bot max':>9}  {'p99 ratio':>9}  {'errors':>6}")
+    for name, conc, b, m in rows:
+        print(f"{name:<18}{conc:>5}  {b['p50']:>9.1f}{b['p99']:>9.1f}  {m['p50']:>9.1f}{m['p99']:>9.1f}"
+              f"{m['max']:>9.1f}  {m['p99'] / b['p99']:>8.2f}x  {m['errors'] + b['errors']:>6}")
+    for name, result in (("step submission", burst), ("/meldcode nieuw", burst_cmd)):
+        verdict = "OK" if result["max"] < 3000 and result["errors"] == 0 else "FAIL"
+        print(f"{name:<18}{200:>5}  max ack {result['max']:.0f} ms, p99 {result['p99']:.0f} ms, "
+              f"errors {result['errors']}  -> every ack under 3 s: {verdict}")
+    target = [m["p99"] / b["p99"] for name, conc, b, m in rows if conc == 50]
+    print(f"target p99 <= 2x bare at 50 concurrent: {'OK' if max(target) <= 2 else 'NOT MET'} "
+          f"(worst {max(target):.2f}x)")
+
+
+def fresh_cases(tmp: Path, n: int) -> list[str]:
+    """Cases waiting at their first question, created directly in the bot's database."""
+    from bot.chat import RecordingChat
+    from bot.config import load_config
+    from bot.service import ConversationService
+    from flows.loader import load_all
+    from storage.db import Store
+    store = Store.from_url(f"sqlite:///{tmp / 'data' / 'meldcode.db'}")
+    service = ConversationService(store=store, flows=load_all(), org=load_config(tmp / "org.yaml"),
+                                  chat=RecordingChat())
+    codes = [service.open_case("sanne").messages[0].case_code for _ in range(n)]
+    store.dispose()
+    return codes
+
+
+if __name__ == "__main__":
+    main()

@@ -110,7 +110,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=400, help="requests per scenario and level")
     parser.add_argument("--threads", type=int, default=32, help="gunicorn threads, the same for both apps")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers, the same for both apps")
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL instead of SQLite")
     args = parser.parse_args()
+    pg = start_postgres() if args.postgres else None
 
     queue: multiprocessing.Queue = multiprocessing.Queue()
     standin = multiprocessing.Process(target=run_standin, args=(queue,), daemon=True)
@@ -125,13 +128,19 @@ def main() -> None:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))},
            "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url,
            "MELDCODE_CONFIG": str(config), "MELDCODE_DATA_DIR": str(tmp / "data"), "MELDCODE_LOG_LEVEL": "WARNING"}
+    global DB_URL
+    DB_URL = pg["url"] if pg else f"sqlite:///{tmp / 'data' / 'meldcode.db'}"
+    if pg:
+        env["DATABASE_URL"] = DB_URL
+        subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                       capture_output=True)
     bot_port, bare_port = free_port(), free_port()
     python = sys.executable
     bot = start([python, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(bot_port),
-                 "--threads", str(args.threads)], env, bot_port, tmp / "bot.log")
+                 "--threads", str(args.threads), "--workers", str(args.workers)], env, bot_port, tmp / "bot.log")
     bare = start([python, "-m", "gunicorn", "-b", f"127.0.0.1:{bare_port}", "-k", "gthread", "--threads",
-                  str(args.threads), "-w", "1", "--log-level", "warning", "benchmarks.bare_app:application"],
-                 env, bare_port, tmp / "bare.log")
+                  str(args.threads), "-w", str(args.workers), "--log-level", "warning",
+                  "benchmarks.bare_app:application"], env, bare_port, tmp / "bare.log")
     rows = []
     try:
         users = ["sanne", "tom"]
@@ -155,9 +164,11 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=15)
         standin.terminate()
+        if pg:
+            stop_postgres(pg)
 
-    print(f"\nAck latency, ms ({args.requests} requests per row; gunicorn gthread x{args.threads}; "
-          f"SQLite; local Web API stand-in)")
+    print(f"\nAck latency, ms ({args.requests} requests per row; gunicorn gthread, {args.workers} worker(s) "
+          f"x {args.threads} threads; {'PostgreSQL' if pg else 'SQLite'}; local Web API stand-in)")
     print(f"{'scenario':<18}{'conc':>5}  {'bare p50':>9}{'bare p99':>9}  {'bot p50':>9}{'bot p99':>9}"
           f"{'bot max':>9}  {'p99 ratio':>9}  {'errors':>6}")
     for name, conc, b, m in rows:
@@ -179,12 +190,41 @@ def fresh_cases(tmp: Path, n: int) -> list[str]:
     from bot.service import ConversationService
     from flows.loader import load_all
     from storage.db import Store
-    store = Store.from_url(f"sqlite:///{tmp / 'data' / 'meldcode.db'}")
+    store = Store.from_url(DB_URL)
     service = ConversationService(store=store, flows=load_all(), org=load_config(tmp / "org.yaml"),
                                   chat=RecordingChat())
     codes = [service.open_case("sanne").messages[0].case_code for _ in range(n)]
     store.dispose()
     return codes
+
+
+DB_URL = ""
+
+
+def start_postgres() -> dict:
+    """A throwaway server from the installed binaries, as the test suite starts one."""
+    import pwd
+    import shutil
+    base = Path(tempfile.mkdtemp(prefix="meldcode-bench-pg-"))
+    as_pg = (lambda a: ["runuser", "-u", "postgres", "--", *a]) if os.geteuid() == 0 else (lambda a: a)
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(base, user.pw_uid, user.pw_gid)
+    port = free_port()
+    initdb = shutil.which("initdb") or sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))[-1]
+    pg_ctl = str(Path(initdb).with_name("pg_ctl"))
+    subprocess.run(as_pg([str(initdb), "-D", str(base / "data"), "-A", "trust", "-U", "postgres"]), check=True,
+                   capture_output=True)
+    subprocess.run(as_pg([pg_ctl, "-D", str(base / "data"), "-l", str(base / "log"), "-w", "-o",
+                          f"-k {base} -p {port} -c listen_addresses='' -c max_connections=200", "start"]),
+                   check=True, capture_output=True)
+    return {"url": f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}", "base": base,
+            "pg_ctl": pg_ctl, "as_pg": as_pg}
+
+
+def stop_postgres(pg: dict) -> None:
+    subprocess.run(pg["as_pg"]([pg["pg_ctl"], "-D", str(pg["base"] / "data"), "-m", "fast", "-w", "stop"]),
+                   capture_output=True)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,17 @@ from typing import Protocol
 from bot.messages import Message
 
 
+class DeliveryError(Exception):
+    """A message could not be delivered now (rate limit, server error, time-out); try again later."""
+
+
 class Chat(Protocol):
     def send_dm(self, *, org_key: str, person_id: str, message: Message) -> None:
-        """Deliver a private message to one person (their external id: Slack user id or console handle)."""
+        """Send a private message to one person (their external id: Slack user id or console handle),
+        without making the caller wait; failures are logged."""
+
+    def deliver(self, *, org_key: str, person_id: str, message: Message) -> None:
+        """Deliver a private message now, raising DeliveryError when that fails (used for reminders)."""
 
 
 @dataclass
@@ -19,6 +27,9 @@ class RecordingChat:
 
     def send_dm(self, *, org_key: str, person_id: str, message: Message) -> None:
         self.sent.append((person_id, message))
+
+    def deliver(self, *, org_key: str, person_id: str, message: Message) -> None:
+        self.send_dm(org_key=org_key, person_id=person_id, message=message)
 
     def to(self, person_id: str) -> list[Message]:
         return [m for p, m in self.sent if p == person_id]

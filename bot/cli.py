@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 
@@ -15,16 +16,19 @@ organisation), MELDCODE_LOG_LEVEL."""
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import SchemaOutOfDate, build_service
-    from bot.console import Console, ConsoleChat
+    from bot.console import Console, ConsoleChat, ConsoleClock
+    from bot.reminders import ReminderSender
+    from bot.service import utcnow
 
     chat = ConsoleChat(write=lambda text: (sys.stdout.write(text + "\n"), sys.stdout.flush()))
+    clock = ConsoleClock(utcnow)
     try:
-        service = build_service(settings, chat)
+        service = build_service(settings, chat, clock=clock)
     except SchemaOutOfDate as exc:
         logging.getLogger("meldcode").error("%s", exc)
         return 1
     chat.texts = service.texts
-    console = Console(service, chat, persona=args.as_person)
+    console = Console(service, chat, persona=args.as_person, sender=ReminderSender(service), clock=clock)
     where = settings.database_url if not settings.embedded_database else settings.database_url.split("///")[-1]
     console.say(service.texts("console.database", where=where))
     return console.run()
@@ -51,6 +55,62 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log.warning("serving Slack over HTTP on %s:%s at /slack/events", args.host, args.port)
         serve_http(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     return 0
+
+
+def _reminders(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import SchemaOutOfDate, open_store
+    from bot.config import load_config
+    from bot.texts import Texts
+    from storage import cases as case_repo
+    from storage import organisations as org_repo
+    from storage import reminders as reminder_repo
+    from storage.models import Case
+    try:
+        store = open_store(settings)
+    except SchemaOutOfDate as exc:
+        logging.getLogger("meldcode").error("%s", exc)
+        return 1
+    config = load_config(settings.config_path)
+    texts = Texts(config.timezone)
+    if args.reminders_command == "send":
+        from bot.app import build_service
+        from bot.reminders import ReminderSender
+        chat = _chat_for(settings)
+        now = dt.datetime.fromisoformat(args.now) if args.now else None
+        if now is not None and now.tzinfo is None:
+            print("--now needs a timezone, e.g. 2026-03-03T09:00+01:00", file=sys.stderr)
+            return 2
+        report = ReminderSender(build_service(settings, chat, config=config, store=store)).run_once(now)
+        if hasattr(chat, "flush"):
+            chat.flush()
+        print(f"sent {report.sent}, retried {report.retried}, failed {report.failed}"
+              + (" (outside office hours: nothing sent)" if report.closed_hours else ""))
+        return 0
+    with store.transaction() as session:
+        org = org_repo.get_organisation(session, key=config.key)
+        case = case_repo.get_case(session, org_id=org.id, code=args.case) if (org and args.case) else None
+        if args.case and case is None:
+            print(f"no case {args.case}", file=sys.stderr)
+            return 1
+        rows = reminder_repo.listing(session, org_id=org.id if org else -1, case_id=case.id if case else None)
+        names = {p.id: p.name for p in org_repo.list_people(session, org_id=org.id)} if org else {}
+        print(f"{'due':<22}{'kind':<6}{'case':<15}{'for':<28}{'status':<10}attempts")
+        for r in rows:
+            who = names.get(r.recipient_id, "") if r.recipient_role == "staff" else texts(f"roles.{r.recipient_role}")
+            print(f"{texts.datetime(r.due_at):<22}{r.kind:<6}{session.get(Case, r.case_id).code:<15}"
+                  f"{who[:27]:<28}{r.status:<10}{r.attempts}")
+        print(f"{len(rows)} reminder(s)")
+    return 0
+
+
+def _chat_for(settings: Settings):
+    """Slack when a bot token is set; otherwise DMs are printed (the console's way)."""
+    if settings.slack_bot_token:
+        from bot.slack.app import web_client
+        from bot.slack.chat import SlackChat
+        return SlackChat(web_client(settings))
+    from bot.console import ConsoleChat
+    return ConsoleChat(write=print)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -102,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (default 1)")
     serve.add_argument("--threads", type=int, default=16, help="threads per worker (default 16)")
     serve.set_defaults(func=_serve)
+    reminders = sub.add_parser("reminders", help="the deadlines D1-D8: list what is scheduled, or send what is due")
+    rem_sub = reminders.add_subparsers(dest="reminders_command", required=True, metavar="REMINDERS_COMMAND")
+    listing = rem_sub.add_parser("list", help="what is scheduled, for whom and when (optionally for one case)")
+    listing.add_argument("case", nargs="?", help="a case code, e.g. MC-2026-0001")
+    send = rem_sub.add_parser("send", help="one sender pass now (what the scheduler does every minute)")
+    send.add_argument("--now", help="pretend it is this moment (ISO 8601 with timezone), for trials")
+    reminders.set_defaults(func=_reminders)
     db = sub.add_parser("db", help="database administration")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_sub.add_parser("upgrade", help="create or migrate the schema to the latest version "

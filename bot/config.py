@@ -18,7 +18,8 @@ ORG_KEYS = {"key", "name", "timezone"}
 PERSON_KEYS = {"id", "name", "role", "af", "deputy", "board", "admin"}
 ABSENCE_KEYS = {"person", "from", "to"}
 # Reminder settings an organisation may change; the rest of Policy comes from them.
-SETTING_KEYS = {f.name for f in fields(Policy)} - {"timezone", "extra_closed_days"} | {"closed_days"}
+SETTING_KEYS = {f.name for f in fields(Policy)} - {"timezone", "extra_closed_days"} | {"closed_days", "office_hours"}
+DEFAULT_OFFICE_HOURS = (dt.time(8, 30), dt.time(17, 0))
 
 
 class ConfigError(Exception):
@@ -50,6 +51,7 @@ class OrgConfig:
     people: tuple[PersonConfig, ...]
     absences: tuple[dict[str, Any], ...] = ()
     policy: Policy = field(default_factory=Policy)
+    office_hours: tuple[dt.time, dt.time] = DEFAULT_OFFICE_HOURS  # reminders go out only then
     is_demo: bool = False
     source: str = "<demo>"
 
@@ -144,12 +146,21 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
 
     settings = data.get("settings") or {}
     policy_args: dict[str, Any] = {"timezone": str(timezone)}
+    office_hours = DEFAULT_OFFICE_HOURS
     if not isinstance(settings, dict):
         errors.append("settings must be a mapping")
         settings = {}
     for key, value in settings.items():
         if key not in SETTING_KEYS:
             errors.append(f"settings: unknown key {key!r} (known: {', '.join(sorted(SETTING_KEYS))})")
+        elif key == "office_hours":
+            try:
+                start, end = (dt.time.fromisoformat(part.strip()) for part in str(value).split("-"))
+                if start >= end:
+                    raise ValueError
+                office_hours = (start, end)
+            except ValueError:
+                errors.append("settings.office_hours must look like 08:30-17:00")
         elif key == "closed_days":
             if not isinstance(value, list) or not all(isinstance(d, dt.date) for d in value):
                 errors.append("settings.closed_days must be a list of dates (YYYY-MM-DD)")
@@ -165,4 +176,5 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
     if errors:
         raise ConfigError(source, errors)
     return OrgConfig(key=org["key"], name=org["name"], timezone=str(timezone), people=tuple(people),
-                     absences=tuple(absences), policy=Policy(**policy_args), is_demo=is_demo, source=source)
+                     absences=tuple(absences), policy=Policy(**policy_args), office_hours=office_hours,
+                     is_demo=is_demo, source=source)

@@ -10,9 +10,11 @@ from bot.messages import Action, FieldView, Message, QuestionView, Reply
 from bot.service import ConversationService
 from bot.texts import Texts
 
-COMMAND_FOR = {Action.OPEN_CASE: "/open", Action.TAKE_UP: "/oppakken", Action.CONTINUE: "/verder",
-               Action.ACUTE: "/acuut", Action.NEW_CASE: "/nieuw", Action.REOPEN: "/heropen",
-               Action.PROPOSE_MOMENT: "/moment", Action.HAND_TO_DEPUTY: "/doorgeven"}
+COMMAND_FOR = {Action.OPEN_CASE: "/open {code}", Action.TAKE_UP: "/oppakken {code}",
+               Action.CONTINUE: "/verder {code}", Action.ACUTE: "/acuut {code}", Action.NEW_CASE: "/nieuw",
+               Action.REOPEN: "/heropen {code}", Action.PROPOSE_MOMENT: "/moment {code} DATUM TIJD",
+               Action.HAND_TO_DEPUTY: "/doorgeven {code}", Action.SNOOZE_DAY: "/uitstellen {ref} dag",
+               Action.SNOOZE_WEEK: "/uitstellen {ref} week", Action.REMINDER_DONE: "/afgehandeld {ref} NOTITIE"}
 
 
 class Cancelled(Exception):
@@ -28,8 +30,11 @@ class ConsoleChat:
     """The Chat port for the console: a DM is shown at once, and kept for /berichten."""
     write: Callable[[str], None]
     names: dict[str, str] = field(default_factory=dict)
-    texts: Texts | None = None
+    texts: Texts = field(default_factory=Texts)
     inbox: list[tuple[str, Message]] = field(default_factory=list)
+
+    def deliver(self, *, org_key: str, person_id: str, message: Message) -> None:
+        self.send_dm(org_key=org_key, person_id=person_id, message=message)
 
     def send_dm(self, *, org_key: str, person_id: str, message: Message) -> None:
         self.inbox.append((person_id, message))
@@ -40,14 +45,26 @@ class ConsoleChat:
 
 
 def render_button(texts: Texts, button) -> str:
-    command = COMMAND_FOR[button.action] + (f" {button.case_code}" if button.case_code else "")
+    command = COMMAND_FOR[button.action].format(code=button.case_code or "", ref=button.ref or "").strip()
     return texts("console.button", label=button.label, command=command)
+
+
+class ConsoleClock:
+    """The console's clock: real time, or moved on with /tijd to see deadlines fall due."""
+
+    def __init__(self, now: Callable[[], dt.datetime]):
+        self._now, self.offset = now, dt.timedelta(0)
+
+    def __call__(self) -> dt.datetime:
+        return self._now() + self.offset
 
 
 class Console:
     def __init__(self, service: ConversationService, chat: ConsoleChat, *, stdin: TextIO = sys.stdin,
-                 stdout: TextIO = sys.stdout, persona: str | None = None, echo: bool | None = None):
+                 stdout: TextIO = sys.stdout, persona: str | None = None, echo: bool | None = None,
+                 sender=None, clock: ConsoleClock | None = None):
         self.service, self.chat, self.stdin, self.stdout = service, chat, stdin, stdout
+        self.sender, self.clock = sender, clock
         self.texts = service.texts
         self.echo = (not stdin.isatty()) if echo is None else echo
         self.people = service.people()
@@ -90,6 +107,8 @@ class Console:
         self.say(self.texts("safety"))
         self.say(self.texts("console.help"))
         while True:
+            if self.sender is not None:
+                self.sender.run_once()  # due reminders arrive as the DMs people would get
             line = self.read(f"[{self.name()}] > ")
             if line is None:
                 return 0
@@ -194,6 +213,43 @@ class Console:
             self.say(self.texts("console.no_current_case"))
             return
         reply = self.service.propose_moment(self.persona, code, when)
+        self.show(reply)
+        for error in reply.errors.values():
+            self.say("  ! " + error)
+
+    def cmd_tijd(self, arg: str) -> None:
+        """/tijd, /tijd +3d, /tijd +4u, /tijd 10-12-2026 09:00: the console's clock, for trying deadlines."""
+        from flows.answers import FieldError, parse_date
+        if self.clock is None:
+            return
+        arg = arg.strip().lower()
+        try:
+            if arg.startswith("+") and arg[-1] in "du" and arg[1:-1].isdigit():
+                amount = int(arg[1:-1])
+                self.clock.offset += dt.timedelta(days=amount) if arg[-1] == "d" else dt.timedelta(hours=amount)
+            elif arg:
+                parts = arg.split()
+                hour, minute = (int(x) for x in (parts[1] if len(parts) > 1 else "09:00").split(":"))
+                target = dt.datetime.combine(parse_date(parts[0]), dt.time(hour, minute), tzinfo=self.service.tz)
+                self.clock.offset += target - self.clock()
+        except (FieldError, ValueError):
+            self.say(self.texts("console.bad_time"))
+            return
+        self.say(self.texts("console.time", now=self.texts.datetime(self.clock())))
+
+    def cmd_uitstellen(self, arg: str) -> None:
+        parts = arg.split()
+        if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ("dag", "week"):
+            self.say(self.texts("console.snooze_usage"))
+            return
+        self.show(self.service.snooze(self.persona, int(parts[0]), 1 if parts[1] == "dag" else 7))
+
+    def cmd_afgehandeld(self, arg: str) -> None:
+        ref, _, note = arg.partition(" ")
+        if not ref.isdigit():
+            self.say(self.texts("console.done_usage"))
+            return
+        reply = self.service.reminder_done(self.persona, int(ref), note)
         self.show(reply)
         for error in reply.errors.values():
             self.say("  ! " + error)

@@ -16,6 +16,9 @@ class Action(str, enum.Enum):
     REOPEN = "reopen"
     PROPOSE_MOMENT = "propose_moment"
     HAND_TO_DEPUTY = "hand_to_deputy"
+    SNOOZE_DAY = "snooze_day"
+    SNOOZE_WEEK = "snooze_week"
+    REMINDER_DONE = "reminder_done"
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class Button:
     label: str
     action: Action
     case_code: str | None = None
+    ref: str | None = None  # what else the action needs (a reminder id)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ class Settings:
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     slack_listener_threads: int = 32
+    reminder_interval_seconds: int = 60
 
     @property
     def embedded_database(self) -> bool:
@@ -35,7 +36,8 @@ class Settings:
                    slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
                    slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
                    slack_app_token=env.get("SLACK_APP_TOKEN") or None,
-                   slack_api_url=api_url if api_url.endswith("/") else api_url + "/")
+                   slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+                   reminder_interval_seconds=int(env.get("MELDCODE_REMINDER_INTERVAL") or 60))
 
     def missing_for_slack(self) -> list[str]:
         """What `meldcode serve` needs and is not set."""

@@ -13,6 +13,12 @@ def at_hour(day: dt.date, policy: Policy) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(policy.reminder_hour), tzinfo=ZoneInfo(policy.timezone))
 
 
+def days_later(now: dt.datetime, days: int, policy: Policy) -> dt.datetime:
+    """`days` calendar days on, moved to a working day, at the organisation's reminder hour."""
+    today = now.astimezone(ZoneInfo(policy.timezone)).date()
+    return at_hour(next_working_day(today + dt.timedelta(days=days), policy.extra_closed_days), policy)
+
+
 def due_times(kind: str, *, now: dt.datetime, policy: Policy, anchor: dt.date | list[dt.date] | None = None,
               until: dt.date | None = None) -> list[dt.datetime]:
     """Due moments for one reminder kind. `anchor` is the date the rule counts from (an answer's date)."""
@@ -36,13 +42,13 @@ def due_times(kind: str, *, now: dt.datetime, policy: Policy, anchor: dt.date | 
         dates = anchor if isinstance(anchor, list) else [anchor or today]
         return [at_hour(d, policy) for d in dates]
     if kind == "D4":
-        return [at_hour(next_working_day(today + dt.timedelta(days=policy.d4_days), extra), policy)]
+        return [days_later(now, policy.d4_days, policy)]
     if kind == "D5":
         # Escalate when the AF has not taken the request up within a working day, same time of day.
         day = add_working_days(today, policy.d5_working_days, extra)
         return [dt.datetime.combine(day, local_now.timetz().replace(tzinfo=None), tzinfo=tz)]
     if kind == "D6":
-        return [at_hour(next_working_day(today + dt.timedelta(days=policy.d6_days), extra), policy)]
+        return [days_later(now, policy.d6_days, policy)]
     if kind == "D7":
         end = until or (today + dt.timedelta(weeks=policy.d7_weeks * 6))
         moments, day = [], today + dt.timedelta(weeks=policy.d7_weeks)

@@ -39,8 +39,9 @@ EFFECTS = frozenset({
 
 REMINDER_KINDS = frozenset({"D1", "D1b", "D2", "D3", "D4", "D5", "D6", "D7", "D8"})
 
-# Who a reminder goes to: the case owner (the staff member since step 1) or the acting AF.
-RECIPIENTS = frozenset({"staff", "af"})
+# Who a reminder goes to: the case owner (the staff member since step 1), the acting AF, or a deputy
+# (D5 escalates a consultation the AF has not taken up).
+RECIPIENTS = frozenset({"staff", "af", "deputy"})
 
 # Keys allowed in each part of a definition; anything else is rejected at load time.
 FLOW_KEYS = frozenset({"id", "version", "title", "start", "reopen", "forms", "specific_forms",

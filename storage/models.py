@@ -180,13 +180,20 @@ class Reminder(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8))
-    recipient_role: Mapped[str] = mapped_column(String(12))  # staff | af (the acting AF at send time)
+    recipient_role: Mapped[str] = mapped_column(String(12))  # staff | af | deputy, resolved at send time
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     due_at: Mapped[dt.datetime]
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|cancelled|done
+    # pending | sending (claimed by a sender) | sent | done | cancelled | failed
+    status: Mapped[str] = mapped_column(String(12), default="pending")
     node_id: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[dt.datetime | None]  # a claimed row is another sender's until then
+    sent_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(80))
+    done_note: Mapped[str | None] = mapped_column(Text)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
 
 class ProcessedEvent(Base):

@@ -22,7 +22,8 @@ def schedule(session: Session, *, case: Case, kind: str, recipient_role: str, re
 
 def cancel(session: Session, *, case_id: int, kinds: Iterable[str], now: dt.datetime) -> int:
     result = session.execute(update(Reminder)
-                             .where(Reminder.case_id == case_id, Reminder.status == "pending",
+                             .where(Reminder.case_id == case_id,
+                                    Reminder.status.in_(("pending", "sending", "sent")),
                                     Reminder.kind.in_(list(kinds)))
                              .values(status="cancelled", updated_at=now))
     return result.rowcount or 0
@@ -35,6 +36,64 @@ def pending(session: Session, *, case_id: int) -> list[Reminder]:
 
 
 def overdue(session: Session, *, org_id: int, now: dt.datetime, limit: int = 20) -> list[Reminder]:
-    return list(session.scalars(select(Reminder).where(Reminder.org_id == org_id, Reminder.status == "pending",
+    return list(session.scalars(select(Reminder).where(Reminder.org_id == org_id,
+                                                       Reminder.status.in_(("pending", "sending", "sent", "failed")),
                                                        Reminder.due_at < now)
                                 .order_by(Reminder.due_at).limit(limit)))
+
+
+def claim_due(session: Session, *, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Reminder]:
+    """Take up to `limit` due reminders for this sender until the lease ends. On PostgreSQL rows another
+    sender holds are skipped (FOR UPDATE SKIP LOCKED); on SQLite the write lock serialises senders."""
+    due = (select(Reminder)
+           .where(Reminder.status.in_(("pending", "sending")), Reminder.due_at <= now,
+                  (Reminder.lease_until.is_(None)) | (Reminder.lease_until < now))
+           .order_by(Reminder.due_at).limit(limit).with_for_update(skip_locked=True))
+    rows = list(session.scalars(due))
+    for row in rows:
+        row.status, row.lease_until, row.updated_at = "sending", now + lease, now
+    session.flush()
+    return rows
+
+
+def mark_sent(session: Session, *, reminder_id: int, now: dt.datetime) -> None:
+    session.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.status == "sending")
+                    .values(status="sent", sent_at=now, lease_until=None, updated_at=now))
+
+
+def mark_failed_attempt(session: Session, *, reminder_id: int, now: dt.datetime, error: str,
+                        retry_at: dt.datetime | None) -> Reminder | None:
+    """Back to pending for a later try, or `failed` when retry_at is None. Returns the row."""
+    row = session.get(Reminder, reminder_id)
+    if row is None or row.status != "sending":
+        return None
+    row.attempts += 1
+    row.last_error = error[:80]
+    row.lease_until = None
+    row.updated_at = now
+    if retry_at is None:
+        row.status = "failed"
+    else:
+        row.status, row.due_at = "pending", retry_at
+    session.flush()
+    return row
+
+
+def get(session: Session, *, reminder_id: int) -> Reminder | None:
+    return session.get(Reminder, reminder_id)
+
+
+def listing(session: Session, *, org_id: int | None = None, case_id: int | None = None,
+            statuses: Iterable[str] = ("pending", "sending", "failed")) -> list[Reminder]:
+    query = select(Reminder).where(Reminder.status.in_(list(statuses)))
+    if org_id is not None:
+        query = query.where(Reminder.org_id == org_id)
+    if case_id is not None:
+        query = query.where(Reminder.case_id == case_id)
+    return list(session.scalars(query.order_by(Reminder.due_at)))
+
+
+def count_due(session: Session, *, now: dt.datetime) -> int:
+    from sqlalchemy import func
+    return session.scalar(select(func.count()).select_from(Reminder)
+                          .where(Reminder.status == "pending", Reminder.due_at <= now)) or 0

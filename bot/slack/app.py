@@ -55,4 +55,5 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
     for group in (commands, actions, views, events, shortcuts):
         group.register(app, service)
     app.meldcode_chat = chat  # so the server can flush DMs in flight on shutdown
+    app.meldcode_service = service  # so the server can start the reminder sender beside it
     return app

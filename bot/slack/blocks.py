@@ -43,8 +43,13 @@ def buttons_block(message: Message, texts: Texts) -> list[dict[str, Any]]:
         return []
     return [{"type": "actions", "elements": [
         {"type": "button", "text": plain(b.label, 75), "action_id": FOR_ACTION[b.action].value,
-         "value": b.case_code or "", **({"style": "danger"} if b.action.value == "acute" else {})}
+         "value": button_value(b.case_code, b.ref), **({"style": "danger"} if b.action.value == "acute" else {})}
         for b in message.buttons]}]
+
+
+def button_value(code: str | None, ref: str | None) -> str:
+    """A case code, and after a colon what else the action needs (a reminder id)."""
+    return (code or "") + (f":{ref}" if ref else "")
 
 
 def message_blocks(message: Message, texts: Texts) -> list[dict[str, Any]]:

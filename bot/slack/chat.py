@@ -8,6 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.chat import DeliveryError
 from bot.messages import Message
 from bot.slack.blocks import message_blocks
 from bot.texts import Texts
@@ -45,19 +46,29 @@ class SlackChat:
         with self._lock:
             self._pending.discard(future)
 
-    def _post(self, person_id: str, message: Message) -> None:
+    def deliver(self, *, org_key: str, person_id: str, message: Message) -> None:
         try:
             channel = self.dm_channel(person_id)
-            if not channel.startswith("D"):
-                # Never post case notices into a channel others can read.
-                log.error("refused to post: conversation for a person is not a DM")
-                return
+        except SlackApiError as exc:
+            raise DeliveryError(str(exc.response.get("error")))
+        except Exception as exc:
+            raise DeliveryError(type(exc).__name__) from None
+        if not channel.startswith("D"):
+            # Never post case notices into a channel others can read.
+            raise DeliveryError("not_a_dm")
+        try:
             self.client.chat_postMessage(channel=channel, text=message.text,
                                          blocks=message_blocks(message, self.texts), unfurl_links=False)
         except SlackApiError as exc:
-            log.error("DM not delivered: %s", exc.response.get("error"))
-        except Exception as exc:  # a DM must never take the process down
-            log.error("DM not delivered: %s", type(exc).__name__)
+            raise DeliveryError(str(exc.response.get("error"))) from None
+        except Exception as exc:
+            raise DeliveryError(type(exc).__name__) from None
+
+    def _post(self, person_id: str, message: Message) -> None:
+        try:
+            self.deliver(org_key="", person_id=person_id, message=message)
+        except DeliveryError as exc:  # a DM must never take the process down
+            log.error("DM not delivered: %s", exc)
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait for DMs in flight (tests, and a clean shutdown)."""

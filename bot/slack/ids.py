@@ -19,13 +19,18 @@ class ActionId(str, enum.Enum):
     ADD_CONTACT = "mc_add_contact"
     FOLLOW_UP = "mc_follow_up"
     CORRECT = "mc_correct"
+    SNOOZE_DAY = "mc_snooze_day"
+    SNOOZE_WEEK = "mc_snooze_week"
+    REMINDER_DONE = "mc_reminder_done"
 
 
 # The neutral actions of bot.messages map one to one onto Slack action ids.
 FOR_ACTION = {Action.OPEN_CASE: ActionId.OPEN_CASE, Action.TAKE_UP: ActionId.TAKE_UP,
               Action.CONTINUE: ActionId.CONTINUE, Action.ACUTE: ActionId.ACUTE,
               Action.NEW_CASE: ActionId.NEW_CASE, Action.REOPEN: ActionId.REOPEN,
-              Action.PROPOSE_MOMENT: ActionId.PROPOSE_MOMENT, Action.HAND_TO_DEPUTY: ActionId.HAND_TO_DEPUTY}
+              Action.PROPOSE_MOMENT: ActionId.PROPOSE_MOMENT, Action.HAND_TO_DEPUTY: ActionId.HAND_TO_DEPUTY,
+              Action.SNOOZE_DAY: ActionId.SNOOZE_DAY, Action.SNOOZE_WEEK: ActionId.SNOOZE_WEEK,
+              Action.REMINDER_DONE: ActionId.REMINDER_DONE}
 
 
 class CallbackId(str, enum.Enum):
@@ -34,6 +39,7 @@ class CallbackId(str, enum.Enum):
     FOLLOW_UP = "mc_follow_up"        # confirm or refute a hypothesis
     CORRECTION = "mc_correction"      # a correction of an answer
     MOMENT = "mc_moment"              # the AF proposes a moment
+    REMINDER_DONE = "mc_reminder_done"  # a reminder marked done, with a note
     MESSAGE_SIGNAL = "mc_message_signal"  # a message recorded as a signal
     INFO = "mc_info"                  # read-only views (a case, a confirmation)
 

@@ -13,14 +13,22 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def with_reminders(app, settings: Settings):
+    from bot.reminders import ReminderSender
+    from bot.scheduler import start_scheduler
+    return start_scheduler(ReminderSender(app.meldcode_service),
+                           interval_seconds=settings.reminder_interval_seconds)
+
+
 def wsgi_app(settings: Settings) -> Callable:
     from bot.slack.app import build_app
     app = build_app(settings)
+    scheduler = with_reminders(app, settings)
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: Callable):
         if environ.get("PATH_INFO") == "/healthz":
-            body = json.dumps({"ok": True}).encode()
+            body = json.dumps({"ok": True, "scheduler": scheduler.running}).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         return slack(environ, start_response)
@@ -51,4 +59,6 @@ def serve_http(settings: Settings, *, host: str, port: int, workers: int, thread
 def serve_socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from bot.slack.app import build_app
-    SocketModeHandler(build_app(settings), settings.slack_app_token).start()
+    app = build_app(settings)
+    with_reminders(app, settings)
+    SocketModeHandler(app, settings.slack_app_token).start()

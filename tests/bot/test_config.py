@@ -75,3 +75,11 @@ def test_settings_are_read_from_the_environment_only_in_settings(tmp_path):
     assert s.database_url == f"sqlite:///{tmp_path / 'meldcode.db'}" and s.config_path is None
     s = Settings.from_env({"DATABASE_URL": "postgresql://x@/y", "MELDCODE_CONFIG": "/etc/org.yaml"})
     assert not s.embedded_database and str(s.config_path) == "/etc/org.yaml"
+
+
+def test_office_hours_are_a_setting_with_a_default():
+    assert load_config(None).office_hours == (dt.time(8, 30), dt.time(17, 0))
+    data = copy.deepcopy(DEMO)
+    data["settings"] = {"office_hours": "09:00-16:00"}
+    assert parse_config(data).office_hours == (dt.time(9), dt.time(16))
+    assert any("office_hours" in e for e in errors_of(lambda d: d.update(settings={"office_hours": "17-9"})))

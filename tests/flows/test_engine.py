@@ -175,7 +175,7 @@ def test_s2_1_requesting_consultation_notifies_the_af_and_schedules_d5_escalatio
     t = advance(FLOW, at("step2.request"), {"urgency": "today"}, NOW, roles=STAFF)
     assert t.effects[0].name == "request_consultation"
     d5 = next(e for e in t.effects if e.name == "schedule_reminder" and e.params["kind"] == "D5")
-    assert d5.params["to"] == ["af"] and d5.params["due"][0].date() == dt.date(2026, 3, 3)
+    assert d5.params["to"] == ["deputy"] and d5.params["due"][0].date() == dt.date(2026, 3, 3)
 
 
 def test_s1_5_a_sisa_signal_schedules_d8_before_its_two_year_expiry():

@@ -21,7 +21,11 @@ def register(app: App, service: ConversationService) -> None:
             open_reply(client, body["trigger_id"], reply, texts, **kwargs)
 
     def code_of(action) -> str:
-        return (action.get("value") or "")[:20]
+        return (action.get("value") or "").split(":", 1)[0][:20]
+
+    def ref_of(action) -> int:
+        ref = (action.get("value") or "").partition(":")[2]
+        return int(ref) if ref.isdigit() else 0
 
     @app.action(ActionId.OPEN_CASE.value)
     def open_case(ack, body, action, client):
@@ -62,6 +66,22 @@ def register(app: App, service: ConversationService) -> None:
     def propose(ack, body, action, client):
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=kit.moment_modal(code_of(action), texts))
+
+    @app.action(ActionId.SNOOZE_DAY.value)
+    def snooze_day(ack, body, action, client):
+        ack()
+        show(client, body, service.snooze(body["user"]["id"], ref_of(action), 1))
+
+    @app.action(ActionId.SNOOZE_WEEK.value)
+    def snooze_week(ack, body, action, client):
+        ack()
+        show(client, body, service.snooze(body["user"]["id"], ref_of(action), 7))
+
+    @app.action(ActionId.REMINDER_DONE.value)
+    def reminder_done(ack, body, action, client):
+        form(ack, body, action, client, service.reminder_done_form(body["user"]["id"], code_of(action),
+                                                                   ref_of(action)),
+             CallbackId.REMINDER_DONE, reminder=str(ref_of(action)))
 
     def form(ack, body, action, client, reply, callback_id, **meta):
         ack()

@@ -66,6 +66,12 @@ def register(app: App, service: ConversationService) -> None:
         when = dt.datetime.fromtimestamp(stamp, dt.timezone.utc) if isinstance(stamp, int) else None
         respond(ack, view, service.propose_moment(body["user"]["id"], meta.get("case", ""), when))
 
+    @app.view(CallbackId.REMINDER_DONE.value)
+    def reminder_done(ack, body, view):
+        ref = view_metadata(view).get("reminder", "")
+        respond(ack, view, service.reminder_done(body["user"]["id"], int(ref) if ref.isdigit() else 0,
+                                                 view_values(view).get("note", "")))
+
     @app.view(CallbackId.INFO.value)
     def info(ack):
         ack()

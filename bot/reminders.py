@@ -1,0 +1,137 @@
+"""The reminder sender: claims due reminder rows, delivers them as DMs in office hours, exactly once."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from bot.chat import DeliveryError
+from bot.messages import Action, Button, Message
+from bot.service import ConversationService
+from flows.deadlines import due_times
+from flows.workdays import is_working_day
+from storage import cases as case_repo
+from storage import organisations as org_repo
+from storage import reminders as reminder_repo
+from storage.models import Case, Reminder
+
+log = logging.getLogger(__name__)
+
+# Reminders whose button leads straight to the question they are about; the rest open the case.
+CONTINUE_KINDS = {"D1", "D1b", "D2", "D5"}
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    closed_hours: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    reminder_id: int
+    case_id: int
+    person_id: str | None
+    message: Message
+    attempts: int
+
+
+class ReminderSender:
+    def __init__(self, service: ConversationService, *, batch: int = 200,
+                 lease: dt.timedelta = dt.timedelta(minutes=5), max_attempts: int = 5,
+                 backoff: dt.timedelta = dt.timedelta(minutes=5)):
+        self.service, self.batch, self.lease = service, batch, lease
+        self.max_attempts, self.backoff = max_attempts, backoff
+
+    def in_office_hours(self, now: dt.datetime) -> bool:
+        local = now.astimezone(self.service.tz)
+        start, end = self.service.org.office_hours
+        return (is_working_day(local.date(), self.service.policy.extra_closed_days)
+                and start <= local.time().replace(tzinfo=None) < end)
+
+    def run_once(self, now: dt.datetime | None = None) -> SendReport:
+        """One pass: everything due by `now` is delivered, retried later, or reported as failed."""
+        now = now or self.service.clock()
+        report = SendReport()
+        if not self.in_office_hours(now):
+            report.closed_hours = True  # what falls due outside office hours waits for the next opening
+            return report
+        while True:
+            deliveries = self._claim(now)
+            if not deliveries:
+                return report
+            for delivery in deliveries:
+                self._deliver(delivery, now, report)
+
+    def _claim(self, now: dt.datetime) -> list[Delivery]:
+        svc = self.service
+        with svc.store.transaction() as session:
+            rows = reminder_repo.claim_due(session, now=now, lease=self.lease, limit=self.batch)
+            return [self._prepare(session, row, now) for row in rows]
+
+    def _prepare(self, session, row: Reminder, now: dt.datetime) -> Delivery:
+        svc, texts = self.service, self.service.texts
+        case = session.get(Case, row.case_id)
+        today = svc.today(now)
+        person = None
+        if row.recipient_role == "staff":
+            person = org_repo.person_by_id(session, person_id=row.recipient_id)
+        elif row.recipient_role == "af":
+            person = org_repo.acting_af(session, org_id=row.org_id, on=today)
+        elif row.recipient_role == "deputy":
+            person = next((p for p in org_repo.list_people(session, org_id=row.org_id) if p.is_deputy
+                           and not org_repo.is_absent(session, person_id=p.id, on=today)), None)
+            consultation = case_repo.open_consultation(session, case_id=case.id)
+            if person is not None and consultation is not None:
+                # D5: the AF did not take it up in time; the deputy may now act as AF for this case.
+                consultation.handed_to_id = person.id
+                case_repo.add_event(session, org_id=case.org_id, case_id=case.id, kind="escalated_to_deputy",
+                                    detail={"person": person.id}, actor_id=None, now=now)
+        if row.kind == "D6" and row.recipient_role == "staff":
+            # D6 nudges the staff member first; if the case still does not move, the AF is told.
+            reminder_repo.schedule(session, case=case, kind="D6", recipient_role="af", recipient_id=None,
+                                   due=due_times("D6", now=now, policy=svc.policy), node_id=row.node_id, now=now)
+        action = Action.CONTINUE if row.kind in CONTINUE_KINDS else Action.OPEN_CASE
+        label = "buttons.continue" if action == Action.CONTINUE else "buttons.open_case"
+        message = Message(
+            texts(f"reminders.{row.kind}", code=case.code, due=texts.datetime(row.due_at)),
+            buttons=(Button(texts(label), action, case.code),
+                     Button(texts("buttons.snooze_day"), Action.SNOOZE_DAY, case.code, str(row.id)),
+                     Button(texts("buttons.snooze_week"), Action.SNOOZE_WEEK, case.code, str(row.id)),
+                     Button(texts("buttons.reminder_done"), Action.REMINDER_DONE, case.code, str(row.id))),
+            case_code=case.code)
+        return Delivery(row.id, case.id, person.external_id if person else None, message, row.attempts)
+
+    def _deliver(self, delivery: Delivery, now: dt.datetime, report: SendReport) -> None:
+        svc = self.service
+        try:
+            if delivery.person_id is None:
+                raise DeliveryError("no_recipient")
+            svc.chat.deliver(org_key=svc.org.key, person_id=delivery.person_id, message=delivery.message)
+        except DeliveryError as exc:
+            final = delivery.attempts + 1 >= self.max_attempts
+            retry_at = None if final else now + self.backoff * (delivery.attempts + 1)
+            with svc.store.transaction() as session:
+                row = reminder_repo.mark_failed_attempt(session, reminder_id=delivery.reminder_id, now=now,
+                                                        error=str(exc), retry_at=retry_at)
+                af = org_repo.acting_af(session, org_id=row.org_id, on=svc.today(now)) if row and final else None
+                code = session.get(Case, delivery.case_id).code
+            if final:
+                report.failed += 1
+                log.error("reminder %s (case id %s) not delivered after %s attempts: %s",
+                          delivery.reminder_id, delivery.case_id, delivery.attempts + 1, exc)
+                if af is not None:
+                    svc.chat.send_dm(org_key=svc.org.key, person_id=af.external_id,
+                                     message=Message(svc.texts("dms.reminder_failed", code=code),
+                                                     case_code=code))
+            else:
+                report.retried += 1
+                log.warning("reminder %s not delivered (%s); retrying later", delivery.reminder_id, exc)
+            report.errors.append(str(exc))
+            return
+        with svc.store.transaction() as session:
+            reminder_repo.mark_sent(session, reminder_id=delivery.reminder_id, now=now)
+        report.sent += 1

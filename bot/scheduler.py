@@ -1,0 +1,39 @@
+"""APScheduler as the clock that wakes the reminder sender; the database holds the truth.
+
+Each process has its own in-memory job store (job stores must never be shared between schedulers).
+Several processes may run a sender at once: rows are claimed in the database, so each reminder goes
+out once. A pass that finds the database down logs it and the next pass catches up, because what is
+due stays due.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.reminders import ReminderSender
+
+log = logging.getLogger(__name__)
+JOB_ID = "reminder-sender"
+
+
+def _pass(sender: ReminderSender) -> None:
+    try:
+        report = sender.run_once()
+        if report.sent or report.failed:
+            log.info("reminders: %s sent, %s retried, %s failed", report.sent, report.retried, report.failed)
+    except Exception as exc:  # the database may be down: what is due stays due for the next pass
+        log.error("reminder pass failed: %s", type(exc).__name__)
+
+
+def start_scheduler(sender: ReminderSender, *, interval_seconds: int = 60) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=dt.timezone.utc, job_defaults={
+        "coalesce": True,             # after a pause, one catch-up pass rather than a burst
+        "max_instances": 1,           # a slow pass is never overtaken by the next one
+        "misfire_grace_time": None,   # a late pass still runs (the default of 1 s would skip it)
+    })
+    scheduler.add_job(_pass, "interval", args=[sender], seconds=interval_seconds, id=JOB_ID,
+                      replace_existing=True, next_run_time=dt.datetime.now(dt.timezone.utc))
+    scheduler.start()
+    return scheduler

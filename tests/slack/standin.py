@@ -20,6 +20,9 @@ class Call:
 class Standin:
     calls: list[Call] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer before succeeding
+    per_channel_interval: float = 0.0  # like Slack: posting to one channel faster than this gets a 429
+    last_post: dict[str, float] = field(default_factory=dict)
+    rate_limited: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -61,6 +64,11 @@ class Standin:
             return {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}
         if method.startswith("views."):
             return {"ok": True, "view": {"id": "V123", "hash": "h1"}}
+        if method == "_stats":  # for benchmarks running the stand-in in another process
+            posts = [c.params for c in self.calls if c.method == "chat.postMessage"]
+            refs = {e.get("value") for p in posts for b in p.get("blocks") or [] if b.get("type") == "actions"
+                    for e in b.get("elements", []) if e.get("action_id") == "mc_reminder_done"}
+            return {"ok": True, "posts": len(posts), "distinct": len(refs), "rate_limited": self.rate_limited}
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "B1"}
         return {"ok": True}
@@ -82,6 +90,13 @@ class Standin:
                 method = self.path.rsplit("/", 1)[-1]
                 with standin.lock:
                     status = standin.fail_next.pop(0) if standin.fail_next else 200
+                    if status == 200 and method == "chat.postMessage" and standin.per_channel_interval:
+                        channel, moment = str(params.get("channel")), time.monotonic()
+                        if moment - standin.last_post.get(channel, -1e9) < standin.per_channel_interval:
+                            status = 429
+                            standin.rate_limited += 1
+                        else:
+                            standin.last_post[channel] = moment
                     if status == 200:
                         standin.calls.append(Call(method, params))
                 if status == 429:

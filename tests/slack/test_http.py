@@ -62,7 +62,8 @@ def test_retried_events_are_applied_once(slack):
     assert home["user_id"] == USERS["sanne"] and home["view"]["type"] == "home"
 
 
-def test_health_endpoint(slack):
+def test_health_endpoint_reports_the_reminder_scheduler(slack):
+    import json
     import urllib.request
     with urllib.request.urlopen(slack.url + "/healthz") as resp:
-        assert resp.status == 200
+        assert resp.status == 200 and json.loads(resp.read()) == {"ok": True, "scheduler": True}

@@ -189,3 +189,38 @@ def test_privacy_canary_never_reaches_a_channel_a_dm_a_stranger_or_the_logs(slac
         assert CANARY not in json.dumps(home)
     logs = slack.logs()
     assert CANARY not in logs and "Traceback" not in logs
+
+
+def test_reminder_buttons_snooze_and_mark_done_with_a_note(slack):
+    code, _ = open_and_walk_to_consultation(slack)
+    store = slack.store()
+    try:
+        with store.transaction() as s:
+            case = case_repo.get_case(s, org_id=1, code=code)
+            reminder = reminder_repo.schedule(s, case=case, kind="D3", recipient_role="staff",
+                                              recipient_id=case.owner_id, node_id=None, now=dt.datetime.now(dt.timezone.utc),
+                                              due=[dt.datetime.now(dt.timezone.utc)])[0]
+            rid = reminder.id
+    finally:
+        store.dispose()
+    slack.standin.clear()
+    slack.button("sanne", "mc_snooze_week", f"{code}:{rid}")
+    snoozed = slack.standin.wait_for("views.open")[0]["view"]
+    assert "Ik herinner je opnieuw op" in json.dumps(snoozed)
+    slack.standin.clear()
+    slack.button("tom", "mc_snooze_day", f"{code}:{rid}")
+    assert "Geen toegang" in json.dumps(slack.standin.wait_for("views.open")[0]["view"])
+    slack.standin.clear()
+    slack.button("sanne", "mc_reminder_done", f"{code}:{rid}")
+    form = slack.standin.wait_for("views.open")[0]["view"]
+    assert form["callback_id"] == "mc_reminder_done"
+    assert slack.submit("sanne", form, {"note": ""}).json()["response_action"] == "errors"
+    done = slack.submit("sanne", form, {"note": "Moeder gebeld"}).json()
+    assert "afgehandeld" in json.dumps(done["view"])
+    store = slack.store()
+    try:
+        with store.transaction() as s:
+            row = reminder_repo.get(s, reminder_id=rid)
+            assert row.status == "done" and row.done_note == "Moeder gebeld"
+    finally:
+        store.dispose()

@@ -9,14 +9,17 @@ from typing import Any, Callable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 from bot import effects as fx
+from bot.case_views import CaseViews
 from bot.chat import Chat
+from bot.entries import Entries
+from bot.errors import Denied
+from bot.reminder_actions import ReminderActions
 from bot.config import OrgConfig
-from bot.messages import Action, Button, FieldView, Message, QuestionView, Reply
+from bot.messages import Action, Button, Message, QuestionView, Reply
 from bot.texts import Texts
-from bot.views import form_labels, format_value, question_view
+from bot.views import question_view
 from flows import engine
-from flows.answers import AnswerRejected, from_json, parse_answer, to_json
-from flows.deadlines import days_later
+from flows.answers import AnswerRejected, from_json, to_json
 from flows.model import CaseState, Flow, Node
 from storage import cases as case_repo
 from storage import organisations as org_repo
@@ -30,14 +33,6 @@ log = logging.getLogger(__name__)
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-class Denied(Exception):
-    """A refusal with a Dutch text key; nothing was changed."""
-
-    def __init__(self, key: str, question: QuestionView | None = None, **params: Any):
-        self.key, self.params, self.question = key, params, question
-        super().__init__(key)
 
 
 @dataclass
@@ -56,7 +51,9 @@ class Call:
             self.outbox.append((person.external_id, message))
 
 
-class ConversationService:
+class ConversationService(CaseViews, Entries, ReminderActions):
+    """Every adapter calls these methods; the mixins hold the views, side entries and reminder actions."""
+
     def __init__(self, *, store: Store, flows: Mapping[int, Flow], org: OrgConfig, chat: Chat,
                  clock: Callable[[], dt.datetime] = utcnow, texts: Texts | None = None):
         self.store, self.flows, self.org, self.chat, self.clock = store, dict(flows), org, chat, clock
@@ -354,67 +351,10 @@ class ConversationService:
                                 Button(self.texts("buttons.hand_to_deputy"), Action.HAND_TO_DEPUTY, code),
                                 Button(self.texts("buttons.open_case"), Action.OPEN_CASE, code)])
 
-    def _reminder(self, call: Call, reminder_id: int) -> tuple[Any, Case]:
-        reminder = reminder_repo.get(call.session, reminder_id=reminder_id)
-        if reminder is None or reminder.org_id != call.org.id or reminder.status in ("cancelled", "done"):
-            raise Denied("unknown_reminder")
-        case = call.session.get(Case, reminder.case_id)
-        if not self.roles(call, case) and reminder.recipient_id != call.person.id:
-            raise Denied("no_access")
-        return reminder, case
-
-    def snooze(self, actor: str, reminder_id: int, days: int) -> Reply:
-        """Remind again after a day or a week, at the organisation's reminder hour on a working day."""
-        def work(call: Call) -> Reply:
-            if days not in (1, 7):
-                raise Denied("snooze_reason")
-            reminder, case = self._reminder(call, reminder_id)
-            when = days_later(call.now, days, self.policy)
-            reminder.due_at, reminder.status, reminder.lease_until, reminder.updated_at = \
-                when.astimezone(dt.timezone.utc), "pending", None, call.now
-            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="reminder_snoozed",
-                                detail={"reminder": reminder.id, "days": days},
-                                actor_id=call.person.id, now=call.now)
-            return Reply(messages=[Message(self.texts("replies.snoozed", when=self.texts.datetime(when)),
-                                           case_code=case.code)])
-        return self._run(actor, work)
-
-    def reminder_done(self, actor: str, reminder_id: int, note: str) -> Reply:
-        """Mark a reminder done with a recorded answer: what was done about it."""
-        def work(call: Call) -> Reply:
-            reminder, case = self._reminder(call, reminder_id)
-            if not (note or "").strip():
-                return Reply(messages=[Message(self.texts("errors.answer_rejected", count=1), tone="error")],
-                             errors={"note": self.texts("errors.required")}, ok=False)
-            reminder.status, reminder.done_note, reminder.done_by_id = "done", note.strip(), call.person.id
-            reminder.lease_until, reminder.updated_at = None, call.now
-            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="reminder_done",
-                                detail={"reminder": reminder.id, "kind": reminder.kind},
-                                actor_id=call.person.id, now=call.now)
-            return Reply(messages=[Message(self.texts("replies.reminder_done"), case_code=case.code)])
-        return self._run(actor, work)
-
-    def reminder_done_form(self, actor: str, code: str, reminder_id: int) -> Reply:
-        t = self.texts
-        return Reply(question=QuestionView(
-            case_code=code, node_id=f"reminder:{reminder_id}", step_title=t("reminder_done.title"),
-            title=t("reminder_done.title"), prompt=None, why=None,
-            fields=(FieldView("note", "text", t("reminder_done.note"), None, True),)))
-
     def claim_event(self, event_id: str) -> bool:
         """Deduplicate retried platform events across processes: True only the first time."""
         with self.store.transaction() as session:
             return event_repo.claim(session, event_id=event_id, now=self.clock())
-
-    def open_cases_of(self, actor: str) -> list[tuple[str, str]]:
-        """(code, step) of the open cases this person is on, e.g. to pick one for a new signal."""
-        with self._call(actor) as call:
-            out = []
-            for case in case_repo.cases_of_member(call.session, org_id=call.org.id, person_id=call.person.id):
-                if case.current_node:
-                    flow = self.flows[case.flow_version]
-                    out.append((case.code, flow.steps[flow.nodes[case.current_node].step].title))
-            return out
 
     def acute(self, actor: str, code: str | None = None) -> Reply:
         """T5: at any moment; answers at once with 112 and Veilig Thuis, and alerts the AF."""
@@ -433,130 +373,6 @@ class ConversationService:
                                     case_code=case.code if case else None))
             return Reply(messages=[Message(self.texts("replies.acute", af=af.name if alerted else ""),
                                            tone="urgent")])
-        return self._run(actor, work)
-
-    def entry_form(self, actor: str, code: str, kind: str) -> Reply:
-        """The form for something recordable at any time while a case is open: a signal or a contact."""
-        def work(call: Call) -> Reply:
-            case, roles, flow = self._open_case(call, code)
-            node = flow.anytime_node(kind)
-            if not engine.may_answer(node, roles):
-                raise Denied(f"actor_{node.actor}", af="", code=case.code)
-            return Reply(question=question_view(self.texts, flow, node, code=case.code,
-                                                state=self.state(call, case), people=self._people_choices(call)))
-        return self._run(actor, work)
-
-    def add_entry(self, actor: str, code: str, kind: str, values: Mapping[str, Any]) -> Reply:
-        """S1.1/S5.1 (a new signal) and S1.4/S4.0/X7 (a contact or advice), at any moment; the case stays put."""
-        def work(call: Call) -> Reply:
-            case, roles, flow = self._open_case(call, code)
-            people = [pid for pid, _ in self._people_choices(call)]
-            try:
-                t = engine.record_anytime(flow, self.state(call, case), kind, values, call.now, roles=roles,
-                                          policy=self.policy, people=people)
-            except engine.NotAllowed as exc:
-                raise Denied(exc.code, af="", code=case.code) from None
-            node = flow.nodes[t.node]
-            answer = case_repo.add_answer(call.session, case=case, node_id=node.id, values=to_json(t.values),
-                                          actor_id=call.person.id, actor_role="staff" if "staff" in roles else "af",
-                                          now=call.now)
-            if kind == "contact":
-                case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="contact_recorded",
-                                    node_id=node.id, actor_id=call.person.id, now=call.now)
-            reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])
-            fx.apply(self, call, case, flow, t, answer, reply)
-            return reply
-        try:
-            return self._run(actor, work, code=code)
-        except AnswerRejected as exc:
-            return self._rejected(exc)
-
-    def _open_case(self, call: Call, code: str) -> tuple[Case, set[str], Flow]:
-        case, roles = self._case(call, code)
-        if case.current_node is None:
-            raise Denied("case_closed", code=case.code)
-        return case, roles, self.flows[case.flow_version]
-
-    def correct(self, actor: str, code: str, answer_id: int, note: str) -> Reply:
-        """A correction is a new entry beside the answer it corrects; the answer itself never changes."""
-        def work(call: Call) -> Reply:
-            case, roles = self._case(call, code)
-            answer = next((a for a in case_repo.answers(call.session, case_id=case.id) if a.id == answer_id), None)
-            errors = {}
-            if answer is None:
-                errors["answer"] = self.texts("errors.invalid_choice")
-            if not (note or "").strip():
-                errors["note"] = self.texts("errors.required")
-            if errors:
-                return Reply(messages=[Message(self.texts("errors.answer_rejected", count=len(errors)),
-                                               tone="error")], errors=errors, ok=False)
-            case_repo.add_correction(call.session, answer=answer, note=note.strip(), created_by_id=call.person.id,
-                                     now=call.now)
-            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="correction_recorded",
-                                node_id=answer.node_id, actor_id=call.person.id, now=call.now)
-            return Reply(messages=[Message(self.texts("replies.correction_stored"), case_code=case.code)])
-        return self._run(actor, work, code=code)
-
-    def correction_form(self, actor: str, code: str) -> Reply:
-        """Which answer to correct: every stored answer of the case, newest first."""
-        def work(call: Call) -> Reply:
-            case, roles = self._case(call, code)
-            flow = self.flows[case.flow_version]
-            choices = tuple((str(a.id), f"{self.texts.datetime(a.created_at)} · {flow.nodes[a.node_id].title}")
-                            for a in reversed(case_repo.answers(call.session, case_id=case.id))
-                            if a.node_id in flow.nodes)
-            t = self.texts
-            return Reply(question=QuestionView(
-                case_code=case.code, node_id="correction", step_title=t("correction.title"),
-                title=t("correction.title"), prompt=t("correction.prompt"), why=None, fields=(
-                    FieldView("answer", "choice", t("correction.answer"), None, True, choices),
-                    FieldView("note", "text", t("correction.note"), None, True))))
-        return self._run(actor, work, code=code)
-
-    def follow_up_form(self, actor: str, code: str) -> Reply:
-        """S1.3: the form to confirm or refute one of the case's open hypotheses."""
-        def work(call: Call) -> Reply:
-            case, roles = self._case(call, code)
-            hypotheses = fx.open_hypotheses(call, case)
-            if not hypotheses:
-                raise Denied("no_hypothesis", code=case.code)
-            t = self.texts
-            return Reply(question=QuestionView(
-                case_code=case.code, node_id="follow_up", step_title=self.latest.steps["1"].title,
-                title=t("follow_up.title"), prompt=None, why=None, fields=(
-                    FieldView("signal", "choice", t("follow_up.signal"), None, True,
-                              tuple((str(s.id), s.text) for s in hypotheses)),
-                    FieldView("verdict", "choice", t("follow_up.verdict"), None, True,
-                              (("confirmed", t("verdicts.confirmed")), ("refuted", t("verdicts.refuted")))),
-                    FieldView("note", "text", t("follow_up.note"), None, True))))
-        return self._run(actor, work)
-
-    def follow_up(self, actor: str, code: str, values: Mapping[str, Any]) -> Reply:
-        """S1.3: confirm or refute a hypothesis with a follow-up note; the original stays as it was."""
-        def work(call: Call) -> Reply:
-            case, roles = self._case(call, code)
-            hypotheses = {str(s.id): s for s in fx.open_hypotheses(call, case)}
-            verdict, note = values.get("verdict"), str(values.get("note") or "").strip()
-            errors = {}
-            if str(values.get("signal")) not in hypotheses:
-                errors["signal"] = self.texts("errors.invalid_choice")
-            if verdict not in ("confirmed", "refuted"):
-                errors["verdict"] = self.texts("errors.invalid_choice")
-            if not note:
-                errors["note"] = self.texts("errors.required")
-            if errors:
-                return Reply(messages=[Message(self.texts("errors.answer_rejected", count=len(errors)),
-                                               tone="error")], errors=errors, ok=False)
-            signal = hypotheses[str(values["signal"])]
-            case_repo.add_follow_up(call.session, signal=signal, verdict=verdict, note=note,
-                                    created_by_id=call.person.id, now=call.now)
-            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="followup_recorded",
-                                detail={"verdict": verdict}, actor_id=call.person.id, now=call.now)
-            if len(hypotheses) == 1:
-                reminder_repo.cancel(call.session, case_id=case.id, kinds=["D4"], now=call.now)
-            return Reply(messages=[Message(self.texts("replies.follow_up_stored",
-                                                      verdict=self.texts(f"verdicts.{verdict}")),
-                                           case_code=case.code)])
         return self._run(actor, work)
 
     def reopen(self, actor: str, code: str) -> Reply:
@@ -602,167 +418,3 @@ class ConversationService:
             return Reply(messages=[Message(self.texts(key, name=other.name, code=case.code))])
         return self._run(actor, work)
 
-    # ---- what people see ----------------------------------------------------------------------
-    def question(self, actor: str, code: str) -> Reply:
-        def work(call: Call) -> Reply:
-            case, roles = self._case(call, code)
-            if case.current_node is None:
-                raise Denied("case_closed", code=case.code)
-            q = self._question(call, case, roles)
-            reply = Reply(question=q)
-            if q is None and (waiting := self._waiting_message(call, case, roles)):
-                reply.messages.append(waiting)
-            return reply
-        return self._run(actor, work)
-
-    def show_case(self, actor: str, code: str) -> Reply:
-        def work(call: Call) -> Reply:
-            case, roles = self._case(call, code)
-            text = self._render_case(call, case)
-            reply = Reply(messages=[Message(text, tone="private", case_code=case.code)],
-                          question=self._question(call, case, roles))
-            if reply.question is None and (waiting := self._waiting_message(call, case, roles)):
-                reply.messages.append(waiting)
-            return reply
-        return self._run(actor, work)
-
-    def _render_case(self, call: Call, case: Case) -> str:
-        flow = self.flows[case.flow_version]
-        state = self.state(call, case)
-        people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
-        by_external = {p.external_id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
-        answers = []
-        for a in case_repo.answers(call.session, case_id=case.id):
-            node = flow.nodes.get(a.node_id)
-            if node is None:
-                continue
-            answers.append({"id": a.id, "title": node.title, "by": people.get(a.actor_id, "?"), "role": a.actor_role,
-                            "at": a.created_at,
-                            "values": [(next(f.label for f in node.fields if f.id == k),
-                                        format_value(self.texts, flow, node, k, v, by_external))
-                                       for k, v in a.values.items()]})
-        follow = {}
-        for f in case_repo.follow_ups(call.session, case_id=case.id):
-            follow.setdefault(f.signal_id, []).append(f)
-        corrections = {}
-        for c in case_repo.corrections(call.session, case_id=case.id):
-            corrections.setdefault(c.answer_id, []).append(c)
-        for a in answers:
-            a["corrections"] = corrections.get(a["id"], [])
-        node = flow.nodes.get(case.current_node) if case.current_node else None
-        return self.texts.template(
-            "case.j2", case=case, flow=flow, node=node, step=flow.steps[node.step] if node else None,
-            outcome=flow.outcomes.get(case.outcome) if case.outcome else None, forms=form_labels(flow, state),
-            signals=case_repo.signals(call.session, case_id=case.id), follow_ups=follow, answers=answers,
-            events=case_repo.timeline(call.session, case_id=case.id), people=people,
-            reminders=reminder_repo.pending(call.session, case_id=case.id),
-            event_text=lambda e: self._event_text(flow, e))
-
-    def _event_text(self, flow: Flow, event) -> str:
-        if event.kind == "answered":
-            node = flow.nodes.get(event.node_id)
-            return self.texts("events.answered", title=node.title if node else event.node_id)
-        if event.kind == "closed":
-            outcome = flow.outcomes.get(event.detail.get("outcome"))
-            return self.texts("events.closed", title=outcome.title if outcome else "")
-        if event.kind == "signal_recorded":
-            return self.texts("events.signal_recorded", kind=self.texts(f"signal_kinds.{event.detail['kind']}"))
-        if event.kind == "followup_recorded":
-            return self.texts("events.followup_recorded", verdict=self.texts(f"verdicts.{event.detail['verdict']}"))
-        if event.kind in ("contact_recorded", "correction_recorded"):
-            node = flow.nodes.get(event.node_id)
-            return self.texts(f"events.{event.kind}", title=node.title if node else "")
-        if event.kind == "reopened":
-            return self.texts("events.reopened", round=event.detail.get("round", ""))
-        return self.texts(f"events.{event.kind}")
-
-    def my_cases(self, actor: str) -> Reply:
-        def work(call: Call) -> Reply:
-            messages = []
-            mine = case_repo.cases_of_member(call.session, org_id=call.org.id, person_id=call.person.id)
-            af = self.acting_af(call)
-            if mine:
-                messages.append(Message(self.texts("replies.your_cases")))
-                messages += [self._case_line(call, c) for c in mine]
-            if af is not None and af.id == call.person.id:
-                waiting = case_repo.waiting_consultations(call.session, org_id=call.org.id)
-                if waiting:
-                    messages.append(Message(self.texts("replies.af_waiting")))
-                    for w in waiting:
-                        code = call.session.get(Case, w.case_id).code
-                        messages.append(Message(
-                            self.texts("replies.consultation_line", code=code,
-                                       urgency=self.texts(f"urgency.{w.urgency}"),
-                                       when=self.texts.datetime(w.requested_at)),
-                            buttons=(Button(self.texts("buttons.take_up"), Action.TAKE_UP, code),),
-                            case_code=code))
-                overdue = reminder_repo.overdue(call.session, org_id=call.org.id, now=call.now)
-                if overdue:
-                    messages.append(Message(self.texts("replies.af_overdue")))
-                    for r in overdue:
-                        code = call.session.get(Case, r.case_id).code
-                        messages.append(Message(self.texts("replies.overdue_line", code=code,
-                                                           kind=self.texts(f"reminder_kinds.{r.kind}"),
-                                                           when=self.texts.datetime(r.due_at)),
-                                                buttons=self._open_button(code), case_code=code))
-                af_nodes = [n.id for f in self.flows.values() for n in f.nodes.values() if n.actor == "af"]
-                deciding = case_repo.cases_at_nodes(call.session, org_id=call.org.id, nodes=set(af_nodes))
-                if deciding:
-                    messages.append(Message(self.texts("replies.af_decisions")))
-                    messages += [self._case_line(call, c) for c in deciding]
-            if not messages:
-                messages.append(Message(self.texts("replies.no_cases"),
-                                        buttons=(Button(self.texts("buttons.new_case"), Action.NEW_CASE),)))
-            return Reply(messages=messages)
-        return self._run(actor, work)
-
-    def _case_line(self, call: Call, case: Case) -> Message:
-        flow = self.flows[case.flow_version]
-        node = flow.nodes.get(case.current_node) if case.current_node else None
-        step = flow.steps[node.step].title if node else flow.outcomes[case.outcome].title
-        pending = reminder_repo.pending(call.session, case_id=case.id)
-        return Message(self.texts("replies.case_line", code=case.code, step=step,
-                                  status=self.texts(f"status.{case.status}"),
-                                  deadline=self.texts.datetime(pending[0].due_at) if pending else ""),
-                       buttons=self._open_button(case.code), case_code=case.code)
-
-    def explain(self) -> Reply:
-        """C2: the meldcode explained from the flow definition itself (one source of truth)."""
-        return Reply(messages=[Message(self.texts.template("explain.j2", flow=self.latest))])
-
-    def find_person(self, word: str) -> str | None:
-        """A person by id, name or role word: 'af' is whoever acts as AF today (the deputy during absence)."""
-        word = word.strip().lower()
-        if not word:
-            return None
-        with self.store.transaction() as session:
-            org = org_repo.get_organisation(session, key=self.org.key)
-            people = org_repo.list_people(session, org_id=org.id)
-            if word in ("af", "aandachtsfunctionaris"):
-                af = org_repo.acting_af(session, org_id=org.id, on=self.today(self.clock()))
-                return af.external_id if af else None
-            by_role = {"plaatsvervanger": "is_deputy", "deputy": "is_deputy", "bestuur": "is_board"}
-            for p in people:
-                if word in by_role and getattr(p, by_role[word]):
-                    return p.external_id
-                if word == p.external_id.lower() or p.name.lower().startswith(word):
-                    return p.external_id
-        return None
-
-    def people(self) -> list[tuple[str, str, str]]:
-        """(id, name, roles) of the organisation's people, for the console's role switch."""
-        with self.store.transaction() as session:
-            org = org_repo.get_organisation(session, key=self.org.key)
-            today = self.today(self.clock())
-            af = org_repo.acting_af(session, org_id=org.id, on=today)
-            out = []
-            for p in org_repo.list_people(session, org_id=org.id):
-                labels = [self.texts(f"roles.{p.staff_role}")] if p.staff_role else []
-                if p.is_af:
-                    labels.append(self.texts("roles.af"))
-                if p.is_deputy:
-                    labels.append(self.texts("roles.deputy_acting" if af and af.id == p.id else "roles.deputy"))
-                if p.is_board:
-                    labels.append(self.texts("roles.board"))
-                out.append((p.external_id, p.name, ", ".join(labels)))
-            return out

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from flows.answers import AnswerRejected, parse_answer  # noqa: F401  (re-exported for callers)
+from flows.answers import parse_answer
 from flows.deadlines import due_times
 from flows.guards import holds
 from flows.model import CaseState, Effect, EffectSpec, Flow, Node, Policy, Transition

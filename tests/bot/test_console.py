@@ -70,7 +70,7 @@ def test_a_scripted_console_session_walks_steps_and_roles(tmp_path):
     assert f"Zaak MC-{year}-0001 is geopend" in out
     assert "Dat is geen datum die ik ken" in out                      # bad date, asked again
     assert "Vastgelegd: 1 signaal." in out
-    assert f"✉ Bericht aan Mila Jansen (aandachtsfunctionaris)" not in out  # names only, roles apart
+    assert "✉ Bericht aan Mila Jansen (aandachtsfunctionaris)" not in out  # names only, roles apart
     assert "✉ Bericht aan Mila Jansen: Consultatieverzoek van Sanne de Vries" in out
     assert "Je zit midden in een vraag" in out                        # a command is no answer
     assert "Je bent nu Mila Jansen" in out and "Consultatieverzoeken die wachten" in out

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-import pytest
 
 from bot.chat import DeliveryError, RecordingChat
 from bot.reminders import ReminderSender

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.messages import Action, Button, FieldView, Message, QuestionView, Reply
+from bot.messages import Action, Button, Message, Reply
 from bot.slack import blocks as kit
 from bot.slack.limits import BlockKitError, checked_blocks, checked_view
 from bot.slack.payloads import view_metadata, view_values

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
 
 from storage import cases as case_repo
 from storage import reminders as reminder_repo

@@ -1,0 +1,188 @@
+"""What people see: the current question, a case's overview and timeline, their lists, the explanation."""
+from __future__ import annotations
+
+from bot.errors import Denied
+from bot.messages import Action, Button, Message, Reply
+from bot.views import form_labels, format_value
+from flows.model import Flow
+from storage import cases as case_repo
+from storage import organisations as org_repo
+from storage import reminders as reminder_repo
+from storage.models import Case
+
+
+class CaseViews:
+    def question(self, actor: str, code: str) -> Reply:
+        def work(call) -> Reply:
+            case, roles = self._case(call, code)
+            if case.current_node is None:
+                raise Denied("case_closed", code=case.code)
+            q = self._question(call, case, roles)
+            reply = Reply(question=q)
+            if q is None and (waiting := self._waiting_message(call, case, roles)):
+                reply.messages.append(waiting)
+            return reply
+        return self._run(actor, work)
+
+    def show_case(self, actor: str, code: str) -> Reply:
+        def work(call) -> Reply:
+            case, roles = self._case(call, code)
+            text = self._render_case(call, case)
+            reply = Reply(messages=[Message(text, tone="private", case_code=case.code)],
+                          question=self._question(call, case, roles))
+            if reply.question is None and (waiting := self._waiting_message(call, case, roles)):
+                reply.messages.append(waiting)
+            return reply
+        return self._run(actor, work)
+
+    def _render_case(self, call, case: Case) -> str:
+        flow = self.flows[case.flow_version]
+        state = self.state(call, case)
+        people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
+        by_external = {p.external_id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
+        answers = []
+        for a in case_repo.answers(call.session, case_id=case.id):
+            node = flow.nodes.get(a.node_id)
+            if node is None:
+                continue
+            answers.append({"id": a.id, "title": node.title, "by": people.get(a.actor_id, "?"), "role": a.actor_role,
+                            "at": a.created_at,
+                            "values": [(next(f.label for f in node.fields if f.id == k),
+                                        format_value(self.texts, flow, node, k, v, by_external))
+                                       for k, v in a.values.items()]})
+        follow = {}
+        for f in case_repo.follow_ups(call.session, case_id=case.id):
+            follow.setdefault(f.signal_id, []).append(f)
+        corrections = {}
+        for c in case_repo.corrections(call.session, case_id=case.id):
+            corrections.setdefault(c.answer_id, []).append(c)
+        for a in answers:
+            a["corrections"] = corrections.get(a["id"], [])
+        node = flow.nodes.get(case.current_node) if case.current_node else None
+        return self.texts.template(
+            "case.j2", case=case, flow=flow, node=node, step=flow.steps[node.step] if node else None,
+            outcome=flow.outcomes.get(case.outcome) if case.outcome else None, forms=form_labels(flow, state),
+            signals=case_repo.signals(call.session, case_id=case.id), follow_ups=follow, answers=answers,
+            events=case_repo.timeline(call.session, case_id=case.id), people=people,
+            reminders=reminder_repo.pending(call.session, case_id=case.id),
+            event_text=lambda e: self._event_text(flow, e))
+
+    def _event_text(self, flow: Flow, event) -> str:
+        if event.kind == "answered":
+            node = flow.nodes.get(event.node_id)
+            return self.texts("events.answered", title=node.title if node else event.node_id)
+        if event.kind == "closed":
+            outcome = flow.outcomes.get(event.detail.get("outcome"))
+            return self.texts("events.closed", title=outcome.title if outcome else "")
+        if event.kind == "signal_recorded":
+            return self.texts("events.signal_recorded", kind=self.texts(f"signal_kinds.{event.detail['kind']}"))
+        if event.kind == "followup_recorded":
+            return self.texts("events.followup_recorded", verdict=self.texts(f"verdicts.{event.detail['verdict']}"))
+        if event.kind in ("contact_recorded", "correction_recorded"):
+            node = flow.nodes.get(event.node_id)
+            return self.texts(f"events.{event.kind}", title=node.title if node else "")
+        if event.kind == "reopened":
+            return self.texts("events.reopened", round=event.detail.get("round", ""))
+        return self.texts(f"events.{event.kind}")
+
+    def my_cases(self, actor: str) -> Reply:
+        def work(call) -> Reply:
+            messages = []
+            mine = case_repo.cases_of_member(call.session, org_id=call.org.id, person_id=call.person.id)
+            af = self.acting_af(call)
+            if mine:
+                messages.append(Message(self.texts("replies.your_cases")))
+                messages += [self._case_line(call, c) for c in mine]
+            if af is not None and af.id == call.person.id:
+                waiting = case_repo.waiting_consultations(call.session, org_id=call.org.id)
+                if waiting:
+                    messages.append(Message(self.texts("replies.af_waiting")))
+                    for w in waiting:
+                        code = call.session.get(Case, w.case_id).code
+                        messages.append(Message(
+                            self.texts("replies.consultation_line", code=code,
+                                       urgency=self.texts(f"urgency.{w.urgency}"),
+                                       when=self.texts.datetime(w.requested_at)),
+                            buttons=(Button(self.texts("buttons.take_up"), Action.TAKE_UP, code),),
+                            case_code=code))
+                overdue = reminder_repo.overdue(call.session, org_id=call.org.id, now=call.now)
+                if overdue:
+                    messages.append(Message(self.texts("replies.af_overdue")))
+                    for r in overdue:
+                        code = call.session.get(Case, r.case_id).code
+                        messages.append(Message(self.texts("replies.overdue_line", code=code,
+                                                           kind=self.texts(f"reminder_kinds.{r.kind}"),
+                                                           when=self.texts.datetime(r.due_at)),
+                                                buttons=self._open_button(code), case_code=code))
+                af_nodes = [n.id for f in self.flows.values() for n in f.nodes.values() if n.actor == "af"]
+                deciding = case_repo.cases_at_nodes(call.session, org_id=call.org.id, nodes=set(af_nodes))
+                if deciding:
+                    messages.append(Message(self.texts("replies.af_decisions")))
+                    messages += [self._case_line(call, c) for c in deciding]
+            if not messages:
+                messages.append(Message(self.texts("replies.no_cases"),
+                                        buttons=(Button(self.texts("buttons.new_case"), Action.NEW_CASE),)))
+            return Reply(messages=messages)
+        return self._run(actor, work)
+
+    def _case_line(self, call, case: Case) -> Message:
+        flow = self.flows[case.flow_version]
+        node = flow.nodes.get(case.current_node) if case.current_node else None
+        step = flow.steps[node.step].title if node else flow.outcomes[case.outcome].title
+        pending = reminder_repo.pending(call.session, case_id=case.id)
+        return Message(self.texts("replies.case_line", code=case.code, step=step,
+                                  status=self.texts(f"status.{case.status}"),
+                                  deadline=self.texts.datetime(pending[0].due_at) if pending else ""),
+                       buttons=self._open_button(case.code), case_code=case.code)
+
+    def explain(self) -> Reply:
+        """C2: the meldcode explained from the flow definition itself (one source of truth)."""
+        return Reply(messages=[Message(self.texts.template("explain.j2", flow=self.latest))])
+
+    def find_person(self, word: str) -> str | None:
+        """A person by id, name or role word: 'af' is whoever acts as AF today (the deputy during absence)."""
+        word = word.strip().lower()
+        if not word:
+            return None
+        with self.store.transaction() as session:
+            org = org_repo.get_organisation(session, key=self.org.key)
+            people = org_repo.list_people(session, org_id=org.id)
+            if word in ("af", "aandachtsfunctionaris"):
+                af = org_repo.acting_af(session, org_id=org.id, on=self.today(self.clock()))
+                return af.external_id if af else None
+            by_role = {"plaatsvervanger": "is_deputy", "deputy": "is_deputy", "bestuur": "is_board"}
+            for p in people:
+                if word in by_role and getattr(p, by_role[word]):
+                    return p.external_id
+                if word == p.external_id.lower() or p.name.lower().startswith(word):
+                    return p.external_id
+        return None
+
+    def people(self) -> list[tuple[str, str, str]]:
+        """(id, name, roles) of the organisation's people, for the console's role switch."""
+        with self.store.transaction() as session:
+            org = org_repo.get_organisation(session, key=self.org.key)
+            today = self.today(self.clock())
+            af = org_repo.acting_af(session, org_id=org.id, on=today)
+            out = []
+            for p in org_repo.list_people(session, org_id=org.id):
+                labels = [self.texts(f"roles.{p.staff_role}")] if p.staff_role else []
+                if p.is_af:
+                    labels.append(self.texts("roles.af"))
+                if p.is_deputy:
+                    labels.append(self.texts("roles.deputy_acting" if af and af.id == p.id else "roles.deputy"))
+                if p.is_board:
+                    labels.append(self.texts("roles.board"))
+                out.append((p.external_id, p.name, ", ".join(labels)))
+            return out
+
+    def open_cases_of(self, actor: str) -> list[tuple[str, str]]:
+        """(code, step) of the open cases this person is on, e.g. to pick one for a new signal."""
+        with self._call(actor) as call:
+            out = []
+            for case in case_repo.cases_of_member(call.session, org_id=call.org.id, person_id=call.person.id):
+                if case.current_node:
+                    flow = self.flows[case.flow_version]
+                    out.append((case.code, flow.steps[flow.nodes[case.current_node].step].title))
+            return out
+

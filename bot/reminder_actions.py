@@ -1,0 +1,62 @@
+"""What people do with a reminder they received: snooze it, or mark it done with a note."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.errors import Denied
+from bot.messages import FieldView, Message, QuestionView, Reply
+from flows.deadlines import days_later
+from storage import cases as case_repo
+from storage import reminders as reminder_repo
+from storage.models import Case
+
+
+class ReminderActions:
+    def _reminder(self, call, reminder_id: int) -> tuple[Any, Case]:
+        reminder = reminder_repo.get(call.session, reminder_id=reminder_id)
+        if reminder is None or reminder.org_id != call.org.id or reminder.status in ("cancelled", "done"):
+            raise Denied("unknown_reminder")
+        case = call.session.get(Case, reminder.case_id)
+        if not self.roles(call, case) and reminder.recipient_id != call.person.id:
+            raise Denied("no_access")
+        return reminder, case
+
+    def snooze(self, actor: str, reminder_id: int, days: int) -> Reply:
+        """Remind again after a day or a week, at the organisation's reminder hour on a working day."""
+        def work(call) -> Reply:
+            if days not in (1, 7):
+                raise Denied("snooze_reason")
+            reminder, case = self._reminder(call, reminder_id)
+            when = days_later(call.now, days, self.policy)
+            reminder.due_at, reminder.status, reminder.lease_until, reminder.updated_at = \
+                when.astimezone(dt.timezone.utc), "pending", None, call.now
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="reminder_snoozed",
+                                detail={"reminder": reminder.id, "days": days},
+                                actor_id=call.person.id, now=call.now)
+            return Reply(messages=[Message(self.texts("replies.snoozed", when=self.texts.datetime(when)),
+                                           case_code=case.code)])
+        return self._run(actor, work)
+
+    def reminder_done(self, actor: str, reminder_id: int, note: str) -> Reply:
+        """Mark a reminder done with a recorded answer: what was done about it."""
+        def work(call) -> Reply:
+            reminder, case = self._reminder(call, reminder_id)
+            if not (note or "").strip():
+                return Reply(messages=[Message(self.texts("errors.answer_rejected", count=1), tone="error")],
+                             errors={"note": self.texts("errors.required")}, ok=False)
+            reminder.status, reminder.done_note, reminder.done_by_id = "done", note.strip(), call.person.id
+            reminder.lease_until, reminder.updated_at = None, call.now
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="reminder_done",
+                                detail={"reminder": reminder.id, "kind": reminder.kind},
+                                actor_id=call.person.id, now=call.now)
+            return Reply(messages=[Message(self.texts("replies.reminder_done"), case_code=case.code)])
+        return self._run(actor, work)
+
+    def reminder_done_form(self, actor: str, code: str, reminder_id: int) -> Reply:
+        t = self.texts
+        return Reply(question=QuestionView(
+            case_code=code, node_id=f"reminder:{reminder_id}", step_title=t("reminder_done.title"),
+            title=t("reminder_done.title"), prompt=None, why=None,
+            fields=(FieldView("note", "text", t("reminder_done.note"), None, True),)))
+

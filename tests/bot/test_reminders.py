@@ -108,7 +108,7 @@ def test_moving_the_case_cancels_what_no_longer_applies(service, chat, clock):
     assert not any("termijn van de hulp" in m.text for p, m in chat.sent)
 
 
-def test_recording_vt_feedback_cancels_d1_and_a_new_term_reschedules(service, chat, clock):
+def test_recording_vt_feedback_cancels_d1_but_keeps_d1b(service, chat, clock):
     d = Dialog(service, chat)
     to_melding(d, clock)
     d.play([("sanne", "step5.melding", {"date": "2-3-2026", "identity": "open", "agreements": "x"}, None),
@@ -210,3 +210,25 @@ def test_d6_a_stalled_case_nudges_the_staff_member_then_tells_the_af(service, ch
     assert [p for p, m in chat.sent if "staat al een tijd stil" in m.text] == ["sanne"]
     sender.run_once(local(2026, 3, 26, 10))
     assert [p for p, m in chat.sent if "staat al een tijd stil" in m.text] == ["sanne", "mila"]
+
+
+HELP_TO_PLAN = [("mila", "step4.q1", {"answer": "b"}, None), ("mila", "step4.q2", {"answer": "a"}, None),
+                ("mila", "step4.q3", {"answer": "b"}, None), ("mila", "step4.q4", {"answer": "b"}, None)]
+
+
+def test_a_new_help_term_after_reopening_reschedules_d2(service, chat, clock):
+    d = Dialog(service, chat)
+    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + HELP_TO_PLAN + [
+        ("mila", "step4.q4_plan", {"help": "x", "term": "1-6-2026", "casemanager": {"name": "w"}, "roles": "x"}, None),
+        ("mila", "step4.q5", {"answer": "b"}, None),
+        ("mila", "step4.q5_monitoring", {"agreements": "x", "checkins": "1-7-2026"}, "monitoring loopt"),
+        ("sanne", "reopen", None, "heropend"),
+        ("sanne", "step1.signal", {"kind": "fact", "text": "nieuw"}, None),
+        ("sanne", "step1.more", {"next": "done"}, None), ("sanne", "step1.sisa", {"given": "nee"}, None),
+        ("sanne", "step2.request", {"urgency": "week"}, None),
+    ] + CONSULT_TO_Q1 + HELP_TO_PLAN + [
+        ("mila", "step4.q4_plan", {"help": "y", "term": "1-9-2026", "casemanager": {"name": "w"}, "roles": "y"}, None),
+    ])
+    d2 = [r for r in rows(service, d.code) if r.kind == "D2"]
+    assert {r.due_at.date() for r in d2 if r.status == "pending"} == {dt.date(2026, 8, 27), dt.date(2026, 9, 1)}
+    assert all(r.status == "cancelled" for r in d2 if r.due_at.date() <= dt.date(2026, 6, 1))

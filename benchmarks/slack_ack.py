@@ -130,6 +130,11 @@ def main() -> None:
            "MELDCODE_CONFIG": str(config), "MELDCODE_DATA_DIR": str(tmp / "data"), "MELDCODE_LOG_LEVEL": "WARNING"}
     global DB_URL
     DB_URL = pg["url"] if pg else f"sqlite:///{tmp / 'data' / 'meldcode.db'}"
+    from storage import crypto
+    from storage.crypto import KeyRing
+    keys = KeyRing.new_entry("bench")
+    env["MELDCODE_KEYS"] = keys
+    crypto.use(KeyRing.parse(keys))  # the same key for the cases this process prepares
     if pg:
         env["DATABASE_URL"] = DB_URL
         subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True,

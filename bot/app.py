@@ -9,6 +9,8 @@ from bot.config import OrgConfig, load_config
 from bot.service import ConversationService, utcnow
 from bot.settings import Settings
 from flows.loader import load_all
+from storage import crypto
+from storage.crypto import KeyRing, create_key_file, load_key_file
 from storage.db import Store
 
 log = logging.getLogger(__name__)
@@ -18,8 +20,31 @@ class SchemaOutOfDate(Exception):
     pass
 
 
+class MissingKey(Exception):
+    pass
+
+
+def load_keys(settings: Settings) -> KeyRing:
+    """The encryption keys, from MELDCODE_KEYS or the key file, made active for this process.
+    The embedded default creates an owner-only key file; with a server database a key is required."""
+    if settings.encryption_keys:
+        ring = KeyRing.parse(settings.encryption_keys)
+    elif settings.key_file and settings.key_file.exists():
+        ring = load_key_file(settings.key_file)
+    elif settings.embedded_database and settings.key_file:
+        ring = create_key_file(settings.key_file)
+        log.warning("created encryption key file %s (readable by its owner only); back it up apart from "
+                    "the database: without it the case data cannot be read", settings.key_file)
+    else:
+        raise MissingKey("no encryption key: set MELDCODE_KEYS or MELDCODE_KEY_FILE (see README); "
+                         "refusing to start with a server database and no key")
+    crypto.use(ring)
+    return ring
+
+
 def open_store(settings: Settings) -> Store:
     """The embedded SQLite is migrated automatically; a server database is migrated by the operator."""
+    load_keys(settings)
     store = Store.from_url(settings.database_url)
     if not store.is_current():
         if settings.embedded_database:

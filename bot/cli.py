@@ -11,11 +11,11 @@ from bot.settings import Settings
 DESCRIPTION = """meldcode-bot: guides SWV Kindkracht staff through the meldcode huiselijk geweld en
 kindermishandeling. Settings come from the environment: DATABASE_URL (default: SQLite in
 MELDCODE_DATA_DIR, ./data), MELDCODE_CONFIG (the organisation's people and roles; default: a demo
-organisation), MELDCODE_LOG_LEVEL."""
+organisation), MELDCODE_KEYS or MELDCODE_KEY_FILE (encryption keys), MELDCODE_LOG_LEVEL."""
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import SchemaOutOfDate, build_service
+    from bot.app import MissingKey, SchemaOutOfDate, build_service
     from bot.console import Console, ConsoleChat, ConsoleClock
     from bot.reminders import ReminderSender
     from bot.service import utcnow
@@ -24,7 +24,7 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
     clock = ConsoleClock(utcnow)
     try:
         service = build_service(settings, chat, clock=clock)
-    except SchemaOutOfDate as exc:
+    except (SchemaOutOfDate, MissingKey) as exc:
         logging.getLogger("meldcode").error("%s", exc)
         return 1
     chat.texts = service.texts
@@ -35,7 +35,7 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import SchemaOutOfDate, open_store
+    from bot.app import MissingKey, SchemaOutOfDate, open_store
     log = logging.getLogger("meldcode")
     missing = settings.missing_for_slack()
     if missing:
@@ -43,7 +43,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     try:
         open_store(settings).dispose()  # migrate the embedded SQLite, or refuse an outdated server schema
-    except SchemaOutOfDate as exc:
+    except (SchemaOutOfDate, MissingKey) as exc:
         log.error("%s", exc)
         return 1
     if settings.slack_app_token:
@@ -58,7 +58,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _reminders(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import SchemaOutOfDate, open_store
+    from bot.app import MissingKey, SchemaOutOfDate, open_store
     from bot.config import load_config
     from bot.texts import Texts
     from storage import cases as case_repo
@@ -67,7 +67,7 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
     from storage.models import Case
     try:
         store = open_store(settings)
-    except SchemaOutOfDate as exc:
+    except (SchemaOutOfDate, MissingKey) as exc:
         logging.getLogger("meldcode").error("%s", exc)
         return 1
     config = load_config(settings.config_path)
@@ -114,10 +114,44 @@ def _chat_for(settings: Settings):
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import MissingKey, load_keys
     from storage.db import Store
+    try:
+        load_keys(settings)  # a migration may seal existing values
+    except MissingKey as exc:
+        logging.getLogger("meldcode").error("%s", exc)
+        return 1
     store = Store.from_url(settings.database_url)
     store.upgrade()
     print("database schema is up to date")
+    return 0
+
+
+def _keys(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import MissingKey, SchemaOutOfDate, load_keys, open_store
+    from storage import crypto
+    from storage.crypto import KeyRing, append_key
+    from storage.rekey import checkpoint, reseal
+    if args.keys_command == "new":
+        print(KeyRing.new_entry())
+        return 0
+    try:
+        ring = load_keys(settings)
+        store = open_store(settings)
+    except (SchemaOutOfDate, MissingKey) as exc:
+        logging.getLogger("meldcode").error("%s", exc)
+        return 1
+    if settings.encryption_keys:
+        print("keys come from MELDCODE_KEYS: the last entry is current; add one made with `meldcode keys new`"
+              " at the end before rotating. Re-encrypting to the current key.")
+    else:
+        ring = append_key(settings.key_file)
+        crypto.use(ring)
+    with store.engine.begin() as conn:
+        changed = reseal(conn, ring)
+    checkpoint(store.engine)
+    print(f"re-encrypted {changed} value(s) with key {ring.current}; older keys can be removed once no "
+          f"backup made before now needs reading")
     return 0
 
 
@@ -169,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     send = rem_sub.add_parser("send", help="one sender pass now (what the scheduler does every minute)")
     send.add_argument("--now", help="pretend it is this moment (ISO 8601 with timezone), for trials")
     reminders.set_defaults(func=_reminders)
+    keys = sub.add_parser("keys", help="encryption keys for the case data (kept outside the database)")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="KEYS_COMMAND")
+    keys_sub.add_parser("rotate", help="make a new key current (in the key file) and re-encrypt every value "
+                        "with it, in one transaction")
+    keys_sub.add_parser("new", help="print a new key entry, for MELDCODE_KEYS")
+    keys.set_defaults(func=_keys)
     db = sub.add_parser("db", help="database administration")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_sub.add_parser("upgrade", help="create or migrate the schema to the latest version "

@@ -19,6 +19,8 @@ class Settings:
     slack_api_url: str = "https://slack.com/api/"
     slack_listener_threads: int = 32
     reminder_interval_seconds: int = 60
+    encryption_keys: str | None = None  # MELDCODE_KEYS: "id:base64key,..." (the last is current)
+    key_file: Path | None = None        # MELDCODE_KEY_FILE, or data/meldcode.key for the embedded default
 
     @property
     def embedded_database(self) -> bool:
@@ -37,7 +39,10 @@ class Settings:
                    slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
                    slack_app_token=env.get("SLACK_APP_TOKEN") or None,
                    slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
-                   reminder_interval_seconds=int(env.get("MELDCODE_REMINDER_INTERVAL") or 60))
+                   reminder_interval_seconds=int(env.get("MELDCODE_REMINDER_INTERVAL") or 60),
+                   encryption_keys=env.get("MELDCODE_KEYS") or None,
+                   key_file=Path(env["MELDCODE_KEY_FILE"]) if env.get("MELDCODE_KEY_FILE")
+                   else data_dir / "meldcode.key")
 
     def missing_for_slack(self) -> list[str]:
         """What `meldcode serve` needs and is not set."""

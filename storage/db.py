@@ -37,6 +37,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")    # readers do not block the writer
             cur.execute("PRAGMA synchronous=FULL")    # the last commits survive a power loss
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA secure_delete=ON")    # overwritten case text does not linger in free pages
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
@@ -96,6 +97,8 @@ class Store:
 
     def upgrade(self) -> None:
         upgrade(self.engine)
+        from storage.rekey import checkpoint
+        checkpoint(self.engine)  # a migration may have sealed plaintext: leave none of it in the WAL
 
     def dispose(self) -> None:
         self.engine.dispose()

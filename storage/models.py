@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.crypto import EncryptedJSON, EncryptedText
 from storage.types import UTCDateTime
 
 
@@ -98,7 +99,7 @@ class Answer(Base):
     node_id: Mapped[str] = mapped_column(String(80))
     round: Mapped[int]
     flow_version: Mapped[int]
-    values: Mapped[dict[str, Any]]
+    values: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("answers.values"))
     actor_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     actor_role: Mapped[str] = mapped_column(String(20))  # staff | af
     created_at: Mapped[dt.datetime]
@@ -111,7 +112,7 @@ class Correction(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"))
-    note: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(EncryptedText("corrections.note"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[dt.datetime]
 
@@ -124,9 +125,9 @@ class Signal(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id"))
     kind: Mapped[str] = mapped_column(String(20))  # fact | hypothesis | third_party | diagnosis
-    text: Mapped[str] = mapped_column(Text)
-    source: Mapped[str | None] = mapped_column(Text)
-    diagnosed_by: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText("signals.text"))
+    source: Mapped[str | None] = mapped_column(EncryptedText("signals.source"))
+    diagnosed_by: Mapped[str | None] = mapped_column(EncryptedText("signals.diagnosed_by"))
     observed_on: Mapped[dt.date | None] = mapped_column(Date)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[dt.datetime]
@@ -139,7 +140,7 @@ class SignalFollowUp(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
     verdict: Mapped[str] = mapped_column(String(20))  # confirmed | refuted
-    note: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(EncryptedText("signal_followups.note"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[dt.datetime]
 
@@ -192,7 +193,7 @@ class Reminder(Base):
     lease_until: Mapped[dt.datetime | None]  # a claimed row is another sender's until then
     sent_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(80))
-    done_note: Mapped[str | None] = mapped_column(Text)
+    done_note: Mapped[str | None] = mapped_column(EncryptedText("reminders.done_note"))
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
 

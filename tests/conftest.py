@@ -17,9 +17,14 @@ from bot.chat import RecordingChat
 from bot.config import load_config
 from bot.service import ConversationService
 from flows.loader import load_all
+from storage import crypto
+from storage.crypto import KeyRing
 from storage.db import Store
 
 IN_CI = os.environ.get("CI") == "true"
+# One key ring for the whole suite; subprocesses get the same keys through MELDCODE_KEYS.
+TEST_KEYS = KeyRing.new_entry("test1")
+crypto.use(KeyRing.parse(TEST_KEYS))
 
 
 def _free_port() -> int:

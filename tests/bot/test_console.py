@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import demo_config_path
+from tests.conftest import TEST_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,7 +113,14 @@ def test_db_upgrade_creates_the_schema(tmp_path):
 
 
 def test_a_server_database_that_is_not_migrated_is_refused_with_a_clear_message(tmp_path, postgres_url):
-    result = run(["console"], tmp_path, "/stop\n", env={"DATABASE_URL": postgres_url})
+    env = {"DATABASE_URL": postgres_url, "MELDCODE_KEYS": TEST_KEYS}
+    result = run(["console"], tmp_path, "/stop\n", env=env)
     assert result.returncode == 1 and "meldcode db upgrade" in result.stderr
-    assert run(["db", "upgrade"], tmp_path, env={"DATABASE_URL": postgres_url}).returncode == 0
-    assert run(["console"], tmp_path, "/stop\n", env={"DATABASE_URL": postgres_url}).returncode == 0
+    assert run(["db", "upgrade"], tmp_path, env=env).returncode == 0
+    assert run(["console"], tmp_path, "/stop\n", env=env).returncode == 0
+
+
+def test_a_server_database_without_an_encryption_key_is_refused(tmp_path, postgres_url):
+    result = run(["console"], tmp_path, "/stop\n", env={"DATABASE_URL": postgres_url})
+    assert result.returncode == 1 and "no encryption key" in result.stderr
+    assert run(["db", "upgrade"], tmp_path, env={"DATABASE_URL": postgres_url}).returncode == 1

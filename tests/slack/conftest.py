@@ -19,6 +19,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.config import demo_config_path
 from storage.db import Store
+from tests.conftest import TEST_KEYS
 from tests.slack.standin import Standin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,7 +140,7 @@ def start_server(tmp_path: Path, db_url: str, standin: Standin, *, threads: int 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))}
     env.update({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url,
                 "DATABASE_URL": db_url, "MELDCODE_CONFIG": str(slack_config(tmp_path)),
-                "MELDCODE_LOG_LEVEL": "DEBUG"})
+                "MELDCODE_LOG_LEVEL": "DEBUG", "MELDCODE_KEYS": TEST_KEYS})
     subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True,
                    capture_output=True)
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",

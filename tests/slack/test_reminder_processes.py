@@ -14,6 +14,7 @@ from flows.loader import load_all
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
 from storage.db import Store
+from tests.conftest import TEST_KEYS
 from tests.slack.conftest import ROOT, slack_config
 
 NOW = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.timezone.utc)  # Tuesday 10:00 in Amsterdam
@@ -36,7 +37,7 @@ def test_two_processes_on_one_postgresql_send_each_reminder_once(tmp_path, stand
     store.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))}
     env.update({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": standin.url, "DATABASE_URL": postgres_url,
-                "MELDCODE_CONFIG": str(config)})
+                "MELDCODE_CONFIG": str(config), "MELDCODE_KEYS": TEST_KEYS})
     command = [sys.executable, "-m", "bot.cli", "reminders", "send", "--now", NOW.isoformat()]
     processes = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True) for _ in range(2)]

@@ -128,7 +128,7 @@ def burst(tmp: Path, due: int, recipients: int) -> dict:
 def main() -> None:
     from storage import crypto
     from storage.crypto import KeyRing
-    crypto.use(KeyRing.parse(KeyRing.new_entry("bench")))
+    crypto.use(KeyRing.parse(KeyRing.new_entry("audit") + "," + KeyRing.new_entry("bench")))
     tmp = Path(tempfile.mkdtemp(prefix="meldcode-reminders-bench-"))
     small, large = idle_pass_cost(tmp, 100), idle_pass_cost(tmp, 100_000)
     print("\nReminder sender (SQLite; local Slack stand-in answering 429 to a second post in one DM "

@@ -10,7 +10,7 @@ from bot.service import ConversationService, utcnow
 from bot.settings import Settings
 from flows.loader import load_all
 from storage import crypto
-from storage.crypto import KeyRing, create_key_file, load_key_file
+from storage.crypto import AUDIT_KEY_ID, KeyRing, append_key, create_key_file, load_key_file
 from storage.db import Store
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,11 @@ def load_keys(settings: Settings) -> KeyRing:
     else:
         raise MissingKey("no encryption key: set MELDCODE_KEYS or MELDCODE_KEY_FILE (see README); "
                          "refusing to start with a server database and no key")
+    if ring.audit_key is None:
+        if settings.encryption_keys:
+            raise MissingKey("MELDCODE_KEYS has no 'audit:' entry, the audit trail's key "
+                             "(make one with `meldcode keys new audit`)")
+        ring = append_key(settings.key_file, AUDIT_KEY_ID)
     crypto.use(ring)
     return ring
 
@@ -56,11 +61,12 @@ def open_store(settings: Settings) -> Store:
 
 
 def build_service(settings: Settings, chat: Chat, *, config: OrgConfig | None = None,
-                  clock: Callable = utcnow, store: Store | None = None) -> ConversationService:
+                  clock: Callable = utcnow, store: Store | None = None,
+                  entry_point: str = "console") -> ConversationService:
     config = config or load_config(settings.config_path)
     if config.is_demo:
         log.warning("no MELDCODE_CONFIG set: using the demo organisation")
     service = ConversationService(store=store or open_store(settings), flows=load_all(), org=config,
-                                  chat=chat, clock=clock)
+                                  chat=chat, clock=clock, entry_point=entry_point)
     service.bootstrap()
     return service

@@ -5,6 +5,7 @@ from bot.errors import Denied
 from bot.messages import Action, Button, Message, Reply
 from bot.views import form_labels, format_value
 from flows.model import Flow
+from storage import audit as audit_repo
 from storage import cases as case_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
@@ -22,7 +23,7 @@ class CaseViews:
             if q is None and (waiting := self._waiting_message(call, case, roles)):
                 reply.messages.append(waiting)
             return reply
-        return self._run(actor, work)
+        return self._run(actor, work, action="question")
 
     def show_case(self, actor: str, code: str) -> Reply:
         def work(call) -> Reply:
@@ -33,7 +34,7 @@ class CaseViews:
             if reply.question is None and (waiting := self._waiting_message(call, case, roles)):
                 reply.messages.append(waiting)
             return reply
-        return self._run(actor, work)
+        return self._run(actor, work, action="show_case")
 
     def _render_case(self, call, case: Case) -> str:
         flow = self.flows[case.flow_version]
@@ -123,7 +124,7 @@ class CaseViews:
                 messages.append(Message(self.texts("replies.no_cases"),
                                         buttons=(Button(self.texts("buttons.new_case"), Action.NEW_CASE),)))
             return Reply(messages=messages)
-        return self._run(actor, work)
+        return self._run(actor, work, action="my_cases")
 
     def _case_line(self, call, case: Case) -> Message:
         flow = self.flows[case.flow_version]
@@ -176,6 +177,19 @@ class CaseViews:
                 out.append((p.external_id, p.name, ", ".join(labels)))
             return out
 
+    def access_log(self, actor: str, code: str) -> Reply:
+        """Who accessed this case: time, role, action (for the case's members and the AF)."""
+        def work(call) -> Reply:
+            case, roles = self._case(call, code)
+            people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
+            lines = [self.texts("audit.line", when=self.texts.datetime(e.at), who=people.get(e.user_id, "?"),
+                                role=self.texts(f"audit.roles.{e.role}"), what=self.texts(f"audit.events.{e.event}"),
+                                outcome=self.texts(f"audit.outcomes.{e.outcome}"))
+                     for e in audit_repo.for_case(call.session, case_id=case.id)]
+            return Reply(messages=[Message(self.texts("audit.title", code=case.code) + "\n" + "\n".join(lines),
+                                           tone="private", case_code=case.code)])
+        return self._run(actor, work, action="access_log", code=code)
+
     def open_cases_of(self, actor: str) -> list[tuple[str, str]]:
         """(code, step) of the open cases this person is on, e.g. to pick one for a new signal."""
         with self._call(actor) as call:
@@ -184,5 +198,7 @@ class CaseViews:
                 if case.current_node:
                     flow = self.flows[case.flow_version]
                     out.append((case.code, flow.steps[flow.nodes[case.current_node].step].title))
+            self._audit(call.session, call.now, "open_cases_of", outcome="ok", org_id=call.org.id, case=None,
+                        person=call.person, roles=set())
             return out
 

@@ -80,7 +80,8 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
         if now is not None and now.tzinfo is None:
             print("--now needs a timezone, e.g. 2026-03-03T09:00+01:00", file=sys.stderr)
             return 2
-        report = ReminderSender(build_service(settings, chat, config=config, store=store)).run_once(now)
+        report = ReminderSender(build_service(settings, chat, config=config, store=store,
+                                              entry_point="cli")).run_once(now)
         if hasattr(chat, "flush"):
             chat.flush()
         print(f"sent {report.sent}, retried {report.retried}, failed {report.failed}"
@@ -127,13 +128,32 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import MissingKey, SchemaOutOfDate, open_store
+    from storage import audit as audit_repo
+    from storage import crypto
+    try:
+        store = open_store(settings)
+    except (SchemaOutOfDate, MissingKey) as exc:
+        logging.getLogger("meldcode").error("%s", exc)
+        return 1
+    with store.transaction() as session:
+        verdict = audit_repo.verify(session, key=crypto.active().audit_key)
+    if verdict.ok:
+        print(f"audit trail intact: {verdict.checked} entries")
+        return 0
+    where = f"entry {verdict.first_broken}" if verdict.first_broken else "its end"
+    print(f"audit trail BROKEN at {where}: {verdict.reason} ({verdict.checked} entries before it are intact)")
+    return 1
+
+
 def _keys(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import MissingKey, SchemaOutOfDate, load_keys, open_store
     from storage import crypto
     from storage.crypto import KeyRing, append_key
     from storage.rekey import checkpoint, reseal
     if args.keys_command == "new":
-        print(KeyRing.new_entry())
+        print(KeyRing.new_entry(args.id))
         return 0
     try:
         ring = load_keys(settings)
@@ -203,11 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
     send = rem_sub.add_parser("send", help="one sender pass now (what the scheduler does every minute)")
     send.add_argument("--now", help="pretend it is this moment (ISO 8601 with timezone), for trials")
     reminders.set_defaults(func=_reminders)
+    audit = sub.add_parser("audit", help="the audit trail of every read, write and refusal")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
+    audit_sub.add_parser("verify", help="check the hash chain; names the first broken entry, exits 1 if any")
+    audit.set_defaults(func=_audit)
     keys = sub.add_parser("keys", help="encryption keys for the case data (kept outside the database)")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="KEYS_COMMAND")
     keys_sub.add_parser("rotate", help="make a new key current (in the key file) and re-encrypt every value "
                         "with it, in one transaction")
-    keys_sub.add_parser("new", help="print a new key entry, for MELDCODE_KEYS")
+    new = keys_sub.add_parser("new", help="print a new key entry, for MELDCODE_KEYS")
+    new.add_argument("id", nargs="?", help="the key's id ('audit' for the audit trail's key)")
     keys.set_defaults(func=_keys)
     db = sub.add_parser("db", help="database administration")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")

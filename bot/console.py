@@ -300,6 +300,10 @@ class Console:
             if reply.question:
                 self._submit(reply.question, lambda values: self.service.follow_up(self.persona, code, values))
 
+    def cmd_toegang(self, arg: str) -> None:
+        if code := self._code(arg):
+            self.show(self.service.access_log(self.persona, code))
+
     def cmd_berichten(self, arg: str) -> None:
         mine = [m for pid, m in self.chat.inbox if pid == self.persona]
         if not mine:

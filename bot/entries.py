@@ -8,7 +8,7 @@ from bot.errors import Denied
 from bot.messages import FieldView, Message, QuestionView, Reply
 from bot.views import question_view
 from flows import engine
-from flows.answers import AnswerRejected, to_json
+from flows.answers import to_json
 from flows.model import Flow
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
@@ -25,7 +25,7 @@ class Entries:
                 raise Denied(f"actor_{node.actor}", af="", code=case.code)
             return Reply(question=question_view(self.texts, flow, node, code=case.code,
                                                 state=self.state(call, case), people=self._people_choices(call)))
-        return self._run(actor, work)
+        return self._run(actor, work, action="entry_form")
 
     def add_entry(self, actor: str, code: str, kind: str, values: Mapping[str, Any]) -> Reply:
         """S1.1/S5.1 (a new signal) and S1.4/S4.0/X7 (a contact or advice), at any moment; the case stays put."""
@@ -47,10 +47,7 @@ class Entries:
             reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])
             fx.apply(self, call, case, flow, t, answer, reply)
             return reply
-        try:
-            return self._run(actor, work, code=code)
-        except AnswerRejected as exc:
-            return self._rejected(exc)
+        return self._run(actor, work, action="add_entry", code=code)
 
     def _open_case(self, call, code: str) -> tuple[Case, set[str], Flow]:
         case, roles = self._case(call, code)
@@ -76,7 +73,7 @@ class Entries:
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="correction_recorded",
                                 node_id=answer.node_id, actor_id=call.person.id, now=call.now)
             return Reply(messages=[Message(self.texts("replies.correction_stored"), case_code=case.code)])
-        return self._run(actor, work, code=code)
+        return self._run(actor, work, action="correct", code=code)
 
     def correction_form(self, actor: str, code: str) -> Reply:
         """Which answer to correct: every stored answer of the case, newest first."""
@@ -92,7 +89,7 @@ class Entries:
                 title=t("correction.title"), prompt=t("correction.prompt"), why=None, fields=(
                     FieldView("answer", "choice", t("correction.answer"), None, True, choices),
                     FieldView("note", "text", t("correction.note"), None, True))))
-        return self._run(actor, work, code=code)
+        return self._run(actor, work, action="correction_form", code=code)
 
     def follow_up_form(self, actor: str, code: str) -> Reply:
         """S1.3: the form to confirm or refute one of the case's open hypotheses."""
@@ -110,7 +107,7 @@ class Entries:
                     FieldView("verdict", "choice", t("follow_up.verdict"), None, True,
                               (("confirmed", t("verdicts.confirmed")), ("refuted", t("verdicts.refuted")))),
                     FieldView("note", "text", t("follow_up.note"), None, True))))
-        return self._run(actor, work)
+        return self._run(actor, work, action="follow_up_form")
 
     def follow_up(self, actor: str, code: str, values: Mapping[str, Any]) -> Reply:
         """S1.3: confirm or refute a hypothesis with a follow-up note; the original stays as it was."""
@@ -138,5 +135,5 @@ class Entries:
             return Reply(messages=[Message(self.texts("replies.follow_up_stored",
                                                       verdict=self.texts(f"verdicts.{verdict}")),
                                            case_code=case.code)])
-        return self._run(actor, work)
+        return self._run(actor, work, action="follow_up")
 

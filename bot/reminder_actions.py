@@ -36,7 +36,7 @@ class ReminderActions:
                                 actor_id=call.person.id, now=call.now)
             return Reply(messages=[Message(self.texts("replies.snoozed", when=self.texts.datetime(when)),
                                            case_code=case.code)])
-        return self._run(actor, work)
+        return self._run(actor, work, action="snooze")
 
     def reminder_done(self, actor: str, reminder_id: int, note: str) -> Reply:
         """Mark a reminder done with a recorded answer: what was done about it."""
@@ -51,7 +51,7 @@ class ReminderActions:
                                 detail={"reminder": reminder.id, "kind": reminder.kind},
                                 actor_id=call.person.id, now=call.now)
             return Reply(messages=[Message(self.texts("replies.reminder_done"), case_code=case.code)])
-        return self._run(actor, work)
+        return self._run(actor, work, action="reminder_done")
 
     def reminder_done_form(self, actor: str, code: str, reminder_id: int) -> Reply:
         t = self.texts

@@ -21,7 +21,9 @@ from bot.views import question_view
 from flows import engine
 from flows.answers import AnswerRejected, from_json, to_json
 from flows.model import CaseState, Flow, Node
+from storage import audit as audit_repo
 from storage import cases as case_repo
+from storage import crypto
 from storage import organisations as org_repo
 from storage import events as event_repo
 from storage import reminders as reminder_repo
@@ -29,6 +31,16 @@ from storage.db import ConcurrentChange, DatabaseError, DatabaseUnavailable, Sto
 from storage.models import Case, Organisation, Person
 
 log = logging.getLogger(__name__)
+
+
+# What kind of access each operation is, for the audit trail (NEN 7513 event types).
+AUDIT_EVENTS = {
+    "question": "read", "show_case": "read", "entry_form": "read", "follow_up_form": "read",
+    "correction_form": "read", "access_log": "read", "my_cases": "search", "open_cases_of": "search",
+    "open_case": "write", "answer": "write", "take_up": "write", "hand_to_deputy": "write",
+    "propose_moment": "write", "acute": "write", "add_entry": "write", "correct": "write", "follow_up": "write",
+    "reopen": "write", "add_colleague": "write", "snooze": "write", "reminder_done": "write", "export": "export",
+}
 
 
 def utcnow() -> dt.datetime:
@@ -44,6 +56,8 @@ class Call:
     now: dt.datetime
     outbox: list[tuple[str, Message]] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
+    case: Case | None = None        # the case this event touched, for the audit trail
+    roles: set[str] = field(default_factory=set)
     cache: dict[str, Any] = field(default_factory=dict)  # lookups that hold for this one event
 
     def dm(self, person: Person | None, message: Message) -> None:
@@ -55,7 +69,9 @@ class ConversationService(CaseViews, Entries, ReminderActions):
     """Every adapter calls these methods; the mixins hold the views, side entries and reminder actions."""
 
     def __init__(self, *, store: Store, flows: Mapping[int, Flow], org: OrgConfig, chat: Chat,
-                 clock: Callable[[], dt.datetime] = utcnow, texts: Texts | None = None):
+                 clock: Callable[[], dt.datetime] = utcnow, texts: Texts | None = None,
+                 entry_point: str = "console"):
+        self.entry_point = entry_point  # where people reach the bot: console | slack | cli (for the audit)
         self.store, self.flows, self.org, self.chat, self.clock = store, dict(flows), org, chat, clock
         self.latest = self.flows[max(self.flows)]
         self.texts = texts or Texts(org.timezone)
@@ -85,15 +101,23 @@ class ConversationService(CaseViews, Entries, ReminderActions):
         for person_id, message in call.outbox:
             self.chat.send_dm(org_key=self.org.key, person_id=person_id, message=message)
 
-    def _run(self, actor: str, work: Callable[[Call], Reply], code: str = "") -> Reply:
+    def _run(self, actor: str, work: Callable[[Call], Reply], code: str = "", *, action: str) -> Reply:
+        """One inbound event: one transaction, audited in it (NEN 7513); refusals are audited after the rollback."""
         try:
             with self._call(actor) as call:
                 reply = work(call)
                 reply.messages[:0] = call.messages
+                self._audit(call.session, call.now, action, outcome="ok" if reply.ok else "rejected",
+                            org_id=call.org.id, case=call.case, person=call.person, roles=call.roles)
                 return reply
         except Denied as exc:
-            return Reply(messages=[Message(self.texts(f"denied.{exc.key}", **exc.params), tone="error")],
-                         question=exc.question, ok=False, error=exc.key)
+            reply = Reply(messages=[Message(self.texts(f"denied.{exc.key}", **exc.params), tone="error")],
+                          question=exc.question, ok=False, error=exc.key)
+            self._audit_apart(actor, action, "refused")
+            return reply
+        except AnswerRejected as exc:
+            self._audit_apart(actor, action, "rejected")
+            return self._rejected(exc)
         except ConcurrentChange:
             return self._error("denied.concurrent_change", code=code)
         except DatabaseUnavailable:
@@ -102,6 +126,25 @@ class ConversationService(CaseViews, Entries, ReminderActions):
         except DatabaseError:
             log.exception("database error")
             return self._error("denied.database_down")
+
+    def _audit(self, session, now: dt.datetime, action: str, *, outcome: str, org_id: int | None,
+               case: Case | None, person: Person | None, roles: set[str], user_ref: str = "") -> None:
+        audit_repo.append(session, key=crypto.active().audit_key, at=now, event=AUDIT_EVENTS[action],
+                          action=action, case_id=case.id if case else None,
+                          user_id=person.id if person else None, user_ref=person.external_id if person else user_ref,
+                          role="af" if "af" in roles else ("staff" if "staff" in roles else "none"),
+                          entry_point=self.entry_point, outcome=outcome, org_id=org_id)
+
+    def _audit_apart(self, actor: str, action: str, outcome: str) -> None:
+        """A refused or rejected attempt is recorded too, in a transaction of its own (the event's rolled back)."""
+        try:
+            with self.store.transaction() as session:
+                org = org_repo.get_organisation(session, key=self.org.key)
+                person = org_repo.get_person(session, org_id=org.id, external_id=actor) if org else None
+                self._audit(session, self.clock(), action, outcome=outcome, org_id=org.id if org else None,
+                            case=None, person=person, roles=set(), user_ref=actor)
+        except DatabaseError:
+            log.error("could not audit a %s attempt", outcome)
 
     def _error(self, key: str, **params: Any) -> Reply:
         return Reply(messages=[Message(self.texts(key, **params), tone="error")], ok=False,
@@ -132,8 +175,8 @@ class ConversationService(CaseViews, Entries, ReminderActions):
             raise Denied("unknown_case", code=(code or "")[:20])
         roles = self.roles(call, case)
         if not roles:
-            log.info("access refused: case=%s person=%s", case.id, call.person.id)
-            raise Denied("no_access")
+            raise Denied("no_access")  # audited as refused
+        call.case, call.roles = case, roles
         return case, roles
 
     def state(self, call: Call, case: Case) -> CaseState:
@@ -199,7 +242,7 @@ class ConversationService(CaseViews, Entries, ReminderActions):
             return Reply(messages=[Message(self.texts("replies.case_opened", code=case.code), case_code=case.code),
                                    Message(self.texts("safety"), tone="info")],
                          question=self._question(call, case, roles))
-        return self._run(actor, work)
+        return self._run(actor, work, action="open_case")
 
     def answer(self, actor: str, code: str, node_id: str, values: Mapping[str, Any]) -> Reply:
         def work(call: Call) -> Reply:
@@ -241,10 +284,7 @@ class ConversationService(CaseViews, Entries, ReminderActions):
             if reply.question is None and (waiting := self._waiting_message(call, case, roles)):
                 reply.messages.append(waiting)
             return reply
-        try:
-            return self._run(actor, work, code=code)
-        except AnswerRejected as exc:
-            return self._rejected(exc)
+        return self._run(actor, work, action="answer", code=code)
 
     def _rejected(self, exc: AnswerRejected) -> Reply:
         errors = {fid: self.texts(f"errors.{e.code}", **e.params) for fid, e in exc.errors.items()}
@@ -299,7 +339,7 @@ class ConversationService(CaseViews, Entries, ReminderActions):
             return Reply(messages=[Message(self.texts("replies.taken_up", code=case.code, owner=case.owner.name),
                                            case_code=case.code)],
                          question=self._question(call, case, roles))
-        return self._run(actor, work)
+        return self._run(actor, work, action="take_up")
 
     def hand_to_deputy(self, actor: str, code: str) -> Reply:
         """The AF hands a consultation to a deputy, who then acts as AF for this case (B4)."""
@@ -325,7 +365,7 @@ class ConversationService(CaseViews, Entries, ReminderActions):
                                                    deputy=deputy.name, code=case.code), case_code=case.code))
             return Reply(messages=[Message(self.texts("replies.handed_to_deputy", deputy=deputy.name,
                                                       code=case.code), case_code=case.code)])
-        return self._run(actor, work, code=code)
+        return self._run(actor, work, action="hand_to_deputy", code=code)
 
     def propose_moment(self, actor: str, code: str, when: dt.datetime | None) -> Reply:
         """The AF proposes a moment for the consultation; the staff member gets it by DM."""
@@ -343,7 +383,7 @@ class ConversationService(CaseViews, Entries, ReminderActions):
                                         buttons=self._open_button(case.code), case_code=case.code))
             return Reply(messages=[Message(self.texts("replies.moment_proposed", owner=case.owner.name,
                                                       when=self.texts.datetime(when)), case_code=case.code)])
-        return self._run(actor, work, code=code)
+        return self._run(actor, work, action="propose_moment", code=code)
 
     def _consultation_buttons(self, code: str, take_up: bool = True) -> tuple[Button, ...]:
         buttons = [Button(self.texts("buttons.take_up"), Action.TAKE_UP, code)] if take_up else []
@@ -373,7 +413,7 @@ class ConversationService(CaseViews, Entries, ReminderActions):
                                     case_code=case.code if case else None))
             return Reply(messages=[Message(self.texts("replies.acute", af=af.name if alerted else ""),
                                            tone="urgent")])
-        return self._run(actor, work)
+        return self._run(actor, work, action="acute")
 
     def reopen(self, actor: str, code: str) -> Reply:
         """S5.1: a case can always be re-opened with new signals."""
@@ -396,7 +436,7 @@ class ConversationService(CaseViews, Entries, ReminderActions):
             return Reply(messages=[Message(self.texts("replies.reopened", code=case.code, round=case.round),
                                            case_code=case.code)],
                          question=self._question(call, case, roles))
-        return self._run(actor, work)
+        return self._run(actor, work, action="reopen")
 
     def add_colleague(self, actor: str, code: str, colleague: str) -> Reply:
         def work(call: Call) -> Reply:
@@ -416,5 +456,5 @@ class ConversationService(CaseViews, Entries, ReminderActions):
                                        buttons=self._open_button(case.code), case_code=case.code))
             key = "replies.colleague_added" if added else "replies.colleague_already"
             return Reply(messages=[Message(self.texts(key, name=other.name, code=case.code))])
-        return self._run(actor, work)
+        return self._run(actor, work, action="add_colleague")
 

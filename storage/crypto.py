@@ -24,19 +24,24 @@ class KeyError_(Exception):
     """No usable key: none configured, an unknown key id, or a value that fails authentication."""
 
 
+AUDIT_KEY_ID = "audit"  # a reserved entry: the HMAC key of the audit trail, never used to encrypt
+
+
 class KeyRing:
-    def __init__(self, keys: dict[str, bytes], current: str):
+    def __init__(self, keys: dict[str, bytes], current: str, audit_key: bytes | None = None):
         if current not in keys:
             raise KeyError_("the current key is not in the key ring")
         for kid, key in keys.items():
             if len(key) != 32 or ":" in kid or "," in kid:
                 raise KeyError_(f"key {kid!r}: keys are 32 bytes (base64) with an id without ':' or ','")
-        self.keys, self.current = dict(keys), current
+        self.keys, self.current, self.audit_key = dict(keys), current, audit_key
 
     @classmethod
     def parse(cls, spec: str) -> "KeyRing":
         """'id:base64key' entries separated by commas or lines; the last one is current (rotation appends)."""
         keys: dict[str, bytes] = {}
+        audit_key = None
+        last = None
         lines = [line.strip() for line in spec.splitlines() if not line.strip().startswith("#")]
         for entry in ",".join(lines).split(","):
             entry = entry.strip()
@@ -44,13 +49,17 @@ class KeyRing:
                 continue
             kid, _, b64 = entry.partition(":")
             try:
-                keys[kid.strip()] = base64.b64decode(b64.strip(), validate=True)
+                raw = base64.b64decode(b64.strip(), validate=True)
             except ValueError:
                 raise KeyError_(f"key {kid!r} is not valid base64") from None
+            if kid.strip() == AUDIT_KEY_ID:
+                audit_key = raw
+                continue
+            keys[kid.strip()] = raw
             last = kid.strip()
         if not keys:
             raise KeyError_("no key given")
-        return cls(keys, last)
+        return cls(keys, last, audit_key)
 
     @staticmethod
     def new_entry(kid: str | None = None) -> str:
@@ -89,14 +98,16 @@ def create_key_file(path: Path) -> KeyRing:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write("# meldcode-bot encryption keys: keep secret, back up apart from the database.\n")
+        handle.write(KeyRing.new_entry(AUDIT_KEY_ID) + "\n")
         handle.write(KeyRing.new_entry() + "\n")
     return load_key_file(path)
 
 
-def append_key(path: Path) -> KeyRing:
-    """Rotation: a new key becomes current; older ones stay to read values not yet re-encrypted."""
+def append_key(path: Path, kid: str | None = None) -> KeyRing:
+    """Rotation: a new key becomes current; older ones stay to read values not yet re-encrypted.
+    With kid="audit", adds the audit trail's key to a key file made before it existed."""
     with path.open("a", encoding="utf-8") as handle:
-        handle.write(KeyRing.new_entry() + "\n")
+        handle.write(KeyRing.new_entry(kid) + "\n")
     return load_key_file(path)
 
 

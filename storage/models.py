@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.crypto import EncryptedJSON, EncryptedText
@@ -202,3 +202,30 @@ class ProcessedEvent(Base):
     __tablename__ = "processed_events"
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[dt.datetime]
+
+
+class AuditEntry(Base):
+    """NEN 7513: who did what with which case, when, in which role, through which entry point, with what
+    outcome. The fact, never the content. Append-only, chained with an HMAC whose key is outside the database."""
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    at: Mapped[dt.datetime]
+    event: Mapped[str] = mapped_column(String(12))          # read | search | write | export | refused
+    action: Mapped[str] = mapped_column(String(40))         # the service operation, e.g. answer, show_case
+    case_id: Mapped[int | None] = mapped_column(index=True)  # pseudonymous: no name, no code
+    user_id: Mapped[int | None]
+    user_ref: Mapped[str] = mapped_column(String(64))       # the platform's id of the user
+    role: Mapped[str] = mapped_column(String(20))           # staff | af | none
+    on_behalf_of: Mapped[int | None]
+    entry_point: Mapped[str] = mapped_column(String(20))    # console | slack | cli
+    outcome: Mapped[str] = mapped_column(String(20))        # ok | rejected | refused
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The last hash of the chain; locking this row orders concurrent appends."""
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -23,7 +23,7 @@ from storage.db import Store
 
 IN_CI = os.environ.get("CI") == "true"
 # One key ring for the whole suite; subprocesses get the same keys through MELDCODE_KEYS.
-TEST_KEYS = KeyRing.new_entry("test1")
+TEST_KEYS = KeyRing.new_entry("audit") + "," + KeyRing.new_entry("test1")
 crypto.use(KeyRing.parse(TEST_KEYS))
 
 

@@ -36,7 +36,7 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
     quiet_libraries()
     client = web_client(settings)
     chat = SlackChat(client)
-    service = service or build_service(settings, chat)
+    service = service or build_service(settings, chat, entry_point="slack")
     chat.texts = service.texts
     app = App(client=client, signing_secret=settings.slack_signing_secret,
               token_verification_enabled=False, process_before_response=process_before_response,

@@ -91,11 +91,12 @@ def test_rotation_reseals_every_value_and_the_old_key_can_go(service, chat):
         with service.store.engine.begin() as conn:
             changed = reseal(conn, both)
         assert changed >= 10
-        crypto.use(KeyRing.parse(new_entry))  # the old key is gone
+        audit_entry = TEST_KEYS.split(",")[0]
+        crypto.use(KeyRing.parse(audit_entry + "," + new_entry))  # the old encryption key is gone
         view = service.show_case("sanne", code).text()
         assert f"tekst {CANARY}" in view and f"correctie {CANARY}" in view and f"noot {CANARY}" in view
         with service.store.engine.begin() as conn:
-            assert reseal(conn, KeyRing.parse(new_entry)) == 0  # nothing left under the old key
+            assert reseal(conn, KeyRing.parse(audit_entry + "," + new_entry)) == 0  # none left under the old key
         with pytest.raises(Exception, match="append-only"):
             with service.store.transaction() as s:
                 s.execute(text("UPDATE signals SET kind = 'fact'"))
@@ -145,8 +146,8 @@ def test_the_embedded_default_creates_an_owner_only_key_file_and_rotation_keeps_
                             env=env, cwd=ROOT, timeout=120)
     assert rotate.returncode == 0 and "re-encrypted" in rotate.stdout
     keys = [line for line in key_file.read_text().splitlines() if not line.startswith("#")]
-    assert len(keys) == 2
-    key_file.write_text(keys[1] + "\n")  # drop the old key: everything must still read
+    assert len(keys) == 3 and keys[0].startswith("audit:")
+    key_file.write_text(keys[0] + "\n" + keys[2] + "\n")  # drop the old key: everything must still read
     show = subprocess.run([sys.executable, "-m", "bot.cli", "console"], input="/open MC-2026-0001\n/stop\n",
                           text=True, capture_output=True, env=env, cwd=ROOT, timeout=120)
     assert f"Blauwe plek {CANARY}" in show.stdout

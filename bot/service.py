@@ -239,6 +239,7 @@ class ConversationService(CaseViews, Entries, ReminderActions):
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="opened",
                                 actor_id=call.person.id, now=call.now)
             roles = self.roles(call, case)
+            call.case, call.roles = case, roles
             return Reply(messages=[Message(self.texts("replies.case_opened", code=case.code), case_code=case.code),
                                    Message(self.texts("safety"), tone="info")],
                          question=self._question(call, case, roles))

@@ -1,0 +1,142 @@
+"""The audit trail: every access recorded with NEN 7513 fields, never content; tampering is detected."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select, text
+
+from storage import audit as audit_repo
+from storage import crypto
+from storage.models import AuditEntry
+from tests.bot.dialog import Dialog
+from tests.conftest import TEST_KEYS
+
+ROOT = Path(__file__).resolve().parents[2]
+CANARY = "KANARIE-audit-1"
+
+
+def entries(service) -> list[AuditEntry]:
+    with service.store.transaction() as s:
+        return list(s.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+def verify(service):
+    with service.store.transaction() as s:
+        return audit_repo.verify(s, key=crypto.active().audit_key)
+
+
+def _play(service, chat) -> str:
+    d = Dialog(service, chat)
+    d.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None),
+            ("sanne", "show", None, None), ("tom", "show", None, "Geen toegang"),
+            ("sanne", "triage.forms", {"forms": ["psychisch"], "age": "x"}, None),
+            ("sanne", "triage.forms", {"forms": ["psychisch"], "age": "9"}, None)])
+    service.add_entry("sanne", d.code, "signal", {"kind": "fact", "text": CANARY})
+    service.my_cases("mila")
+    return d.code
+
+
+def test_every_read_write_search_and_refusal_is_recorded_with_nen7513_fields(service, chat):
+    _play(service, chat)
+    log = [(e.event, e.action, e.user_ref, e.role, e.outcome, e.case_id is not None, e.entry_point)
+           for e in entries(service)]
+    assert log == [
+        ("write", "open_case", "sanne", "staff", "ok", True, "console"),
+        ("write", "answer", "sanne", "staff", "ok", True, "console"),
+        ("read", "show_case", "sanne", "staff", "ok", True, "console"),
+        ("read", "show_case", "tom", "none", "refused", False, "console"),
+        ("write", "answer", "sanne", "none", "rejected", False, "console"),
+        ("write", "answer", "sanne", "staff", "ok", True, "console"),
+        ("write", "add_entry", "sanne", "staff", "ok", True, "console"),
+        ("search", "my_cases", "mila", "none", "ok", False, "console"),
+    ]
+    assert all(e.at is not None and e.hash and e.prev_hash for e in entries(service))
+    with service.store.engine.connect() as conn:
+        raw = " ".join(str(v) for row in conn.execute(text("SELECT * FROM audit_log")) for v in row)
+    assert CANARY not in raw  # the fact, never the content
+    assert verify(service).ok
+
+
+def _tamper(service, sql: str) -> None:
+    """What someone with database access could do: lift the protection, change rows."""
+    with service.store.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER audit_log_no_update"))
+            conn.execute(text("DROP TRIGGER audit_log_no_delete"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_log_no_change ON audit_log"))
+        conn.execute(text(sql))
+
+
+def test_an_edited_entry_is_detected_and_named(service, chat):
+    _play(service, chat)
+    third = entries(service)[2].id
+    _tamper(service, f"UPDATE audit_log SET user_ref = 'iemand-anders' WHERE id = {third}")
+    verdict = verify(service)
+    assert not verdict.ok and verdict.first_broken == third and "changed" in verdict.reason
+
+
+def test_a_deleted_entry_is_detected(service, chat):
+    _play(service, chat)
+    rows = entries(service)
+    _tamper(service, f"DELETE FROM audit_log WHERE id = {rows[3].id}")
+    verdict = verify(service)
+    assert not verdict.ok and verdict.first_broken == rows[4].id
+
+
+def test_reordered_entries_are_detected(service, chat):
+    _play(service, chat)
+    a, b = entries(service)[1], entries(service)[5]
+    _tamper(service, f"UPDATE audit_log SET id = -1 WHERE id = {a.id}")
+    with service.store.engine.begin() as conn:
+        conn.execute(text(f"UPDATE audit_log SET id = {a.id} WHERE id = {b.id}"))
+        conn.execute(text(f"UPDATE audit_log SET id = {b.id} WHERE id = -1"))
+    verdict = verify(service)
+    assert not verdict.ok and verdict.first_broken == a.id
+
+
+def test_removing_the_last_entries_is_detected(service, chat):
+    _play(service, chat)
+    _tamper(service, f"DELETE FROM audit_log WHERE id = {entries(service)[-1].id}")
+    verdict = verify(service)
+    assert not verdict.ok and "last entries" in verdict.reason
+
+
+def test_the_protection_refuses_updates_and_deletes(service, chat):
+    _play(service, chat)
+    for sql in ("UPDATE audit_log SET outcome = 'ok'", "DELETE FROM audit_log"):
+        try:
+            with service.store.transaction() as s:
+                s.execute(text(sql))
+            raise AssertionError("the audit log accepted: " + sql)
+        except Exception as exc:  # noqa: BLE001
+            assert "append-only" in str(exc)
+
+
+def test_members_and_the_af_see_who_accessed_the_case_others_do_not(service, chat):
+    code = _play(service, chat)
+    view = service.access_log("sanne", code).text()
+    assert "Sanne de Vries (beroepskracht) · vastgelegd" in view and "bekeken" in view
+    assert "Wie zaak" in service.access_log("mila", code).text()
+    assert "Geen toegang" in service.access_log("tom", code).text()
+
+
+def test_meldcode_audit_verify_names_the_first_broken_entry(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MELDCODE_KEY_FILE")}
+    env.update({"MELDCODE_DATA_DIR": str(tmp_path / "data"), "MELDCODE_KEYS": TEST_KEYS})
+    run = lambda *args, **kw: subprocess.run([sys.executable, "-m", "bot.cli", *args], text=True,  # noqa: E731
+                                             capture_output=True, env=env, cwd=ROOT, timeout=120, **kw)
+    assert run("console", input="/nieuw\n1\n1\n/stop\n").returncode == 0
+    ok = run("audit", "verify")
+    assert ok.returncode == 0 and "intact" in ok.stdout
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "data" / "meldcode.db")
+    db.execute("DROP TRIGGER audit_log_no_update")
+    db.execute("UPDATE audit_log SET outcome = 'refused' WHERE id = 1")
+    db.commit()
+    db.close()
+    broken = run("audit", "verify")
+    assert broken.returncode == 1 and "BROKEN at entry 1" in broken.stdout

@@ -12,6 +12,23 @@ from storage import reminders as reminder_repo
 from storage.models import Case
 
 
+def render_html(texts, code: str, markdown: str) -> str:
+    """A printable page: the Markdown dossier, HTML-escaped line by line (no markup from typed text)."""
+    import html
+    parts = []
+    for line in markdown.splitlines():
+        esc = html.escape(line)
+        if line.startswith("### "):
+            parts.append(f"<h3>{esc[4:]}</h3>")
+        elif line.startswith("## "):
+            parts.append(f"<h2>{esc[3:]}</h2>")
+        elif line.startswith("# "):
+            parts.append(f"<h1>{esc[2:]}</h1>")
+        elif line.strip():
+            parts.append(f"<p>{esc}</p>")
+    return texts.template("dossier.html.j2", case={"code": code}, body="\n".join(parts))
+
+
 class CaseViews:
     def question(self, actor: str, code: str) -> Reply:
         def work(call) -> Reply:
@@ -40,25 +57,10 @@ class CaseViews:
         flow = self.flows[case.flow_version]
         state = self.state(call, case)
         people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
-        by_external = {p.external_id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
-        answers = []
-        for a in case_repo.answers(call.session, case_id=case.id):
-            node = flow.nodes.get(a.node_id)
-            if node is None:
-                continue
-            answers.append({"id": a.id, "title": node.title, "by": people.get(a.actor_id, "?"), "role": a.actor_role,
-                            "at": a.created_at,
-                            "values": [(next(f.label for f in node.fields if f.id == k),
-                                        format_value(self.texts, flow, node, k, v, by_external))
-                                       for k, v in a.values.items()]})
+        answers = self._answer_rows(call, case, flow)
         follow = {}
         for f in case_repo.follow_ups(call.session, case_id=case.id):
             follow.setdefault(f.signal_id, []).append(f)
-        corrections = {}
-        for c in case_repo.corrections(call.session, case_id=case.id):
-            corrections.setdefault(c.answer_id, []).append(c)
-        for a in answers:
-            a["corrections"] = corrections.get(a["id"], [])
         node = flow.nodes.get(case.current_node) if case.current_node else None
         return self.texts.template(
             "case.j2", case=case, flow=flow, node=node, step=flow.steps[node.step] if node else None,
@@ -67,6 +69,26 @@ class CaseViews:
             events=case_repo.timeline(call.session, case_id=case.id), people=people,
             reminders=reminder_repo.pending(call.session, case_id=case.id),
             event_text=lambda e: self._event_text(flow, e))
+
+    def _answer_rows(self, call, case: Case, flow: Flow) -> list[dict]:
+        """Every stored answer as a person reads it, with the corrections made to it."""
+        everyone = org_repo.list_people(call.session, org_id=call.org.id)
+        people = {p.id: p.name for p in everyone}
+        by_external = {p.external_id: p.name for p in everyone}
+        corrections: dict[int, list] = {}
+        for c in case_repo.corrections(call.session, case_id=case.id):
+            corrections.setdefault(c.answer_id, []).append(c)
+        rows = []
+        for a in case_repo.answers(call.session, case_id=case.id):
+            node = flow.nodes.get(a.node_id)
+            if node is None:
+                continue
+            rows.append({"id": a.id, "node": node.id, "title": node.title, "by": people.get(a.actor_id, "?"),
+                         "role": a.actor_role, "at": a.created_at, "corrections": corrections.get(a.id, []),
+                         "values": [(next((f.label for f in node.fields if f.id == k), k),
+                                     format_value(self.texts, flow, node, k, v, by_external))
+                                    for k, v in a.values.items()]})
+        return rows
 
     def _event_text(self, flow: Flow, event) -> str:
         if event.kind == "answered":
@@ -176,6 +198,36 @@ class CaseViews:
                     labels.append(self.texts("roles.board"))
                 out.append((p.external_id, p.name, ", ".join(labels)))
             return out
+
+    def export(self, actor: str, code: str, fmt: str = "md") -> Reply:
+        """The dossier for the pupil file (Markdown, or printable HTML); audited, returned only to the asker."""
+        def work(call) -> Reply:
+            case, roles = self._case(call, code)
+            markdown = self._dossier(call, case)
+            body = markdown if fmt == "md" else render_html(self.texts, case.code, markdown)
+            return Reply(messages=[Message(body, tone="private", case_code=case.code)])
+        return self._run(actor, work, action="export", code=code)
+
+    def _dossier(self, call, case: Case) -> str:
+        flow = self.flows[case.flow_version]
+        state = self.state(call, case)
+        people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
+        answers = self._answer_rows(call, case, flow)
+        steps = [{"title": step.title, "answers": [a for a in answers if flow.nodes[a["node"]].step == sid]}
+                 for sid, step in flow.steps.items()]
+        follow = {}
+        for f in case_repo.follow_ups(call.session, case_id=case.id):
+            follow.setdefault(f.signal_id, []).append(f)
+        summary = None
+        if "step5.prepare" in state.answers:
+            from bot.effects import melding_summary_text
+            summary = melding_summary_text(self, call, case, flow, state, "step5.prepare")
+        return self.texts.template(
+            "dossier.md.j2", case=case, outcome=flow.outcomes.get(case.outcome) if case.outcome else None,
+            forms=form_labels(flow, state), signals=case_repo.signals(call.session, case_id=case.id),
+            follow_ups=follow, steps=[s for s in steps if s["answers"]], people=people, now=call.now,
+            exporter=call.person.name, summary=summary, events=case_repo.timeline(call.session, case_id=case.id),
+            event_text=lambda e: self._event_text(flow, e))
 
     def access_log(self, actor: str, code: str) -> Reply:
         """Who accessed this case: time, role, action (for the case's members and the AF)."""

@@ -28,7 +28,8 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
         logging.getLogger("meldcode").error("%s", exc)
         return 1
     chat.texts = service.texts
-    console = Console(service, chat, persona=args.as_person, sender=ReminderSender(service), clock=clock)
+    console = Console(service, chat, persona=args.as_person, sender=ReminderSender(service), clock=clock,
+                      export_dir=settings.data_dir / "exports")
     where = settings.database_url if not settings.embedded_database else settings.database_url.split("///")[-1]
     console.say(service.texts("console.database", where=where))
     return console.run()
@@ -128,6 +129,27 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import MissingKey, SchemaOutOfDate, build_service
+    from bot.console import ConsoleChat, write_private
+    from pathlib import Path
+    try:
+        service = build_service(settings, ConsoleChat(write=print), entry_point="cli")
+    except (SchemaOutOfDate, MissingKey) as exc:
+        logging.getLogger("meldcode").error("%s", exc)
+        return 1
+    person = service.find_person(args.as_person) or args.as_person
+    reply = service.export(person, args.case.upper(), args.format)
+    if not reply.ok:
+        print(reply.text(), file=sys.stderr)
+        return 1
+    if args.out:
+        print(f"written to {write_private(Path(args.out), reply.messages[0].text)} (owner-only)")
+    else:
+        print(reply.messages[0].text)
+    return 0
+
+
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import MissingKey, SchemaOutOfDate, open_store
     from storage import audit as audit_repo
@@ -223,6 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     send = rem_sub.add_parser("send", help="one sender pass now (what the scheduler does every minute)")
     send.add_argument("--now", help="pretend it is this moment (ISO 8601 with timezone), for trials")
     reminders.set_defaults(func=_reminders)
+    export = sub.add_parser("export", help="a case's dossier for the pupil file, as the given person (who must be "
+                            "on the case); audited")
+    export.add_argument("case", help="the case code, e.g. MC-2026-0001")
+    export.add_argument("--as", dest="as_person", required=True, metavar="PERSON", help="who exports (id or name)")
+    export.add_argument("--format", choices=("md", "html"), default="md", help="Markdown or printable HTML")
+    export.add_argument("--out", help="write to this file (owner-only) instead of printing")
+    export.set_defaults(func=_export)
     audit = sub.add_parser("audit", help="the audit trail of every read, write and refusal")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
     audit_sub.add_parser("verify", help="check the hash chain; names the first broken entry, exits 1 if any")

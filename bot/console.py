@@ -49,6 +49,16 @@ def render_button(texts: Texts, button) -> str:
     return texts("console.button", label=button.label, command=command)
 
 
+def write_private(path, text: str):
+    """A file only its owner can read: a dossier holds special-category data."""
+    import os
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
+
+
 class ConsoleClock:
     """The console's clock: real time, or moved on with /tijd to see deadlines fall due."""
 
@@ -62,8 +72,9 @@ class ConsoleClock:
 class Console:
     def __init__(self, service: ConversationService, chat: ConsoleChat, *, stdin: TextIO = sys.stdin,
                  stdout: TextIO = sys.stdout, persona: str | None = None, echo: bool | None = None,
-                 sender=None, clock: ConsoleClock | None = None):
+                 sender=None, clock: ConsoleClock | None = None, export_dir=None):
         self.service, self.chat, self.stdin, self.stdout = service, chat, stdin, stdout
+        self.export_dir = export_dir
         self.sender, self.clock = sender, clock
         self.texts = service.texts
         self.echo = (not stdin.isatty()) if echo is None else echo
@@ -299,6 +310,20 @@ class Console:
             self.show(reply)
             if reply.question:
                 self._submit(reply.question, lambda values: self.service.follow_up(self.persona, code, values))
+
+    def cmd_export(self, arg: str) -> None:
+        """/export [CODE] [html]: the dossier as a file, readable by its owner only."""
+        words = arg.split()
+        fmt = "html" if "html" in words else "md"
+        code = self._code(" ".join(w for w in words if w != "html"))
+        if not code or self.export_dir is None:
+            return
+        reply = self.service.export(self.persona, code, fmt)
+        if not reply.ok:
+            self.show(reply)
+            return
+        path = write_private(self.export_dir / f"{code}.{fmt}", reply.messages[0].text)
+        self.say(self.texts("console.exported", path=str(path)))
 
     def cmd_toegang(self, arg: str) -> None:
         if code := self._code(arg):

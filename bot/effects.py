@@ -104,14 +104,17 @@ def _request_consultation(svc: ConversationService, call: Call, case: Case, flow
 
 
 def _melding_summary(svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition) -> str:
+    return melding_summary_text(svc, call, case, flow, t.state, t.node)
+
+
+def melding_summary_text(svc: ConversationService, call: Call, case: Case, flow: Flow, state, node_id: str) -> str:
     """X4: what Veilig Thuis asks on the phone, gathered from the case."""
-    state = t.state
     follow = {}
     for f in case_repo.follow_ups(call.session, case_id=case.id):
         follow.setdefault(f.signal_id, []).append(f)
     return svc.texts.template(
         "melding_summary.j2", case=case, melder=case.owner, af=svc.acting_af(call),
-        involved=state.value(t.node, "involved"), network=state.value(t.node, "network"),
+        involved=state.value(node_id, "involved"), network=state.value(node_id, "network"),
         signals=case_repo.signals(call.session, case_id=case.id), follow_ups=follow,
         discussion=state.answers.get("step5.discussion"), skip=state.answers.get("step5.skip"),
         forms=[c.label for c in flow.forms if c.id in (state.value("triage.forms", "forms") or [])],

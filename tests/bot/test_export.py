@@ -1,0 +1,40 @@
+"""The dossier export: everything the pupil file needs, for the people on the case only, audited."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import AuditEntry
+from tests.bot.dialog import Dialog
+from tests.bot.scripts import CONSULT_TO_Q1, OPEN_TO_STEP2
+
+
+def test_the_dossier_holds_signals_answers_with_who_and_when_corrections_and_the_x4_summary(service, chat):
+    d = Dialog(service, chat)
+    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [
+        ("mila", "step4.q1", {"answer": "b"}, None), ("mila", "step4.q2", {"answer": "b"}, None),
+        ("sanne", "step5.discuss", {"discussed": "skip_safety"}, None),
+        ("sanne", "step5.skip", {"reason": "dreiging"}, None),
+        ("sanne", "step5.prepare", {"involved": "moeder <b>", "network": "oma"}, None)])
+    service.correct("sanne", d.code, 1, "Correctie: het ging om de stiefvader")
+    dossier = service.export("sanne", d.code).text()
+    for expected in ("# Dossier meldcode: zaak " + d.code, "**feit/waarneming**: blauwe plek op arm",
+                     "**van derden**: geschreeuw gehoord", "— bron: buurvrouw",
+                     "## Stap 4: wegen met de afwegingsvragen", "Mila Jansen (aandachtsfunctionaris)",
+                     "Sterk vermoeden van huiselijk geweld", "**Correctie**", "het ging om de stiefvader",
+                     "## Gegevens voor Veilig Thuis (X4)", "Besproken met het gezin: nee; reden: dreiging",
+                     "## Tijdlijn"):
+        assert expected in dossier, expected
+    page = service.export("mila", d.code, "html").text()
+    assert page.startswith("<!doctype html>") and "moeder &lt;b&gt;" in page and "moeder <b>" not in page
+
+
+def test_only_people_on_the_case_export_and_every_export_is_audited(service, chat):
+    d = Dialog(service, chat)
+    d.play(OPEN_TO_STEP2[:2])
+    assert "Geen toegang" in service.export("tom", d.code).text()
+    service.export("sanne", d.code)
+    with service.store.transaction() as s:
+        log = [(e.event, e.action, e.user_ref, e.outcome) for e in s.scalars(select(AuditEntry))]
+    assert ("search", "export", "tom", "refused") not in log
+    assert ("export", "export", "tom", "refused") in log and ("export", "export", "sanne", "ok") in log
+    assert not any("telefoongesprek" in m.text for _, m in chat.sent)  # never sent anywhere

@@ -290,6 +290,11 @@ class Console:
             if reply.question:
                 self._submit(reply.question, lambda values: self.service.add_entry(self.persona, code, kind, values))
 
+    def cmd_zonder(self, arg: str) -> None:
+        parts = arg.split()
+        if parts and (code := self._code(" ".join(parts[1:]))):
+            self.show(self.service.remove_colleague(self.persona, code, parts[0]))
+
     def cmd_signaal(self, arg: str) -> None:
         self._entry(arg, "signal")
 

@@ -39,7 +39,7 @@ AUDIT_EVENTS = {
     "correction_form": "read", "access_log": "read", "my_cases": "search", "open_cases_of": "search",
     "open_case": "write", "answer": "write", "take_up": "write", "hand_to_deputy": "write",
     "propose_moment": "write", "acute": "write", "add_entry": "write", "correct": "write", "follow_up": "write",
-    "reopen": "write", "add_colleague": "write", "snooze": "write", "reminder_done": "write", "export": "export",
+    "reopen": "write", "add_colleague": "write", "remove_colleague": "write", "snooze": "write", "reminder_done": "write", "export": "export",
 }
 
 
@@ -391,6 +391,18 @@ class ConversationService(CaseViews, Entries, ReminderActions):
         return tuple(buttons + [Button(self.texts("buttons.propose_moment"), Action.PROPOSE_MOMENT, code),
                                 Button(self.texts("buttons.hand_to_deputy"), Action.HAND_TO_DEPUTY, code),
                                 Button(self.texts("buttons.open_case"), Action.OPEN_CASE, code)])
+
+    def remove_colleague(self, actor: str, code: str, colleague: str) -> Reply:
+        """Takes effect at once: the next request of the removed colleague is refused (ASVS 8.3.2)."""
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            other = org_repo.get_person(call.session, org_id=call.org.id, external_id=colleague)
+            if other is None or not case_repo.remove_member(call.session, case=case, person_id=other.id, now=call.now):
+                raise Denied("unknown_colleague", name=colleague[:40])
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="member_removed",
+                                detail={"person": other.id}, actor_id=call.person.id, now=call.now)
+            return Reply(messages=[Message(self.texts("replies.colleague_removed", name=other.name, code=case.code))])
+        return self._run(actor, work, action="remove_colleague", code=code)
 
     def claim_event(self, event_id: str) -> bool:
         """Deduplicate retried platform events across processes: True only the first time."""

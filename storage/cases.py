@@ -65,6 +65,17 @@ def add_member(session: Session, *, case: Case, person_id: int, added_by_id: int
     return True
 
 
+def remove_member(session: Session, *, case: Case, person_id: int, now: dt.datetime) -> bool:
+    """Membership ends (the row stays, with when); access ends with it."""
+    member = session.scalar(select(CaseMember).where(CaseMember.case_id == case.id, CaseMember.person_id == person_id,
+                                                     CaseMember.removed_at.is_(None)))
+    if member is None or person_id == case.owner_id:
+        return False
+    member.removed_at = now
+    session.flush()
+    return True
+
+
 def cases_of_member(session: Session, *, org_id: int, person_id: int) -> list[Case]:
     ids = select(CaseMember.case_id).where(CaseMember.person_id == person_id, CaseMember.removed_at.is_(None))
     return list(session.scalars(select(Case).where(Case.org_id == org_id, Case.id.in_(ids))

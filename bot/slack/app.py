@@ -15,6 +15,8 @@ from bot.settings import Settings
 from bot.slack.chat import SlackChat
 from bot.slack.listeners import actions, commands, events, shortcuts, views
 
+log = logging.getLogger(__name__)
+
 
 def web_client(settings: Settings) -> WebClient:
     return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10,
@@ -38,7 +40,11 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
     chat = SlackChat(client)
     service = service or build_service(settings, chat, entry_point="slack")
     chat.texts = service.texts
-    app = App(client=client, signing_secret=settings.slack_signing_secret,
+    # Bolt logs parts of unhandled payloads at WARNING (attacker-chosen callback ids, action values):
+    # its own logger is held at ERROR, and errors are logged by type only (see on_error below).
+    bolt_log = logging.getLogger("meldcode.bolt")
+    bolt_log.setLevel(logging.ERROR)
+    app = App(client=client, signing_secret=settings.slack_signing_secret, logger=bolt_log,
               token_verification_enabled=False, process_before_response=process_before_response,
               # Listeners wait on the database and Slack: 5 threads (Bolt's default) starve under load.
               listener_executor=ThreadPoolExecutor(max_workers=settings.slack_listener_threads,
@@ -51,6 +57,13 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
         if event_id and not service.claim_event(str(event_id)[:64]):
             return BoltResponse(status=200, body="")
         return next()
+
+    @app.error
+    def on_error(error, response):
+        """A bug in a listener: log what kind, never the payload, and never answer 500."""
+        log.error("listener failed: %s", type(error).__name__)
+        response.status, response.body = 200, ""
+        return response
 
     for group in (commands, actions, views, events, shortcuts):
         group.register(app, service)

@@ -20,20 +20,32 @@ def with_reminders(app, settings: Settings):
                            interval_seconds=settings.reminder_interval_seconds)
 
 
+def make_wsgi(app, health: Callable[[], dict] = lambda: {"ok": True}) -> Callable:
+    """The WSGI application: /slack/events for Bolt, /healthz for the load balancer."""
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def reply(start_response: Callable, status: str, payload: dict) -> list[bytes]:
+        body = json.dumps(payload).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def application(environ: dict[str, Any], start_response: Callable):
+        if environ.get("PATH_INFO") == "/healthz":
+            return reply(start_response, "200 OK", health())
+        try:
+            return slack(environ, start_response)
+        except Exception as exc:  # Bolt parses the body before checking the signature: junk must not 500
+            log.warning("malformed request refused: %s", type(exc).__name__)
+            return reply(start_response, "400 Bad Request", {"ok": False})
+
+    return application
+
+
 def wsgi_app(settings: Settings) -> Callable:
     from bot.slack.app import build_app
     app = build_app(settings)
     scheduler = with_reminders(app, settings)
-    slack = SlackRequestHandler(app, path="/slack/events")
-
-    def application(environ: dict[str, Any], start_response: Callable):
-        if environ.get("PATH_INFO") == "/healthz":
-            body = json.dumps({"ok": True, "scheduler": scheduler.running}).encode()
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
-        return slack(environ, start_response)
-
-    return application
+    return make_wsgi(app, health=lambda: {"ok": True, "scheduler": scheduler.running})
 
 
 class _Gunicorn(BaseApplication):

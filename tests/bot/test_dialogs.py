@@ -392,3 +392,13 @@ def test_the_af_sees_overdue_deadlines(d, clock):
     clock.advance(days=3)  # the D5 escalation (1 working day) has passed
     text = d.service.my_cases("mila").text()
     assert "Verlopen termijnen:" in text and "consultatie nog niet opgepakt" in text
+
+
+def test_removing_a_colleague_ends_their_access_at_once(d):
+    d.play([("sanne", "open", None, None)])
+    d.service.add_colleague("sanne", d.code, "tom")
+    d.play([("tom", "show", None, d.code)])
+    assert "direct beëindigd" in d.service.remove_colleague("sanne", d.code, "tom").text()
+    d.play([("tom", "show", None, "Geen toegang"), ("tom", "triage.scope", {"scope": "domestic"}, "Geen toegang")])
+    assert "Ik ken geen collega" in d.service.remove_colleague("sanne", d.code, "sanne").text()  # not the owner
+    assert "Geen toegang" in d.service.remove_colleague("tom", d.code, "sanne").text()

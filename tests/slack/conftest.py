@@ -177,3 +177,19 @@ def slack(tmp_path, standin, db_url):
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+
+
+@pytest.fixture(scope="module")
+def service_module(tmp_path_factory):
+    """One service for a whole fuzzing run (hypothesis calls a test many times with one fixture)."""
+    from bot.chat import RecordingChat
+    from bot.config import load_config
+    from bot.service import ConversationService
+    from flows.loader import load_all
+    store = Store.from_url(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}")
+    store.upgrade()
+    service = ConversationService(store=store, flows=load_all(), org=load_config(None), chat=RecordingChat())
+    service.bootstrap()
+    holder = [service, service.open_case("sanne").messages[0].case_code]
+    yield holder
+    store.dispose()

@@ -150,6 +150,27 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import MissingKey, SchemaOutOfDate, build_service
+    from bot.console import ConsoleChat
+    from bot.retention import expired_cases, purge_expired
+    try:
+        service = build_service(settings, ConsoleChat(write=print), entry_point="cli")
+    except (SchemaOutOfDate, MissingKey) as exc:
+        logging.getLogger("meldcode").error("%s", exc)
+        return 1
+    now = dt.datetime.fromisoformat(args.now) if args.now else None
+    items = expired_cases(service, now)
+    for item in items:
+        print(f"{item.code}  {item.outcome:<28} closed {service.texts.date(item.closed_at)}  "
+              f"retention ended {service.texts.date(item.until)}")
+    if args.dry_run:
+        print(f"{len(items)} case(s) would be purged (dry run: nothing changed)")
+        return 0
+    print(f"purged {purge_expired(service, now)} case(s); anonymous counts kept")
+    return 0
+
+
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import MissingKey, SchemaOutOfDate, open_store
     from storage import audit as audit_repo
@@ -252,6 +273,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("md", "html"), default="md", help="Markdown or printable HTML")
     export.add_argument("--out", help="write to this file (owner-only) instead of printing")
     export.set_defaults(func=_export)
+    purge = sub.add_parser("purge", help="delete closed cases whose retention ended (settings.retention_months), "
+                           "keeping anonymous counts; the bot also does this daily")
+    purge.add_argument("--dry-run", action="store_true", help="only show what would go")
+    purge.add_argument("--now", help="pretend it is this moment (ISO 8601 with timezone), for trials")
+    purge.set_defaults(func=_purge)
     audit = sub.add_parser("audit", help="the audit trail of every read, write and refusal")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
     audit_sub.add_parser("verify", help="check the hash chain; names the first broken entry, exits 1 if any")

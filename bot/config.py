@@ -18,7 +18,13 @@ ORG_KEYS = {"key", "name", "timezone"}
 PERSON_KEYS = {"id", "name", "role", "af", "deputy", "board", "admin"}
 ABSENCE_KEYS = {"person", "from", "to"}
 # Reminder settings an organisation may change; the rest of Policy comes from them.
-SETTING_KEYS = {f.name for f in fields(Policy)} - {"timezone", "extra_closed_days"} | {"closed_days", "office_hours"}
+SETTING_KEYS = ({f.name for f in fields(Policy)} - {"timezone", "extra_closed_days"}
+                | {"closed_days", "office_hours", "retention_months"})
+# How long a closed case is kept, in months after closing, by how it ended. Reasoning in the README:
+# 2 years mirrors the leerlingdossier rule (kept 2 years after the pupil leaves; the SWV sees the case
+# close, not the pupil leave); a melding is kept 5 years, as Veilig Thuis may ask about it and new
+# signals are weighed against it.
+DEFAULT_RETENTION = {"closed": 24, "monitoring": 24, "reported": 60}
 DEFAULT_OFFICE_HOURS = (dt.time(8, 30), dt.time(17, 0))
 
 
@@ -52,6 +58,7 @@ class OrgConfig:
     absences: tuple[dict[str, Any], ...] = ()
     policy: Policy = field(default_factory=Policy)
     office_hours: tuple[dt.time, dt.time] = DEFAULT_OFFICE_HOURS  # reminders go out only then
+    retention_months: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_RETENTION))
     is_demo: bool = False
     source: str = "<demo>"
 
@@ -147,12 +154,19 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
     settings = data.get("settings") or {}
     policy_args: dict[str, Any] = {"timezone": str(timezone)}
     office_hours = DEFAULT_OFFICE_HOURS
+    retention = dict(DEFAULT_RETENTION)
     if not isinstance(settings, dict):
         errors.append("settings must be a mapping")
         settings = {}
     for key, value in settings.items():
         if key not in SETTING_KEYS:
             errors.append(f"settings: unknown key {key!r} (known: {', '.join(sorted(SETTING_KEYS))})")
+        elif key == "retention_months":
+            if (not isinstance(value, dict) or not set(value) <= set(DEFAULT_RETENTION)
+                    or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value.values())):
+                errors.append("settings.retention_months maps closed, monitoring and reported to whole months (1 or more)")
+            else:
+                retention.update(value)
         elif key == "office_hours":
             try:
                 start, end = (dt.time.fromisoformat(part.strip()) for part in str(value).split("-"))
@@ -177,4 +191,5 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
         raise ConfigError(source, errors)
     return OrgConfig(key=org["key"], name=org["name"], timezone=str(timezone), people=tuple(people),
                      absences=tuple(absences), policy=Policy(**policy_args), office_hours=office_hours,
+                     retention_months=retention,
                      is_demo=is_demo, source=source)

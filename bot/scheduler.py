@@ -27,6 +27,14 @@ def _pass(sender: ReminderSender) -> None:
         log.error("reminder pass failed: %s", type(exc).__name__)
 
 
+def _purge(service) -> None:
+    from bot.retention import purge_expired
+    try:
+        purge_expired(service)
+    except Exception as exc:  # the next day's run catches up
+        log.error("retention purge failed: %s", type(exc).__name__)
+
+
 def start_scheduler(sender: ReminderSender, *, interval_seconds: int = 60) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=dt.timezone.utc, job_defaults={
         "coalesce": True,             # after a pause, one catch-up pass rather than a burst
@@ -35,5 +43,9 @@ def start_scheduler(sender: ReminderSender, *, interval_seconds: int = 60) -> Ba
     })
     scheduler.add_job(_pass, "interval", args=[sender], seconds=interval_seconds, id=JOB_ID,
                       replace_existing=True, next_run_time=dt.datetime.now(dt.timezone.utc))
+    # Retention: once a day, closed cases whose term ended are purged (several processes: each case once,
+    # as a purged case is simply gone for the next one).
+    scheduler.add_job(_purge, "interval", args=[sender.service], hours=24, id="retention-purge",
+                      replace_existing=True, next_run_time=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5))
     scheduler.start()
     return scheduler

@@ -39,7 +39,7 @@ AUDIT_EVENTS = {
     "correction_form": "read", "access_log": "read", "my_cases": "search", "open_cases_of": "search",
     "open_case": "write", "answer": "write", "take_up": "write", "hand_to_deputy": "write",
     "propose_moment": "write", "acute": "write", "add_entry": "write", "correct": "write", "follow_up": "write",
-    "reopen": "write", "add_colleague": "write", "remove_colleague": "write", "snooze": "write", "reminder_done": "write", "export": "export",
+    "reopen": "write", "add_colleague": "write", "remove_colleague": "write", "purge": "write", "snooze": "write", "reminder_done": "write", "export": "export",
 }
 
 

@@ -83,3 +83,13 @@ def test_office_hours_are_a_setting_with_a_default():
     data["settings"] = {"office_hours": "09:00-16:00"}
     assert parse_config(data).office_hours == (dt.time(9), dt.time(16))
     assert any("office_hours" in e for e in errors_of(lambda d: d.update(settings={"office_hours": "17-9"})))
+
+
+def test_retention_has_documented_defaults_and_can_be_set_per_outcome():
+    assert load_config(None).retention_months == {"closed": 24, "monitoring": 24, "reported": 60}
+    data = copy.deepcopy(DEMO)
+    data["settings"] = {"retention_months": {"reported": 120}}
+    assert parse_config(data).retention_months["reported"] == 120
+    errs = errors_of(lambda d: d.update(settings={"retention_months": {"forever": 1}}))
+    assert any("retention_months" in e for e in errs)
+    assert errors_of(lambda d: d.update(settings={"retention_months": {"closed": 0}}))

@@ -1,0 +1,50 @@
+"""Retention: closed cases are purged when their term ends; only anonymous counts stay, and it is logged."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from bot.service import ConversationService
+from storage import cases as case_repo
+from storage import organisations as org_repo
+from storage import retention as retention_repo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Expired:
+    code: str
+    outcome: str
+    closed_at: dt.datetime
+    until: dt.datetime
+
+
+def expired_cases(service: ConversationService, now: dt.datetime | None = None) -> list[Expired]:
+    now = now or service.clock()
+    with service.store.transaction() as session:
+        org = org_repo.get_organisation(session, key=service.org.key)
+        if org is None:
+            return []
+        return [Expired(c.code, c.outcome or c.status, c.closed_at, until) for c, until in
+                retention_repo.expired(session, org_id=org.id, now=now, months=service.org.retention_months)]
+
+
+def purge_expired(service: ConversationService, now: dt.datetime | None = None) -> int:
+    """Delete every expired case, each in its own transaction (and audited); returns how many went."""
+    now = now or service.clock()
+    purged = 0
+    for item in expired_cases(service, now):
+        with service.store.transaction() as session:
+            org = org_repo.get_organisation(session, key=service.org.key)
+            case = case_repo.get_case(session, org_id=org.id, code=item.code)
+            if case is None or case.current_node is not None:  # reopened in the meantime
+                continue
+            service._audit(session, now, "purge", outcome="ok", org_id=org.id, case=case, person=None,
+                           roles=set(), user_ref="retention")
+            retention_repo.purge(session, case=case)
+            purged += 1
+    if purged:
+        log.warning("retention: purged %s closed case(s) whose term ended; anonymous counts kept", purged)
+    return purged

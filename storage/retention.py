@@ -1,0 +1,51 @@
+"""Repository: closed cases past their retention, and purging them down to anonymous counts."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Mapping
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from storage.models import (Answer, Case, CaseMember, Consultation, Correction, Event, PurgedCount, Reminder,
+                            Signal, SignalFollowUp)
+
+
+def _add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, 28))
+
+
+def expired(session: Session, *, org_id: int, now: dt.datetime, months: Mapping[str, int]) -> list[tuple[Case, dt.datetime]]:
+    """Closed cases whose retention ended: (case, when it ended). Open cases are never expired."""
+    out = []
+    for case in session.scalars(select(Case).where(Case.org_id == org_id, Case.current_node.is_(None),
+                                                   Case.closed_at.is_not(None)).order_by(Case.closed_at)):
+        keep = months.get(case.status)
+        if keep is None:
+            continue
+        until = _add_months(case.closed_at, keep)
+        if until <= now:
+            out.append((case, until))
+    return out
+
+
+def purge(session: Session, *, case: Case) -> None:
+    """Delete the case and all its content; count it anonymously. The audit trail stays (it holds no content)."""
+    year = case.closed_at.year if case.closed_at else case.created_at.year
+    counter = session.get(PurgedCount, (case.org_id, year, case.outcome or case.status))
+    if counter is None:
+        counter = PurgedCount(org_id=case.org_id, year=year, outcome=case.outcome or case.status, count=0)
+        session.add(counter)
+    counter.count += 1
+    for model in (Correction, SignalFollowUp, Signal, Reminder, Consultation, Event, CaseMember):
+        session.execute(delete(model).where(model.case_id == case.id))
+    session.execute(delete(Answer).where(Answer.case_id == case.id))
+    session.delete(case)
+    session.flush()
+
+
+def counts(session: Session, *, org_id: int) -> list[PurgedCount]:
+    return list(session.scalars(select(PurgedCount).where(PurgedCount.org_id == org_id)
+                                .order_by(PurgedCount.year, PurgedCount.outcome)))

@@ -169,7 +169,7 @@ def case_actions(code: str, texts: Texts) -> list[dict[str, Any]]:
     return [{"type": "button", "text": plain(texts(label)), "action_id": action.value, "value": code}
             for action, label in ((ActionId.CONTINUE, "buttons.continue"), (ActionId.ADD_SIGNAL, "slack.add_signal"),
                                   (ActionId.ADD_CONTACT, "slack.add_contact"), (ActionId.FOLLOW_UP, "slack.follow_up"),
-                                  (ActionId.CORRECT, "slack.correct"))]
+                                  (ActionId.CORRECT, "slack.correct"), (ActionId.EXPORT, "slack.export"))]
 
 
 def moment_modal(code: str, texts: Texts) -> dict[str, Any]:

@@ -19,6 +19,7 @@ class ActionId(str, enum.Enum):
     ADD_CONTACT = "mc_add_contact"
     FOLLOW_UP = "mc_follow_up"
     CORRECT = "mc_correct"
+    EXPORT = "mc_export"
     SNOOZE_DAY = "mc_snooze_day"
     SNOOZE_WEEK = "mc_snooze_week"
     REMINDER_DONE = "mc_reminder_done"

@@ -223,3 +223,19 @@ def test_reminder_buttons_snooze_and_mark_done_with_a_note(slack):
             assert row.status == "done" and row.done_note == "Moeder gebeld"
     finally:
         store.dispose()
+
+
+def test_a_case_code_of_someone_else_shows_nothing_and_the_dossier_button_is_for_members(slack):
+    code, _ = open_and_walk_to_consultation(slack)
+    slack.standin.clear()
+    assert slack.command("tom", code).status == 200
+    refused = slack.standin.wait_for("views.open")[0]["view"]
+    assert "Geen toegang" in json.dumps(refused) and CANARY not in json.dumps(refused)
+    slack.standin.clear()
+    slack.button("sanne", "mc_export", code)
+    dossier = slack.standin.wait_for("views.open")[0]["view"]
+    assert dossier["title"]["text"].startswith("Dossier MC-") and f"bron {CANARY}" in json.dumps(dossier)
+    slack.standin.clear()
+    slack.button("tom", "mc_export", code)
+    assert "Geen toegang" in json.dumps(slack.standin.wait_for("views.open")[0]["view"])
+    assert not any(CANARY in json.dumps(p) for p in slack.standin.of("chat.postMessage"))

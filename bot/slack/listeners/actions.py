@@ -67,6 +67,20 @@ def register(app: App, service: ConversationService) -> None:
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=kit.moment_modal(code_of(action), texts))
 
+    @app.action(ActionId.EXPORT.value)
+    def export(ack, body, action, client):
+        """The dossier in a private modal (to copy into the pupil file); never posted in a conversation."""
+        ack()
+        code = code_of(action)
+        reply = service.export(body["user"]["id"], code)
+        view = kit.info_modal(reply, texts, title=texts("slack.dossier_title", code=code) if reply.ok
+                              else texts("slack.meldcode_title"), code=code)
+        modal = body.get("view") or {}
+        if modal.get("type") == "modal":
+            client.views_update(view_id=modal["id"], hash=modal.get("hash"), view=view)
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+
     @app.action(ActionId.SNOOZE_DAY.value)
     def snooze_day(ack, body, action, client):
         ack()

@@ -94,7 +94,8 @@ def load_key_file(path: Path) -> KeyRing:
 
 def create_key_file(path: Path) -> KeyRing:
     """A new key file readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)  # owner-only, like the key itself
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write("# meldcode-bot encryption keys: keep secret, back up apart from the database.\n")

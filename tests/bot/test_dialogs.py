@@ -402,3 +402,17 @@ def test_removing_a_colleague_ends_their_access_at_once(d):
     d.play([("tom", "show", None, "Geen toegang"), ("tom", "triage.scope", {"scope": "domestic"}, "Geen toegang")])
     assert "Ik ken geen collega" in d.service.remove_colleague("sanne", d.code, "sanne").text()  # not the owner
     assert "Geen toegang" in d.service.remove_colleague("tom", d.code, "sanne").text()
+
+
+def test_changing_the_af_takes_effect_at_once(d, service):
+    from bot.config import load_config
+    from storage import organisations as org_repo
+    d.play(OPEN_TO_STEP2)
+    d.play([("mila", "show", None, d.code), ("daan", "show", None, "Geen toegang")])
+    people = [p.as_row() for p in load_config(None).people]
+    for row in people:  # an admin makes Daan the AF and Mila a deputy
+        row["is_af"], row["is_deputy"] = row["external_id"] == "daan", row["external_id"] == "mila"
+    with service.store.transaction() as s:
+        org_repo.sync_people(s, org_id=1, people=people, absences=[])
+    d.play([("mila", "show", None, "Geen toegang"), ("daan", "show", None, d.code),
+            ("daan", "take_up", None, "opgepakt")])

@@ -92,8 +92,3 @@ def listing(session: Session, *, org_id: int | None = None, case_id: int | None 
         query = query.where(Reminder.case_id == case_id)
     return list(session.scalars(query.order_by(Reminder.due_at)))
 
-
-def count_due(session: Session, *, now: dt.datetime) -> int:
-    from sqlalchemy import func
-    return session.scalar(select(func.count()).select_from(Reminder)
-                          .where(Reminder.status == "pending", Reminder.due_at <= now)) or 0

@@ -1,6 +1,8 @@
 """What people see: the current question, a case's overview and timeline, their lists, the explanation."""
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.errors import Denied
 from bot.messages import Action, Button, Message, Reply
 from bot.views import form_labels, format_value
@@ -228,6 +230,20 @@ class CaseViews:
             follow_ups=follow, steps=[s for s in steps if s["answers"]], people=people, now=call.now,
             exporter=call.person.name, summary=summary, events=case_repo.timeline(call.session, case_id=case.id),
             event_text=lambda e: self._event_text(flow, e))
+
+    def stats(self, actor: str, start: dt.date, end: dt.date, fmt: str = "text") -> Reply:
+        """C7: anonymous figures for the AF and the board (the board sees nothing else)."""
+        def work(call) -> Reply:
+            from bot import stats as stats_mod
+            af = self.acting_af(call)
+            if not (call.person.is_board or call.person.is_af or call.person.is_deputy or (af and af.id == call.person.id)):
+                raise Denied("not_af_or_board")
+            figures = stats_mod.compute(call.session, org_id=call.org.id, flows=self.flows, start=start, end=end,
+                                        now=call.now)
+            body = stats_mod.as_csv(figures) if fmt == "csv" else stats_mod.as_text(
+                figures, self.texts("stats.title", start=self.texts.date(start), end=self.texts.date(end)))
+            return Reply(messages=[Message(body)])
+        return self._run(actor, work, action="stats")
 
     def access_log(self, actor: str, code: str) -> Reply:
         """Who accessed this case: time, role, action (for the case's members and the AF)."""

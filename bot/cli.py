@@ -171,6 +171,34 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import stats as stats_mod
+    from bot.app import MissingKey, SchemaOutOfDate, open_store
+    from bot.config import load_config
+    from bot.texts import Texts
+    from flows.answers import parse_date
+    from flows.loader import load_all
+    from storage import organisations as org_repo
+    try:
+        store = open_store(settings)
+    except (SchemaOutOfDate, MissingKey) as exc:
+        logging.getLogger("meldcode").error("%s", exc)
+        return 1
+    config = load_config(settings.config_path)
+    start, end = parse_date(args.start), parse_date(args.end)
+    with store.transaction() as session:
+        org = org_repo.get_organisation(session, key=config.key)
+        if org is None:
+            print("no data for this organisation yet", file=sys.stderr)
+            return 1
+        figures = stats_mod.compute(session, org_id=org.id, flows=load_all(), start=start, end=end,
+                                    now=dt.datetime.now(dt.timezone.utc))
+    texts = Texts(config.timezone)
+    print(stats_mod.as_csv(figures) if args.csv else stats_mod.as_text(
+        figures, texts("stats.title", start=texts.date(start), end=texts.date(end))), end="" if args.csv else "\n")
+    return 0
+
+
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import MissingKey, SchemaOutOfDate, open_store
     from storage import audit as audit_repo
@@ -278,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help="only show what would go")
     purge.add_argument("--now", help="pretend it is this moment (ISO 8601 with timezone), for trials")
     purge.set_defaults(func=_purge)
+    stats = sub.add_parser("stats", help="anonymous evaluation figures (C7) for cases opened in a period; counts "
+                           "under 5 are suppressed")
+    stats.add_argument("--from", dest="start", required=True, help="first day, e.g. 1-1-2026 or 2026-01-01")
+    stats.add_argument("--to", dest="end", required=True, help="last day")
+    stats.add_argument("--csv", action="store_true", help="CSV instead of text")
+    stats.set_defaults(func=_stats)
     audit = sub.add_parser("audit", help="the audit trail of every read, write and refusal")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
     audit_sub.add_parser("verify", help="check the hash chain; names the first broken entry, exits 1 if any")

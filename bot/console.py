@@ -330,6 +330,18 @@ class Console:
         path = write_private(self.export_dir / f"{code}.{fmt}", reply.messages[0].text)
         self.say(self.texts("console.exported", path=str(path)))
 
+    def cmd_cijfers(self, arg: str) -> None:
+        from flows.answers import FieldError, parse_date
+        parts = arg.split()
+        today = self.service.today(self.service.clock())
+        try:
+            start = parse_date(parts[0]) if parts else today.replace(month=1, day=1)
+            end = parse_date(parts[1]) if len(parts) > 1 else today
+        except FieldError:
+            self.say(self.texts("console.bad_period"))
+            return
+        self.show(self.service.stats(self.persona, start, end))
+
     def cmd_toegang(self, arg: str) -> None:
         if code := self._code(arg):
             self.show(self.service.access_log(self.persona, code))

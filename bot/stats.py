@@ -1,0 +1,120 @@
+"""Evaluation figures (C7): anonymous counts per period, with small counts suppressed so no case stands out."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import statistics
+from dataclasses import dataclass, field
+
+from flows.answers import parse_date
+from flows.model import Flow
+from flows.workdays import is_working_day
+from storage import cases as case_repo
+from storage import reminders as reminder_repo
+from storage.models import Case
+
+SUPPRESS_BELOW = 5  # counts of 1-4 are shown as "<5": small groups could point at a child
+
+ROUTES = {"out_of_scope.professional": "buiten stappenplan", "out_of_scope.pupils": "buiten stappenplan",
+          "closed_no_action": "gesloten zonder actie", "help_closed": "hulp", "reported": "melding"}
+
+
+@dataclass
+class Figures:
+    start: dt.date
+    end: dt.date
+    rows: list[tuple[str, str, int | None]] = field(default_factory=list)  # (group, label, value)
+
+    def add(self, group: str, label: str, value: int | None) -> None:
+        self.rows.append((group, label, value))
+
+
+def shown(value: int | None) -> str:
+    if value is None:
+        return "-"
+    return f"<{SUPPRESS_BELOW}" if 0 < value < SUPPRESS_BELOW else str(value)
+
+
+def _working_days_between(a: dt.date, b: dt.date) -> int:
+    days, day = 0, a
+    while day < b:
+        day += dt.timedelta(days=1)
+        days += is_working_day(day)
+    return days
+
+
+def compute(session, *, org_id: int, flows: dict[int, Flow], start: dt.date, end: dt.date,
+            now: dt.datetime) -> Figures:
+    """Figures for cases opened from `start` to `end` (inclusive)."""
+    figures = Figures(start, end)
+    lo = dt.datetime.combine(start, dt.time(0), tzinfo=dt.timezone.utc)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=dt.timezone.utc)
+    from sqlalchemy import select
+    cases = list(session.scalars(select(Case).where(Case.org_id == org_id, Case.created_at >= lo,
+                                                    Case.created_at < hi)))
+    figures.add("zaken", "geopend", len(cases))
+    forms: dict[str, int] = {}
+    routes: dict[str, int] = {}
+    step_days: dict[str, list[float]] = {}
+    advice = meldingen = 0
+    delays: list[int] = []
+    for case in cases:
+        flow = flows[case.flow_version]
+        answers = case_repo.answers(session, case_id=case.id)
+        latest = {a.node_id: a.values for a in answers}
+        for form in (latest.get("triage.forms") or {}).get("forms", []):
+            label = next((c.label for c in flow.forms if c.id == form), form)
+            forms[label] = forms.get(label, 0) + 1
+        route = ROUTES.get(case.outcome or "", "lopend")
+        routes[route] = routes.get(route, 0) + 1
+        advice += "step2.vt_advice" in latest
+        if "step5.melding" in latest:
+            meldingen += 1
+            if "step5.vt_feedback" in latest:
+                delays.append(_working_days_between(parse_date(latest["step5.melding"]["date"]),
+                                                    parse_date(latest["step5.vt_feedback"]["date"])))
+        first: dict[str, dt.datetime] = {}
+        for a in answers:
+            node = flow.nodes.get(a.node_id)
+            if node is not None:
+                first.setdefault(node.step, a.created_at)
+        ordered = [sid for sid in flow.steps if sid in first]
+        for here, nxt in zip(ordered, ordered[1:]):
+            step_days.setdefault(flow.steps[here].title, []).append(
+                (first[nxt] - first[here]).total_seconds() / 86400)
+    for label, count in sorted(forms.items()):
+        figures.add("vorm van geweld", label, count)
+    for label, count in sorted(routes.items()):
+        figures.add("route", label, count)
+    for label, values in step_days.items():
+        # A median over fewer than 5 cases is not shown: it would describe one or two cases.
+        figures.add("dagen per stap (mediaan)", label,
+                    round(statistics.median(values)) if len(values) >= SUPPRESS_BELOW else None)
+    figures.add("Veilig Thuis", "advies gevraagd", advice)
+    figures.add("Veilig Thuis", "meldingen", meldingen)
+    figures.add("Veilig Thuis", "werkdagen tot terugkoppeling (mediaan)",
+                round(statistics.median(delays)) if len(delays) >= SUPPRESS_BELOW else None)
+    figures.add("termijnen", "verlopen, nog open",
+                len(reminder_repo.overdue(session, org_id=org_id, now=now, limit=100_000)))
+    return figures
+
+
+def as_text(figures: Figures, title: str) -> str:
+    lines = [title]
+    group = None
+    for g, label, value in figures.rows:
+        if g != group:
+            lines.append(f"{g}:")
+            group = g
+        lines.append(f"  {label}: {shown(value)}")
+    return "\n".join(lines)
+
+
+def as_csv(figures: Figures) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["van", "tot", "groep", "onderdeel", "aantal"])
+    for group, label, value in figures.rows:
+        writer.writerow([figures.start.isoformat(), figures.end.isoformat(), group, label, shown(value)])
+    return out.getvalue()

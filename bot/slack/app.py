@@ -45,7 +45,8 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
     bolt_log = logging.getLogger("meldcode.bolt")
     bolt_log.setLevel(logging.ERROR)
     app = App(client=client, signing_secret=settings.slack_signing_secret, logger=bolt_log,
-              token_verification_enabled=False, process_before_response=process_before_response,
+              # The token is checked once at start-up (a bad token fails fast), never lazily per request.
+              token_verification_enabled=True, process_before_response=process_before_response,
               # Listeners wait on the database and Slack: 5 threads (Bolt's default) starve under load.
               listener_executor=ThreadPoolExecutor(max_workers=settings.slack_listener_threads,
                                                    thread_name_prefix="bolt"))

@@ -6,6 +6,7 @@ from typing import Callable
 
 from bot.chat import Chat
 from bot.config import OrgConfig, load_config
+from bot.errors import StartupError
 from bot.service import ConversationService, utcnow
 from bot.settings import Settings
 from flows.loader import load_all
@@ -16,11 +17,11 @@ from storage.db import Store
 log = logging.getLogger(__name__)
 
 
-class SchemaOutOfDate(Exception):
+class SchemaOutOfDate(StartupError):
     pass
 
 
-class MissingKey(Exception):
+class MissingKey(StartupError):
     pass
 
 

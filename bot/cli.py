@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import sys
 
+from bot.errors import StartupError
 from bot.settings import Settings
 
 DESCRIPTION = """meldcode-bot: guides SWV Kindkracht staff through the meldcode huiselijk geweld en
@@ -15,18 +16,14 @@ organisation), MELDCODE_KEYS or MELDCODE_KEY_FILE (encryption keys), MELDCODE_LO
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import MissingKey, SchemaOutOfDate, build_service
+    from bot.app import build_service
     from bot.console import Console, ConsoleChat, ConsoleClock
     from bot.reminders import ReminderSender
     from bot.service import utcnow
 
     chat = ConsoleChat(write=lambda text: (sys.stdout.write(text + "\n"), sys.stdout.flush()))
     clock = ConsoleClock(utcnow)
-    try:
-        service = build_service(settings, chat, clock=clock)
-    except (SchemaOutOfDate, MissingKey) as exc:
-        logging.getLogger("meldcode").error("%s", exc)
-        return 1
+    service = build_service(settings, chat, clock=clock)
     chat.texts = service.texts
     console = Console(service, chat, persona=args.as_person, sender=ReminderSender(service), clock=clock,
                       export_dir=settings.data_dir / "exports")
@@ -36,17 +33,13 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import MissingKey, SchemaOutOfDate, open_store
+    from bot.app import open_store
     log = logging.getLogger("meldcode")
     missing = settings.missing_for_slack()
     if missing:
         log.error("cannot serve Slack: set %s (see README, 'Running it in Slack')", ", ".join(missing))
         return 2
-    try:
-        open_store(settings).dispose()  # migrate the embedded SQLite, or refuse an outdated server schema
-    except (SchemaOutOfDate, MissingKey) as exc:
-        log.error("%s", exc)
-        return 1
+    open_store(settings).dispose()  # migrate the embedded SQLite, or refuse an outdated server schema
     if settings.slack_app_token:
         from bot.slack.server import serve_socket_mode
         log.warning("serving Slack in Socket Mode")
@@ -59,18 +52,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _reminders(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import MissingKey, SchemaOutOfDate, open_store
+    from bot.app import open_store
     from bot.config import load_config
     from bot.texts import Texts
     from storage import cases as case_repo
     from storage import organisations as org_repo
     from storage import reminders as reminder_repo
     from storage.models import Case
-    try:
-        store = open_store(settings)
-    except (SchemaOutOfDate, MissingKey) as exc:
-        logging.getLogger("meldcode").error("%s", exc)
-        return 1
+    store = open_store(settings)
     config = load_config(settings.config_path)
     texts = Texts(config.timezone)
     if args.reminders_command == "send":
@@ -116,13 +105,9 @@ def _chat_for(settings: Settings):
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import MissingKey, load_keys
+    from bot.app import load_keys
     from storage.db import Store
-    try:
-        load_keys(settings)  # a migration may seal existing values
-    except MissingKey as exc:
-        logging.getLogger("meldcode").error("%s", exc)
-        return 1
+    load_keys(settings)  # a migration may seal existing values
     store = Store.from_url(settings.database_url)
     store.upgrade()
     print("database schema is up to date")
@@ -130,14 +115,10 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import MissingKey, SchemaOutOfDate, build_service
+    from bot.app import build_service
     from bot.console import ConsoleChat, write_private
     from pathlib import Path
-    try:
-        service = build_service(settings, ConsoleChat(write=print), entry_point="cli")
-    except (SchemaOutOfDate, MissingKey) as exc:
-        logging.getLogger("meldcode").error("%s", exc)
-        return 1
+    service = build_service(settings, ConsoleChat(write=print), entry_point="cli")
     person = service.find_person(args.as_person) or args.as_person
     reply = service.export(person, args.case.upper(), args.format)
     if not reply.ok:
@@ -151,14 +132,10 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import MissingKey, SchemaOutOfDate, build_service
+    from bot.app import build_service
     from bot.console import ConsoleChat
     from bot.retention import expired_cases, purge_expired
-    try:
-        service = build_service(settings, ConsoleChat(write=print), entry_point="cli")
-    except (SchemaOutOfDate, MissingKey) as exc:
-        logging.getLogger("meldcode").error("%s", exc)
-        return 1
+    service = build_service(settings, ConsoleChat(write=print), entry_point="cli")
     now = dt.datetime.fromisoformat(args.now) if args.now else None
     items = expired_cases(service, now)
     for item in items:
@@ -173,17 +150,13 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
 
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot import stats as stats_mod
-    from bot.app import MissingKey, SchemaOutOfDate, open_store
+    from bot.app import open_store
     from bot.config import load_config
     from bot.texts import Texts
     from flows.answers import parse_date
     from flows.loader import load_all
     from storage import organisations as org_repo
-    try:
-        store = open_store(settings)
-    except (SchemaOutOfDate, MissingKey) as exc:
-        logging.getLogger("meldcode").error("%s", exc)
-        return 1
+    store = open_store(settings)
     config = load_config(settings.config_path)
     start, end = parse_date(args.start), parse_date(args.end)
     with store.transaction() as session:
@@ -200,14 +173,10 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import MissingKey, SchemaOutOfDate, open_store
+    from bot.app import open_store
     from storage import audit as audit_repo
     from storage import crypto
-    try:
-        store = open_store(settings)
-    except (SchemaOutOfDate, MissingKey) as exc:
-        logging.getLogger("meldcode").error("%s", exc)
-        return 1
+    store = open_store(settings)
     with store.transaction() as session:
         verdict = audit_repo.verify(session, key=crypto.active().audit_key)
     if verdict.ok:
@@ -219,19 +188,15 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _keys(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import MissingKey, SchemaOutOfDate, load_keys, open_store
+    from bot.app import load_keys, open_store
     from storage import crypto
     from storage.crypto import KeyRing, append_key
     from storage.rekey import checkpoint, reseal
     if args.keys_command == "new":
         print(KeyRing.new_entry(args.id))
         return 0
-    try:
-        ring = load_keys(settings)
-        store = open_store(settings)
-    except (SchemaOutOfDate, MissingKey) as exc:
-        logging.getLogger("meldcode").error("%s", exc)
-        return 1
+    ring = load_keys(settings)
+    store = open_store(settings)
     if settings.encryption_keys:
         print("keys come from MELDCODE_KEYS: the last entry is current; add one made with `meldcode keys new`"
               " at the end before rotating. Re-encrypting to the current key.")
@@ -337,7 +302,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise for operators
-    return args.func(args, settings)
+    try:
+        return args.func(args, settings)
+    except StartupError as exc:  # e.g. no encryption key, or a schema to migrate first
+        logging.getLogger("meldcode").error("%s", exc)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The refusal every part of the service raises: a Dutch text key and its parameters; nothing was changed."""
+"""The errors the bot raises: refusals to a person (Denied) and reasons it cannot start (StartupError)."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,3 +12,7 @@ class Denied(Exception):
     def __init__(self, key: str, question: QuestionView | None = None, **params: Any):
         self.key, self.params, self.question = key, params, question
         super().__init__(key)
+
+
+class StartupError(Exception):
+    """The bot cannot start as configured; the message says what to do."""

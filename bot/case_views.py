@@ -231,6 +231,17 @@ class CaseViews:
             exporter=call.person.name, summary=summary, events=case_repo.timeline(call.session, case_id=case.id),
             event_text=lambda e: self._event_text(flow, e))
 
+    def home(self, actor: str) -> Reply:
+        """What someone's App Home shows: their cases (and the AF's queue), or for the board this year's figures."""
+        with self.store.transaction() as session:
+            org = org_repo.get_organisation(session, key=self.org.key)
+            person = org_repo.get_person(session, org_id=org.id, external_id=actor) if org else None
+            board_only = person is not None and person.is_board and not person.staff_role
+        if board_only:
+            today = self.today(self.clock())
+            return self.stats(actor, today.replace(month=1, day=1), today)
+        return self.my_cases(actor)
+
     def stats(self, actor: str, start: dt.date, end: dt.date, fmt: str = "text") -> Reply:
         """C7: anonymous figures for the AF and the board (the board sees nothing else)."""
         def work(call) -> Reply:

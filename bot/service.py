@@ -36,10 +36,13 @@ log = logging.getLogger(__name__)
 # What kind of access each operation is, for the audit trail (NEN 7513 event types).
 AUDIT_EVENTS = {
     "question": "read", "show_case": "read", "entry_form": "read", "follow_up_form": "read",
-    "correction_form": "read", "access_log": "read", "my_cases": "search", "open_cases_of": "search", "stats": "search",
+    "correction_form": "read", "access_log": "read",
+    "my_cases": "search", "open_cases_of": "search", "stats": "search", "home": "search",
     "open_case": "write", "answer": "write", "take_up": "write", "hand_to_deputy": "write",
     "propose_moment": "write", "acute": "write", "add_entry": "write", "correct": "write", "follow_up": "write",
-    "reopen": "write", "add_colleague": "write", "remove_colleague": "write", "purge": "write", "snooze": "write", "reminder_done": "write", "export": "export",
+    "reopen": "write", "add_colleague": "write", "remove_colleague": "write", "purge": "write",
+    "snooze": "write", "reminder_done": "write",
+    "export": "export",
 }
 
 

@@ -64,3 +64,10 @@ def test_meldcode_stats_prints_text_or_csv(tmp_path):
     assert text.returncode == 0 and "geopend: <5" in text.stdout
     as_csv = run("stats", "--from", f"1-1-{year}", "--to", f"31-12-{year}", "--csv")
     assert as_csv.stdout.startswith("van,tot,groep,onderdeel,aantal")
+
+
+def test_the_boards_home_shows_figures_and_staff_homes_show_cases(service, chat):
+    d = Dialog(service, chat)
+    opened(d, ["psychisch"])
+    assert "Meldcode in cijfers" in service.home("els").text() and d.code not in service.home("els").text()
+    assert d.code in service.home("sanne").text()

@@ -13,4 +13,4 @@ def register(app: App, service: ConversationService) -> None:
         if event.get("tab", "home") != "home":
             return
         user = event["user"]
-        client.views_publish(user_id=user, view=kit.home_view(service.my_cases(user), service.texts))
+        client.views_publish(user_id=user, view=kit.home_view(service.home(user), service.texts))

@@ -1,0 +1,127 @@
+"""Asking a form's fields one by one in the terminal: numbered choices, re-asking only what was wrong."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from bot.messages import FieldView, QuestionView, Reply
+
+
+class Cancelled(Exception):
+    """The person typed /annuleer (or the input ended): nothing is stored."""
+
+
+class Quit(Exception):
+    """The person typed /stop in the middle of a question."""
+
+
+class FormPrompter:
+    """Mixed into the console: needs say(), read(), show(), texts, service, persona, cmd_acuut()."""
+
+    def walk(self, question: QuestionView | None) -> None:
+        """Ask question after question while it is this person's turn."""
+        while question is not None:
+            reply = self._submit(question, lambda values, q=question: self.service.answer(
+                self.persona, q.case_code, q.node_id, values))
+            question = reply.question if reply else None
+
+    def _submit(self, question: QuestionView, send: Callable[[dict[str, Any]], Reply]) -> Reply | None:
+        self.say("")
+        self.say(f"— {question.step_title} —")
+        self.say(question.title)
+        if question.prompt:
+            self.say(question.prompt)
+        values: dict[str, Any] = {}
+        todo = [f.id for f in question.fields]
+        while True:
+            try:
+                for fv in question.fields:
+                    if fv.id not in todo or not self._asked(fv, values):
+                        continue
+                    values[fv.id] = self.ask_field(fv)
+            except Cancelled:
+                self.say(self.texts("console.cancelled"))
+                return None
+            sent = {k: v for k, v in values.items()
+                    if self._asked(next(f for f in question.fields if f.id == k), values)}
+            reply = send(sent)
+            if reply.errors:
+                self.show(reply)
+                for fid, error in reply.errors.items():
+                    label = next((f.label for f in question.fields if f.id == fid), fid)
+                    self.say(f"  ! {label}: {error}")
+                todo = list(reply.errors)  # only the fields that were wrong; the rest stays as typed
+                continue
+            self.show(reply)
+            return reply
+
+    @staticmethod
+    def _asked(fv: FieldView, values: dict[str, Any]) -> bool:
+        if fv.when is None:
+            return True
+        field, allowed = fv.when
+        value = values.get(field)
+        if isinstance(value, str) and value.lower() in ("ja", "nee"):
+            value = value.lower() == "ja"
+        return value in allowed
+
+    def ask_field(self, fv: FieldView) -> Any:
+        t = self.texts
+        self.say(fv.label + ("" if fv.required else " " + t("console.optional")))
+        if fv.hint:
+            self.say("  " + fv.hint)
+        hint = ""
+        if fv.type in ("choice", "multi_choice", "person"):
+            for i, (_, label) in enumerate(fv.choices, 1):
+                self.say(f"  {i}) {label}")
+            hint = {"choice": t("console.choose_number"), "multi_choice": t("console.choose_numbers"),
+                    "person": t("console.person_hint")}[fv.type]
+        elif fv.type == "yes_no":
+            hint = t("console.yes_no")
+        elif fv.type == "date":
+            hint = t("console.date_hint")
+        elif fv.type == "date_list":
+            hint = t("console.dates_hint")
+        while True:
+            line = self.read(f"  {hint}> " if hint else "  > ")
+            if line is None:
+                raise Cancelled()
+            line = line.strip()
+            if line.lower() == "/annuleer":
+                raise Cancelled()
+            if line.lower() == "/stop":
+                self.say(self.texts("console.cancelled"))
+                raise Quit()
+            if line.lower().startswith("/acuut"):
+                self.cmd_acuut(line[6:].strip() or (self.case or ""))
+                continue
+            if line.startswith("/"):
+                # A command is never stored as an answer.
+                self.say("  ! " + t("console.in_question"))
+                continue
+            if fv.type in ("choice", "multi_choice", "person"):
+                mapped = self._map_choices(fv, line)
+                if mapped is None:
+                    self.say("  ! " + t("errors.invalid_choice"))
+                    continue
+                return mapped
+            return line
+
+    @staticmethod
+    def _map_choices(fv: FieldView, line: str) -> Any:
+        ids = [cid for cid, _ in fv.choices]
+
+        def one(token: str) -> str | None:
+            token = token.strip()
+            if token.isdigit() and 1 <= int(token) <= len(ids):
+                return ids[int(token) - 1]
+            return token if token in ids else None
+
+        if not line:
+            return "" if fv.type != "multi_choice" else []
+        if fv.type == "person":
+            picked = one(line)
+            return {"id": picked} if picked else {"name": line}
+        if fv.type == "multi_choice":
+            picked = [one(tok) for tok in line.replace(";", ",").split(",") if tok.strip()]
+            return None if None in picked else picked
+        return one(line)

@@ -231,6 +231,15 @@ class CaseViews:
             exporter=call.person.name, summary=summary, events=case_repo.timeline(call.session, case_id=case.id),
             event_text=lambda e: self._event_text(flow, e))
 
+    def welcome(self, external_id: str) -> None:
+        """C4: a new member of the workspace gets the meldcode, the AF and how to start, by DM."""
+        with self.store.transaction() as session:
+            org = org_repo.get_organisation(session, key=self.org.key)
+            af = org_repo.acting_af(session, org_id=org.id, on=self.today(self.clock())) if org else None
+        self.chat.send_dm(org_key=self.org.key, person_id=external_id, message=Message(
+            self.texts("dms.welcome", af=af.name if af else ""),
+            buttons=(Button(self.texts("buttons.new_case"), Action.NEW_CASE),)))
+
     def home(self, actor: str) -> Reply:
         """What someone's App Home shows: their cases (and the AF's queue), or for the board this year's figures."""
         with self.store.transaction() as session:

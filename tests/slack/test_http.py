@@ -67,3 +67,13 @@ def test_health_endpoint_reports_the_reminder_scheduler(slack):
     import urllib.request
     with urllib.request.urlopen(slack.url + "/healthz") as resp:
         assert resp.status == 200 and json.loads(resp.read()) == {"ok": True, "scheduler": True}
+
+
+def test_a_new_workspace_member_gets_a_welcome_dm_once(slack):
+    event = {"type": "team_join", "user": {"id": "UNEW", "is_bot": False}}
+    assert slack.event(event, "EvJoin1").status == 200
+    assert slack.event(event, "EvJoin1").status == 200  # a retry
+    welcome = slack.standin.wait_for("chat.postMessage")[0]
+    assert welcome["channel"] == "DUNEW" and "meldcode" in welcome["text"] and "Mila Jansen" in welcome["text"]
+    time.sleep(0.3)
+    assert len(slack.standin.of("chat.postMessage")) == 1

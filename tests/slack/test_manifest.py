@@ -23,11 +23,12 @@ def test_the_manifest_declares_what_the_code_listens_to():
     assert [c["command"] for c in features["slash_commands"]] == [COMMAND]
     assert {s["callback_id"] for s in features["shortcuts"]} == {s.value for s in ShortcutId}
     assert features["app_home"]["home_tab_enabled"] is True
-    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened", "team_join"]
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
 
 
 def test_the_fewest_scopes_no_history_and_no_user_tokens():
     scopes = MANIFEST["oauth_config"]["scopes"]
-    assert scopes == {"bot": ["commands", "chat:write", "im:write"]}
-    assert not any("history" in s or "read" in s for s in scopes["bot"])
+    # users:read only because Slack requires it for the team_join event (the welcome DM, C4).
+    assert scopes == {"bot": ["commands", "chat:write", "im:write", "users:read"]}
+    assert not any("history" in s for s in scopes["bot"]) and "user" not in scopes

@@ -19,7 +19,7 @@ PERSON_KEYS = {"id", "name", "role", "af", "deputy", "board", "admin"}
 ABSENCE_KEYS = {"person", "from", "to"}
 # Reminder settings an organisation may change; the rest of Policy comes from them.
 SETTING_KEYS = ({f.name for f in fields(Policy)} - {"timezone", "extra_closed_days"}
-                | {"closed_days", "office_hours", "retention_months"})
+                | {"closed_days", "office_hours", "retention_months", "training_every_months", "evaluation_month"})
 # How long a closed case is kept, in months after closing, by how it ended. Reasoning in the README:
 # 2 years mirrors the leerlingdossier rule (kept 2 years after the pupil leaves; the SWV sees the case
 # close, not the pupil leave); a melding is kept 5 years, as Veilig Thuis may ask about it and new
@@ -59,6 +59,8 @@ class OrgConfig:
     policy: Policy = field(default_factory=Policy)
     office_hours: tuple[dt.time, dt.time] = DEFAULT_OFFICE_HOURS  # reminders go out only then
     retention_months: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_RETENTION))
+    training_every_months: int = 12   # C3: how often staff are reminded to refresh their training
+    evaluation_month: int = 6         # C7: the month the AF and the board are asked to evaluate (June)
     is_demo: bool = False
     source: str = "<demo>"
 
@@ -155,6 +157,7 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
     policy_args: dict[str, Any] = {"timezone": str(timezone)}
     office_hours = DEFAULT_OFFICE_HOURS
     retention = dict(DEFAULT_RETENTION)
+    org_notices: dict[str, int] = {}
     if not isinstance(settings, dict):
         errors.append("settings must be a mapping")
         settings = {}
@@ -167,6 +170,12 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
                 errors.append("settings.retention_months maps closed, monitoring and reported to whole months (1 or more)")
             else:
                 retention.update(value)
+        elif key in ("training_every_months", "evaluation_month"):
+            limit = 60 if key == "training_every_months" else 12
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= limit:
+                errors.append(f"settings.{key} must be a whole number from 1 to {limit}")
+            else:
+                org_notices[key] = value
         elif key == "office_hours":
             try:
                 start, end = (dt.time.fromisoformat(part.strip()) for part in str(value).split("-"))
@@ -191,5 +200,5 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
         raise ConfigError(source, errors)
     return OrgConfig(key=org["key"], name=org["name"], timezone=str(timezone), people=tuple(people),
                      absences=tuple(absences), policy=Policy(**policy_args), office_hours=office_hours,
-                     retention_months=retention,
+                     retention_months=retention, **org_notices,
                      is_demo=is_demo, source=source)

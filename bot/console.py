@@ -112,6 +112,8 @@ class Console(FormPrompter):
         self.say(self.texts("console.help"))
         while True:
             if self.sender is not None:
+                from bot.notices import send_due_notices
+                send_due_notices(self.service)  # training and evaluation notices (C3, C7)
                 self.sender.run_once()  # due reminders arrive as the DMs people would get
             line = self.read(f"[{self.name()}] > ")
             if line is None:

@@ -20,6 +20,8 @@ JOB_ID = "reminder-sender"
 
 def _pass(sender: ReminderSender) -> None:
     try:
+        from bot.notices import send_due_notices
+        send_due_notices(sender.service)
         report = sender.run_once()
         if report.sent or report.failed:
             log.info("reminders: %s sent, %s retried, %s failed", report.sent, report.retried, report.failed)

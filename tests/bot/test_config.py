@@ -93,3 +93,12 @@ def test_retention_has_documented_defaults_and_can_be_set_per_outcome():
     errs = errors_of(lambda d: d.update(settings={"retention_months": {"forever": 1}}))
     assert any("retention_months" in e for e in errs)
     assert errors_of(lambda d: d.update(settings={"retention_months": {"closed": 0}}))
+
+
+def test_training_cadence_and_evaluation_month_are_settings():
+    config = load_config(None)
+    assert (config.training_every_months, config.evaluation_month) == (12, 6)
+    data = copy.deepcopy(DEMO)
+    data["settings"] = {"training_every_months": 6, "evaluation_month": 9}
+    assert (parse_config(data).training_every_months, parse_config(data).evaluation_month) == (6, 9)
+    assert any("evaluation_month" in e for e in errors_of(lambda d: d.update(settings={"evaluation_month": 13})))

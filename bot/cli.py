@@ -167,6 +167,11 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         figures = stats_mod.compute(session, org_id=org.id, flows=load_all(), start=start, end=end,
                                     now=dt.datetime.now(dt.timezone.utc))
     texts = Texts(config.timezone)
+    if args.chart:
+        from pathlib import Path
+        from bot.charts import chart
+        chart(figures, Path(args.chart), texts("stats.chart_title", start=texts.date(start), end=texts.date(end)))
+        print(f"chart written to {args.chart}", file=sys.stderr)
     print(stats_mod.as_csv(figures) if args.csv else stats_mod.as_text(
         figures, texts("stats.title", start=texts.date(start), end=texts.date(end))), end="" if args.csv else "\n")
     return 0
@@ -276,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--from", dest="start", required=True, help="first day, e.g. 1-1-2026 or 2026-01-01")
     stats.add_argument("--to", dest="end", required=True, help="last day")
     stats.add_argument("--csv", action="store_true", help="CSV instead of text")
+    stats.add_argument("--chart", metavar="FILE.png", help="also draw the figures as a PNG chart")
     stats.set_defaults(func=_stats)
     audit = sub.add_parser("audit", help="the audit trail of every read, write and refusal")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")

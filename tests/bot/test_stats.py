@@ -71,3 +71,28 @@ def test_the_boards_home_shows_figures_and_staff_homes_show_cases(service, chat)
     opened(d, ["psychisch"])
     assert "Meldcode in cijfers" in service.home("els").text() and d.code not in service.home("els").text()
     assert d.code in service.home("sanne").text()
+
+
+def test_the_chart_draws_a_bar_per_figure_and_hides_small_counts(service, chat, tmp_path):
+    import struct
+    from bot import stats as stats_mod
+    from bot.charts import chart
+    d = Dialog(service, chat)
+    for _ in range(5):
+        opened(d, ["lichamelijk"])
+    opened(d, ["vgv"])
+    with service.store.transaction() as s:
+        figures = stats_mod.compute(s, org_id=1, flows=service.flows, start=YEAR[0], end=YEAR[1],
+                                    now=service.clock())
+    path = tmp_path / "cijfers.png"
+    fig = chart(figures, path, "Meldcode in cijfers 2026")
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert width == 800 and height > 300
+    forms_axis = fig.axes[0]
+    labels = [t.get_text() for t in forms_axis.get_yticklabels()]
+    assert labels == ["Lichamelijk geweld (5)", "Vrouwelijke genitale verminking (VGV) (<5)"]
+    bars = forms_axis.patches
+    assert bars[0].get_width() == 5 and bars[0].get_hatch() is None
+    assert bars[1].get_width() == 5 and bars[1].get_hatch() == "//"  # "below 5": the range, not the value

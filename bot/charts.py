@@ -1,0 +1,39 @@
+"""Charts of the evaluation figures (PNG). A suppressed count (under 5) is drawn as a hatched bar over the whole
+range 0-5, "somewhere below 5", never its value."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen: render straight to files
+import matplotlib.pyplot as plt  # noqa: E402
+
+from bot.stats import SUPPRESS_BELOW, Figures, shown  # noqa: E402
+
+GROUPS = ("vorm van geweld", "route")
+
+
+def chart(figures: Figures, path: Path, title: str):
+    """One horizontal bar chart per group; returns the figure (tests read its bars) after saving it."""
+    groups = [g for g in GROUPS if any(row[0] == g for row in figures.rows)]
+    fig, axes = plt.subplots(len(groups) or 1, 1, figsize=(8, 2 + 2.2 * max(len(groups), 1)), squeeze=False)
+    fig.suptitle(textwrap.fill(title, 80), fontsize=10)
+    for ax, group in zip(axes[:, 0], groups):
+        rows = [(label, value) for g, label, value in figures.rows if g == group]
+        labels = [f"{label} ({shown(value)})" for label, value in rows]
+        heights = [value if (value or 0) >= SUPPRESS_BELOW or not value else SUPPRESS_BELOW for _, value in rows]
+        bars = ax.barh(labels, heights, color="#2c4a6e")
+        for bar, (_, value) in zip(bars, rows):
+            if 0 < (value or 0) < SUPPRESS_BELOW:
+                bar.set_hatch("//")
+                bar.set_facecolor("#c8d2de")
+        ax.set_title(group, fontsize=10, loc="left")
+        ax.invert_yaxis()
+        ax.set_xlabel("aantal zaken (onder 5: niet getoond)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return fig

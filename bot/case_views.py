@@ -160,9 +160,30 @@ class CaseViews:
                                   deadline=self.texts.datetime(pending[0].due_at) if pending else ""),
                        buttons=self._open_button(case.code), case_code=case.code)
 
-    def explain(self) -> Reply:
-        """C2: the meldcode explained from the flow definition itself (one source of truth)."""
-        return Reply(messages=[Message(self.texts.template("explain.j2", flow=self.latest))])
+    def explain(self, step_id: str = "") -> Reply:
+        """C2: the meldcode explained from the flow definition itself (one source of truth), step by step."""
+        flow = self.latest
+        ids = list(flow.steps)
+        step_id = next((s for s in ids if s.lower() == step_id.strip().lower()), "")
+
+        def button(target: str, key: str, **params) -> Button:
+            return Button(self.texts(key, **params), Action.EXPLAIN, ref=target or "-")
+
+        if not step_id:
+            return Reply(messages=[Message(self.texts.template("explain.j2", flow=flow),
+                                           buttons=tuple(button(s, "explain.step_button", title=flow.steps[s].title)
+                                                         for s in ids))])
+        step = flow.steps[step_id]
+        nodes = [n for n in flow.nodes.values() if n.step == step_id and n.anytime is None]
+        actors = list(dict.fromkeys(self.texts(f"explain.actor.{n.actor}") for n in nodes))
+        reached = {r.to for n in nodes for r in n.next if flow.is_outcome(r.to)}
+        outcomes = [o for o in flow.outcomes.values() if o.id in reached]
+        text = self.texts.template("explain_step.j2", step=step, actors=", ".join(actors),
+                                   questions=[n.title for n in nodes], outcomes=outcomes)
+        at = ids.index(step_id)
+        nav = ([button(ids[at - 1], "explain.previous")] if at > 0 else []) + \
+              ([button(ids[at + 1], "explain.next")] if at + 1 < len(ids) else []) + [button("", "explain.overview")]
+        return Reply(messages=[Message(text, buttons=tuple(nav))])
 
     def find_person(self, word: str) -> str | None:
         """A person by id, name or role word: 'af' is whoever acts as AF today (the deputy during absence)."""
@@ -175,7 +196,8 @@ class CaseViews:
             if word in ("af", "aandachtsfunctionaris"):
                 af = org_repo.acting_af(session, org_id=org.id, on=self.today(self.clock()))
                 return af.external_id if af else None
-            by_role = {"plaatsvervanger": "is_deputy", "deputy": "is_deputy", "bestuur": "is_board"}
+            by_role = {"plaatsvervanger": "is_deputy", "deputy": "is_deputy", "bestuur": "is_board",
+                       "beheerder": "is_admin", "admin": "is_admin"}
             for p in people:
                 if word in by_role and getattr(p, by_role[word]):
                     return p.external_id
@@ -189,16 +211,8 @@ class CaseViews:
             org = org_repo.get_organisation(session, key=self.org.key)
             today = self.today(self.clock())
             af = org_repo.acting_af(session, org_id=org.id, on=today)
-            out = []
-            for p in org_repo.list_people(session, org_id=org.id):
-                labels = [self.texts(f"roles.{p.staff_role}")] if p.staff_role else []
-                if p.is_af:
-                    labels.append(self.texts("roles.af"))
-                if p.is_deputy:
-                    labels.append(self.texts("roles.deputy_acting" if af and af.id == p.id else "roles.deputy"))
-                if p.is_board:
-                    labels.append(self.texts("roles.board"))
-                out.append((p.external_id, p.name, ", ".join(labels)))
+            out = [(p.external_id, p.name, self.role_words(p, acting_af=af))
+                   for p in org_repo.list_people(session, org_id=org.id)]
             return out
 
     def export(self, actor: str, code: str, fmt: str = "md") -> Reply:
@@ -236,9 +250,11 @@ class CaseViews:
         with self.store.transaction() as session:
             org = org_repo.get_organisation(session, key=self.org.key)
             af = org_repo.acting_af(session, org_id=org.id, on=self.today(self.clock())) if org else None
-        self.chat.send_dm(org_key=self.org.key, person_id=external_id, message=Message(
-            self.texts("dms.welcome", af=af.name if af else ""),
-            buttons=(Button(self.texts("buttons.new_case"), Action.NEW_CASE),)))
+        self.chat.send_dm(org_key=self.org.key, person_id=external_id, message=self.welcome_message(af))
+
+    def welcome_message(self, af) -> Message:
+        return Message(self.texts("dms.welcome", af=af.name if af else ""),
+                       buttons=(Button(self.texts("buttons.new_case"), Action.NEW_CASE),))
 
     def home(self, actor: str) -> Reply:
         """What someone's App Home shows: their cases (and the AF's queue), or for the board this year's figures."""
@@ -246,10 +262,20 @@ class CaseViews:
             org = org_repo.get_organisation(session, key=self.org.key)
             person = org_repo.get_person(session, org_id=org.id, external_id=actor) if org else None
             board_only = person is not None and person.is_board and not person.staff_role
+            buttons = self.admin_buttons(person) if person is not None else ()
+            is_admin = person is not None and person.is_admin
         if board_only:
             today = self.today(self.clock())
-            return self.stats(actor, today.replace(month=1, day=1), today)
-        return self.my_cases(actor)
+            reply = self.stats(actor, today.replace(month=1, day=1), today)
+        elif is_admin and not person.staff_role:
+            reply = Reply()
+        else:
+            reply = self.my_cases(actor)
+        if is_admin:
+            reply.messages += self.people_overview(actor).messages
+        if buttons:
+            reply.messages.append(Message(self.texts("admin.home_title"), buttons=buttons))
+        return reply
 
     def stats(self, actor: str, start: dt.date, end: dt.date, fmt: str = "text") -> Reply:
         """C7: anonymous figures for the AF and the board (the board sees nothing else)."""

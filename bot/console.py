@@ -11,11 +11,18 @@ from bot.messages import Action, Message, Reply
 from bot.service import ConversationService
 from bot.texts import Texts
 
+# Staff role words as people type them in /rol.
+ROLE_WORDS = {"kindkrachtspecialist": "kindkrachtspecialist", "trajectbegeleider": "trajectbegeleider",
+              "onderwijskundig_medewerker": "onderwijskundig_medewerker", "om": "onderwijskundig_medewerker",
+              "geen": None}
+
 COMMAND_FOR = {Action.OPEN_CASE: "/open {code}", Action.TAKE_UP: "/oppakken {code}",
                Action.CONTINUE: "/verder {code}", Action.ACUTE: "/acuut {code}", Action.NEW_CASE: "/nieuw",
                Action.REOPEN: "/heropen {code}", Action.PROPOSE_MOMENT: "/moment {code} DATUM TIJD",
                Action.HAND_TO_DEPUTY: "/doorgeven {code}", Action.SNOOZE_DAY: "/uitstellen {ref} dag",
-               Action.SNOOZE_WEEK: "/uitstellen {ref} week", Action.REMINDER_DONE: "/afgehandeld {ref} NOTITIE"}
+               Action.SNOOZE_WEEK: "/uitstellen {ref} week", Action.REMINDER_DONE: "/afgehandeld {ref} NOTITIE",
+               Action.MANAGE_ROLES: "/rol WIE ROL", Action.RECORD_ABSENCE: "/afwezig [WIE] VAN TOT",
+               Action.WELCOME_ALL: "/welkom", Action.EXPLAIN: "/uitleg {ref}"}
 
 
 @dataclass
@@ -148,7 +155,7 @@ class Console(FormPrompter):
         self.say(self.texts("console.help"))
 
     def cmd_uitleg(self, arg: str) -> None:
-        self.show(self.service.explain())
+        self.show(self.service.explain(arg.strip().removeprefix("stap").strip().strip("-")))
 
     def cmd_wie(self, arg: str) -> None:
         self.say(self.texts("console.people_title"))
@@ -336,6 +343,58 @@ class Console(FormPrompter):
             self.say(self.texts("console.bad_period"))
             return
         self.show(self.service.stats(self.persona, start, end))
+
+    # ---- administration (C5): admins, and the AF for their own absence ----------------------------
+    def cmd_beheer(self, arg: str) -> None:
+        self.show(self.service.people_overview(self.persona))
+
+    def cmd_rol(self, arg: str) -> None:
+        """/rol WIE [kindkrachtspecialist|trajectbegeleider|onderwijskundig_medewerker|geen] [af|-af]
+        [plaatsvervanger|-plaatsvervanger] [bestuur|-bestuur]"""
+        words = arg.split()
+        who = self.service.find_person(words[0]) if words else None
+        if who is None or len(words) < 2:
+            self.say(self.texts("console.role_usage"))
+            return
+        changes: dict = {}
+        flags = {"af": "af", "plaatsvervanger": "deputy", "bestuur": "board"}
+        for word in (w.lower() for w in words[1:]):
+            if word in ROLE_WORDS:
+                changes["staff_role"] = ROLE_WORDS[word]
+            elif word.lstrip("-") in flags:
+                changes[flags[word.lstrip("-")]] = not word.startswith("-")
+            else:
+                self.say(self.texts("console.role_usage"))
+                return
+        self.show(self.service.set_roles(self.persona, who, **changes))
+        self.people = self.service.people()
+
+    def cmd_afwezig(self, arg: str) -> None:
+        """/afwezig [WIE] VAN TOT: an absence of the AF (or a deputy); without WIE, your own."""
+        from flows.answers import FieldError, parse_date
+        words = arg.split()
+        who = self.service.find_person(words[0]) if len(words) == 3 else self.persona
+        dates = words[-2:] if len(words) >= 2 else []
+        try:
+            start, end = (parse_date(d) for d in dates) if dates else (None, None)
+        except FieldError:
+            start = end = None
+        if who is None:
+            self.say(self.texts("console.unknown_persona", who=words[0][:40]))
+            return
+        self.show(self.service.record_absence(self.persona, who, start, end))
+        self.people = self.service.people()
+
+    def cmd_schrap(self, arg: str) -> None:
+        """/schrap NR: an absence recorded by mistake."""
+        if not arg.strip().isdigit():
+            self.say(self.texts("console.cancel_absence_usage"))
+            return
+        self.show(self.service.cancel_absence(self.persona, int(arg.strip())))
+        self.people = self.service.people()
+
+    def cmd_welkom(self, arg: str) -> None:
+        self.show(self.service.welcome_all(self.persona))
 
     def cmd_toegang(self, arg: str) -> None:
         if code := self._code(arg):

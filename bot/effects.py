@@ -55,7 +55,7 @@ def apply(svc: ConversationService, call: Call, case: Case, flow: Flow, t: Trans
         elif name == "notify_af":
             af = svc.acting_af(call)
             if af is None:
-                reply.messages.append(Message(texts("replies.no_af"), tone="urgent"))
+                svc.no_af_reachable(call, case.code, reply)
             call.dm(af, Message(texts(f"dms.{params['notice']}", code=case.code), buttons=open_button,
                                 case_code=case.code))
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="af_notified",
@@ -93,7 +93,7 @@ def _request_consultation(svc: ConversationService, call: Call, case: Case, flow
     case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="consultation_requested",
                         detail={"urgency": urgency}, actor_id=call.person.id, now=call.now)
     if af is None:
-        reply.messages.append(Message(texts("replies.no_af"), tone="urgent"))
+        svc.no_af_reachable(call, case.code, reply)
         return
     forms = ", ".join(c.label for c in flow.forms if c.id in (t.state.value("triage.forms", "forms") or []))
     # Only the code, the step, the forms and the urgency: never typed text or names of the client.

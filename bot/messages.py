@@ -19,6 +19,10 @@ class Action(str, enum.Enum):
     SNOOZE_DAY = "snooze_day"
     SNOOZE_WEEK = "snooze_week"
     REMINDER_DONE = "reminder_done"
+    MANAGE_ROLES = "manage_roles"
+    RECORD_ABSENCE = "record_absence"
+    WELCOME_ALL = "welcome_all"
+    EXPLAIN = "explain"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class FieldView:
     choices: tuple[tuple[str, str], ...] = ()       # (id, label)
     when: tuple[str, tuple[Any, ...]] | None = None  # asked only when field has one of the values
     max_length: int = 3000
+    initial: Any = None  # what the field shows at first (a choice id, a list of ids, a date)
 
 
 @dataclass(frozen=True)

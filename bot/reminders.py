@@ -118,15 +118,19 @@ class ReminderSender:
                 row = reminder_repo.mark_failed_attempt(session, reminder_id=delivery.reminder_id, now=now,
                                                         error=str(exc), retry_at=retry_at)
                 af = org_repo.acting_af(session, org_id=row.org_id, on=svc.today(now)) if row and final else None
+                # With nobody acting as AF, the admins hear of it: a case is never stuck silently (C5).
+                told = [af] if af is not None else (org_repo.admins(session, org_id=row.org_id) if row and final
+                                                    else [])
+                told_ids = [p.external_id for p in told if p.external_id != delivery.person_id]
                 code = session.get(Case, delivery.case_id).code
             if final:
                 report.failed += 1
                 log.error("reminder %s (case id %s) not delivered after %s attempts: %s",
                           delivery.reminder_id, delivery.case_id, delivery.attempts + 1, exc)
-                if af is not None:
-                    svc.chat.send_dm(org_key=svc.org.key, person_id=af.external_id,
-                                     message=Message(svc.texts("dms.reminder_failed", code=code),
-                                                     case_code=code))
+                key = "dms.reminder_failed" if af is not None else "dms.no_af_reachable"
+                for person_id in told_ids:
+                    svc.chat.send_dm(org_key=svc.org.key, person_id=person_id,
+                                     message=Message(svc.texts(key, code=code), case_code=code))
             else:
                 report.retried += 1
                 log.warning("reminder %s not delivered (%s); retrying later", delivery.reminder_id, exc)

@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 from bot import effects as fx
+from bot.admin import Administration
 from bot.case_views import CaseViews
 from bot.chat import Chat
 from bot.entries import Entries
@@ -43,6 +44,8 @@ AUDIT_EVENTS = {
     "reopen": "write", "add_colleague": "write", "remove_colleague": "write", "purge": "write",
     "snooze": "write", "reminder_done": "write",
     "export": "export",
+    "people_overview": "read", "set_roles": "write", "record_absence": "write", "cancel_absence": "write",
+    "welcome_all": "write", "feedback": "write", "set_language": "write",
 }
 
 
@@ -68,7 +71,7 @@ class Call:
             self.outbox.append((person.external_id, message))
 
 
-class ConversationService(CaseViews, Entries, ReminderActions):
+class ConversationService(CaseViews, Entries, ReminderActions, Administration):
     """Every adapter calls these methods; the mixins hold the views, side entries and reminder actions."""
 
     def __init__(self, *, store: Store, flows: Mapping[int, Flow], org: OrgConfig, chat: Chat,
@@ -314,7 +317,7 @@ class ConversationService(CaseViews, Entries, ReminderActions):
         if nxt.actor == "af" and acted_as != "af":
             af = self.acting_af(call)
             if af is None:
-                reply.messages.append(Message(self.texts("replies.no_af"), tone="urgent"))
+                self.no_af_reachable(call, case.code, reply)
             elif af.id != call.person.id:
                 call.dm(af, self._your_turn_af(case, nxt, flow))
         elif nxt.actor in ("staff", "together") and acted_as == "af" and owner.id != call.person.id:

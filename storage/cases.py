@@ -157,6 +157,12 @@ def add_event(session: Session, *, org_id: int, case_id: int | None, kind: str, 
     return event
 
 
+def org_events(session: Session, *, org_id: int, limit: int) -> list[Event]:
+    """Events of the organisation itself (role changes, absences, hand-overs), newest first."""
+    return list(session.scalars(select(Event).where(Event.org_id == org_id, Event.case_id.is_(None))
+                                .order_by(Event.id.desc()).limit(limit)))
+
+
 def timeline(session: Session, *, case_id: int) -> list[Event]:
     return list(session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.id)))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.crypto import EncryptedJSON, EncryptedText
@@ -37,6 +37,9 @@ class Person(Base):
     is_board: Mapped[bool] = mapped_column(default=False)
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # An admin changed this person's roles in the app: the config file seeds, it no longer overwrites.
+    managed_here: Mapped[bool] = mapped_column(default=False, server_default=false())
+    language: Mapped[str | None] = mapped_column(String(5))  # nl | en; None: not chosen yet
 
 
 class Absence(Base):
@@ -46,6 +49,8 @@ class Absence(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(10), default="config", server_default="config")  # config | app
+    created_by_id: Mapped[int | None]
 
 
 class CaseCounter(Base):
@@ -238,3 +243,13 @@ class PurgedCount(Base):
     year: Mapped[int] = mapped_column(primary_key=True)
     outcome: Mapped[str] = mapped_column(String(80), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class Feedback(Base):
+    """C7: the opt-in close-of-case answer ("did the bot help?"). Anonymous: no case, no person, only the month."""
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    year: Mapped[int]
+    month: Mapped[int]
+    answer: Mapped[str] = mapped_column(String(20))  # yes | partly | no

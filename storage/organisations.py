@@ -1,4 +1,4 @@
-"""Repository: organisations, their people and roles, and AF absences."""
+"""Repository: organisations, their people and roles, AF absences, and the anonymous close-of-case feedback."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage.models import Absence, Organisation, Person
+from storage.models import Absence, Feedback, Organisation, Person
 
 
 def ensure_organisation(session: Session, *, key: str, name: str, timezone: str,
@@ -28,7 +28,8 @@ def get_organisation(session: Session, *, key: str) -> Organisation | None:
 
 def sync_people(session: Session, *, org_id: int, people: Iterable[Mapping[str, Any]],
                 absences: Iterable[Mapping[str, Any]]) -> None:
-    """Make the stored people and absences match the config; people who left are deactivated, not deleted."""
+    """Make the stored people and absences match the config; people who left are deactivated, not deleted.
+    The config seeds: roles an admin changed in the app, people added there and absences recorded there stay."""
     existing = {p.external_id: p for p in session.scalars(select(Person).where(Person.org_id == org_id))}
     seen = set()
     for spec in people:
@@ -36,16 +37,18 @@ def sync_people(session: Session, *, org_id: int, people: Iterable[Mapping[str, 
         if person is None:
             person = Person(org_id=org_id, external_id=spec["external_id"])
             session.add(person)
-        for key in ("name", "staff_role", "is_af", "is_deputy", "is_board", "is_admin"):
-            setattr(person, key, spec[key])
+        person.name, person.is_admin = spec["name"], spec["is_admin"]
+        if not person.managed_here:
+            for key in ("staff_role", "is_af", "is_deputy", "is_board"):
+                setattr(person, key, spec[key])
         person.active = True
         seen.add(spec["external_id"])
     for external_id, person in existing.items():
-        if external_id not in seen:
+        if external_id not in seen and not person.managed_here:
             person.active = False
     session.flush()
     by_external = {p.external_id: p for p in session.scalars(select(Person).where(Person.org_id == org_id))}
-    session.execute(delete(Absence).where(Absence.org_id == org_id))
+    session.execute(delete(Absence).where(Absence.org_id == org_id, Absence.source == "config"))
     for spec in absences:
         session.add(Absence(org_id=org_id, person_id=by_external[spec["person"]].id,
                             starts_on=spec["from"], ends_on=spec["to"]))
@@ -86,3 +89,84 @@ def acting_af(session: Session, *, org_id: int, on: dt.date) -> Person | None:
 
 def board_contacts(session: Session, *, org_id: int) -> list[Person]:
     return [p for p in list_people(session, org_id=org_id) if p.is_board]
+
+
+def admins(session: Session, *, org_id: int) -> list[Person]:
+    return [p for p in list_people(session, org_id=org_id) if p.is_admin]
+
+
+ROLE_FIELDS = ("staff_role", "is_af", "is_deputy", "is_board")
+
+
+def set_roles(session: Session, *, person: Person, **roles: Any) -> dict[str, tuple[Any, Any]]:
+    """Change a person's roles; returns {field: (before, after)} for what changed. One AF at a time (B4)."""
+    changed = {}
+    for key in ROLE_FIELDS:
+        if key in roles and getattr(person, key) != roles[key]:
+            changed[key] = (getattr(person, key), roles[key])
+            setattr(person, key, roles[key])
+    if changed:
+        person.managed_here = True
+    session.flush()
+    return changed
+
+
+def previous_afs(session: Session, *, org_id: int, keep: Person) -> list[Person]:
+    """Everyone else who is marked AF, so that making one person AF can take it from the other."""
+    return [p for p in list_people(session, org_id=org_id) if p.is_af and p.id != keep.id]
+
+
+def add_person(session: Session, *, org_id: int, external_id: str, name: str) -> Person:
+    """A workspace member an admin gives a role in the app (not in the config file)."""
+    person = session.scalar(select(Person).where(Person.org_id == org_id, Person.external_id == external_id))
+    if person is None:
+        person = Person(org_id=org_id, external_id=external_id, name=name)
+        session.add(person)
+    person.active, person.managed_here = True, True
+    session.flush()
+    return person
+
+
+def add_absence(session: Session, *, org_id: int, person_id: int, starts_on: dt.date, ends_on: dt.date,
+                created_by_id: int) -> Absence:
+    absence = Absence(org_id=org_id, person_id=person_id, starts_on=starts_on, ends_on=ends_on, source="app",
+                      created_by_id=created_by_id)
+    session.add(absence)
+    session.flush()
+    return absence
+
+
+def get_absence(session: Session, *, org_id: int, absence_id: int) -> Absence | None:
+    absence = session.get(Absence, absence_id)
+    return absence if absence is not None and absence.org_id == org_id else None
+
+
+def remove_absence(session: Session, *, absence: Absence) -> None:
+    session.delete(absence)
+    session.flush()
+
+
+def absences_from(session: Session, *, org_id: int, on: dt.date) -> list[Absence]:
+    """Current and coming absences, soonest first."""
+    return list(session.scalars(select(Absence).where(Absence.org_id == org_id, Absence.ends_on >= on)
+                                .order_by(Absence.starts_on, Absence.id)))
+
+
+def set_language(session: Session, *, person: Person, language: str) -> None:
+    person.language = language
+    session.flush()
+
+
+def add_feedback(session: Session, *, org_id: int, on: dt.date, answer: str) -> None:
+    session.add(Feedback(org_id=org_id, year=on.year, month=on.month, answer=answer))
+    session.flush()
+
+
+def feedback_counts(session: Session, *, org_id: int, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Answers per kind for the months from start to end (month precision: the rows hold no day)."""
+    counts: dict[str, int] = {}
+    lo, hi = start.year * 12 + start.month, end.year * 12 + end.month
+    for row in session.scalars(select(Feedback).where(Feedback.org_id == org_id)):
+        if lo <= row.year * 12 + row.month <= hi:
+            counts[row.answer] = counts.get(row.answer, 0) + 1
+    return counts

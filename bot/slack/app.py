@@ -13,7 +13,7 @@ from bot.app import build_service
 from bot.service import ConversationService
 from bot.settings import Settings
 from bot.slack.chat import SlackChat
-from bot.slack.listeners import actions, commands, events, shortcuts, views
+from bot.slack.listeners import actions, admin, commands, events, shortcuts, views
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
         response.status, response.body = 200, ""
         return response
 
-    for group in (commands, actions, views, events, shortcuts):
+    for group in (commands, actions, views, events, shortcuts, admin):
         group.register(app, service)
     app.meldcode_chat = chat  # so the server can flush DMs in flight on shutdown
     app.meldcode_service = service  # so the server can start the reminder sender beside it

@@ -74,6 +74,21 @@ def _option(value: str, label: str) -> dict[str, Any]:
 
 
 def _element(field: FieldView, texts: Texts) -> dict[str, Any]:
+    element = _bare_element(field, texts)
+    if field.initial not in (None, "", []):
+        options = {o["value"]: o for o in element.get("options", [])}
+        if element["type"] in ("radio_buttons", "static_select") and field.initial in options:
+            element["initial_option"] = options[field.initial]
+        elif element["type"] in ("checkboxes", "multi_static_select"):
+            chosen = [options[v] for v in field.initial if v in options]
+            if chosen:
+                element["initial_options"] = chosen
+        elif element["type"] == "datepicker":
+            element["initial_date"] = str(field.initial)
+    return element
+
+
+def _bare_element(field: FieldView, texts: Texts) -> dict[str, Any]:
     if field.type in ("text", "date_list"):
         return {"type": "plain_text_input", "action_id": VALUE, "multiline": field.type == "text",
                 "max_length": min(field.max_length, 3000)}
@@ -143,7 +158,8 @@ def question_modal(question: QuestionView, texts: Texts, *, callback_id: Callbac
     blocks.append({"type": "context", "elements": [plain(texts("safety"))]})
     return checked_view({
         "type": "modal", "callback_id": callback_id.value,
-        "title": plain(texts("slack.case_title", code=question.case_code), 24),
+        "title": plain(texts("slack.case_title", code=question.case_code) if question.case_code
+                       else texts("slack.meldcode_title"), 24),
         "submit": plain(texts("slack.save")), "close": plain(texts("slack.cancel")),
         "private_metadata": metadata(case=question.case_code, node=question.node_id, **(meta or {})),
         "blocks": blocks}, shape=(callback_id, question.node_id, len(question.fields), len(notes),

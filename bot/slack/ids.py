@@ -23,6 +23,10 @@ class ActionId(str, enum.Enum):
     SNOOZE_DAY = "mc_snooze_day"
     SNOOZE_WEEK = "mc_snooze_week"
     REMINDER_DONE = "mc_reminder_done"
+    MANAGE_ROLES = "mc_manage_roles"
+    RECORD_ABSENCE = "mc_record_absence"
+    WELCOME_ALL = "mc_welcome_all"
+    EXPLAIN = "mc_explain"
 
 
 # The neutral actions of bot.messages map one to one onto Slack action ids.
@@ -31,7 +35,9 @@ FOR_ACTION = {Action.OPEN_CASE: ActionId.OPEN_CASE, Action.TAKE_UP: ActionId.TAK
               Action.NEW_CASE: ActionId.NEW_CASE, Action.REOPEN: ActionId.REOPEN,
               Action.PROPOSE_MOMENT: ActionId.PROPOSE_MOMENT, Action.HAND_TO_DEPUTY: ActionId.HAND_TO_DEPUTY,
               Action.SNOOZE_DAY: ActionId.SNOOZE_DAY, Action.SNOOZE_WEEK: ActionId.SNOOZE_WEEK,
-              Action.REMINDER_DONE: ActionId.REMINDER_DONE}
+              Action.REMINDER_DONE: ActionId.REMINDER_DONE, Action.MANAGE_ROLES: ActionId.MANAGE_ROLES,
+              Action.RECORD_ABSENCE: ActionId.RECORD_ABSENCE, Action.WELCOME_ALL: ActionId.WELCOME_ALL,
+              Action.EXPLAIN: ActionId.EXPLAIN}
 
 
 class CallbackId(str, enum.Enum):
@@ -43,6 +49,9 @@ class CallbackId(str, enum.Enum):
     REMINDER_DONE = "mc_reminder_done"  # a reminder marked done, with a note
     MESSAGE_SIGNAL = "mc_message_signal"  # a message recorded as a signal
     INFO = "mc_info"                  # read-only views (a case, a confirmation)
+    ROLES_PICK = "mc_roles_pick"      # an admin picks whose roles to change
+    ROLES = "mc_roles"                # ... and sets them
+    ABSENCE = "mc_absence"            # an absence of the AF or a deputy
 
 
 class ShortcutId(str, enum.Enum):

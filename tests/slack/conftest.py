@@ -25,7 +25,7 @@ from tests.slack.standin import Standin
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-signing-secret"
 # Slack user ids for the demo people.
-USERS = {"sanne": "USANNE", "tom": "UTOM", "mila": "UMILA", "daan": "UDAAN", "els": "UELS"}
+USERS = {"sanne": "USANNE", "tom": "UTOM", "mila": "UMILA", "daan": "UDAAN", "els": "UELS", "noor": "UNOOR"}
 
 
 def _free_port() -> int:

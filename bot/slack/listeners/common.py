@@ -24,3 +24,12 @@ def reply_view(reply: Reply, texts: Texts, *, overview: bool = False,
 
 def open_reply(client, trigger_id: str, reply: Reply, texts: Texts, **kwargs: Any) -> None:
     client.views_open(trigger_id=trigger_id, view=reply_view(reply, texts, **kwargs))
+
+
+def show_reply(client, body: dict, reply: Reply, texts: Texts, **kwargs: Any) -> None:
+    """From a modal, replace it; from a message or the Home tab, open a new one."""
+    view = body.get("view") or {}
+    if view.get("type") == "modal":
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=reply_view(reply, texts, **kwargs))
+    else:
+        open_reply(client, body["trigger_id"], reply, texts, **kwargs)

@@ -22,7 +22,8 @@ COMMAND_FOR = {Action.OPEN_CASE: "/open {code}", Action.TAKE_UP: "/oppakken {cod
                Action.HAND_TO_DEPUTY: "/doorgeven {code}", Action.SNOOZE_DAY: "/uitstellen {ref} dag",
                Action.SNOOZE_WEEK: "/uitstellen {ref} week", Action.REMINDER_DONE: "/afgehandeld {ref} NOTITIE",
                Action.MANAGE_ROLES: "/rol WIE ROL", Action.RECORD_ABSENCE: "/afwezig [WIE] VAN TOT",
-               Action.WELCOME_ALL: "/welkom", Action.EXPLAIN: "/uitleg {ref}"}
+               Action.WELCOME_ALL: "/welkom", Action.EXPLAIN: "/uitleg {ref}",
+               Action.FEEDBACK: "/oordeel {code} {ref}"}
 
 
 @dataclass
@@ -392,6 +393,16 @@ class Console(FormPrompter):
             return
         self.show(self.service.cancel_absence(self.persona, int(arg.strip())))
         self.people = self.service.people()
+
+    def cmd_oordeel(self, arg: str) -> None:
+        """/oordeel CODE ja|deels|nee: the close-of-case question (C7)."""
+        words = arg.split()
+        if len(words) == 1:
+            words = [self.case or "", words[0]]
+        if len(words) != 2:
+            self.say(self.texts("denied.feedback_word"))
+            return
+        self.show(self.service.feedback(self.persona, words[0].upper(), words[1].lower()))
 
     def cmd_welkom(self, arg: str) -> None:
         self.show(self.service.welcome_all(self.persona))

@@ -23,6 +23,7 @@ class Action(str, enum.Enum):
     RECORD_ABSENCE = "record_absence"
     WELCOME_ALL = "welcome_all"
     EXPLAIN = "explain"
+    FEEDBACK = "feedback"
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,10 @@ AUDIT_EVENTS = {
 }
 
 
+# The close-of-case answers as people give them, and as they are counted.
+FEEDBACK_WORDS = {"ja": "yes", "deels": "partly", "nee": "no"}
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -286,6 +290,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
                                     detail={"outcome": t.outcome.id}, actor_id=call.person.id, now=call.now)
                 reply.messages.append(Message(self.texts("replies.outcome", code=case.code, title=t.outcome.title,
                                                           message=t.outcome.message or ""), case_code=case.code))
+                self._ask_feedback(call, case, reply)
             self._announce_turn(call, case, flow, node, acted_as, reply)
             reply.question = self._question(call, case, roles, state=t.state)
             if reply.question is None and (waiting := self._waiting_message(call, case, roles)):
@@ -297,6 +302,32 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
         errors = {fid: self.texts(f"errors.{e.code}", **e.params) for fid, e in exc.errors.items()}
         return Reply(messages=[Message(self.texts("errors.answer_rejected", count=len(errors)), tone="error")],
                      errors=errors, ok=False)
+
+    def _ask_feedback(self, call: Call, case: Case, reply: Reply) -> None:
+        """C7: at the close, the staff member may say whether the bot helped (opt-in, anonymous)."""
+        message = Message(self.texts("feedback.question", code=case.code), case_code=case.code, buttons=tuple(
+            Button(self.texts(f"feedback.{word}"), Action.FEEDBACK, case.code, word) for word in FEEDBACK_WORDS))
+        if case.owner_id == call.person.id:
+            reply.messages.append(message)
+        else:
+            call.dm(case.owner, message)
+
+    def feedback(self, actor: str, code: str, word: str) -> Reply:
+        """Stored without case or person (only the month); the case only notes that it was answered."""
+        def work(call: Call) -> Reply:
+            case, _ = self._case(call, code)
+            if word not in FEEDBACK_WORDS:
+                raise Denied("feedback_word")
+            if case.owner_id != call.person.id or case.current_node is not None:
+                raise Denied("feedback_not_yours")
+            if any(e.kind == "feedback_given" for e in case_repo.timeline(call.session, case_id=case.id)):
+                raise Denied("feedback_given")
+            org_repo.add_feedback(call.session, org_id=call.org.id, on=self.today(call.now),
+                                  answer=FEEDBACK_WORDS[word])
+            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="feedback_given",
+                                actor_id=call.person.id, now=call.now)
+            return Reply(messages=[Message(self.texts("feedback.thanks"))])
+        return self._run(actor, work, action="feedback", code=code)
 
     def _your_turn_af(self, case: Case, node: Node, flow: Flow) -> Message:
         return Message(self.texts("dms.your_turn_af", code=case.code, title=node.title,

@@ -11,6 +11,7 @@ from flows.answers import parse_date
 from flows.model import Flow
 from flows.workdays import is_working_day
 from storage import cases as case_repo
+from storage import organisations as org_repo
 from storage import reminders as reminder_repo
 from storage.models import Case
 
@@ -18,6 +19,8 @@ SUPPRESS_BELOW = 5  # counts of 1-4 are shown as "<5": small groups could point 
 
 ROUTES = {"out_of_scope.professional": "buiten stappenplan", "out_of_scope.pupils": "buiten stappenplan",
           "closed_no_action": "gesloten zonder actie", "help_closed": "hulp", "reported": "melding"}
+
+FEEDBACK_LABELS = {"yes": "ja", "partly": "deels", "no": "nee"}
 
 
 @dataclass
@@ -95,6 +98,10 @@ def compute(session, *, org_id: int, flows: dict[int, Flow], start: dt.date, end
     figures.add("Veilig Thuis", "meldingen", meldingen)
     figures.add("Veilig Thuis", "werkdagen tot terugkoppeling (mediaan)",
                 round(statistics.median(delays)) if len(delays) >= SUPPRESS_BELOW else None)
+    # C7: the opt-in close-of-case question; anonymous rows, month precision.
+    answers = org_repo.feedback_counts(session, org_id=org_id, start=start, end=end)
+    for answer, label in FEEDBACK_LABELS.items():
+        figures.add("hielp de bot je de meldcode te volgen?", label, answers.get(answer, 0))
     figures.add("termijnen", "verlopen, nog open",
                 len(reminder_repo.overdue(session, org_id=org_id, now=now, limit=100_000)))
     return figures

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Absence, Feedback, Organisation, Person
@@ -164,9 +164,8 @@ def add_feedback(session: Session, *, org_id: int, on: dt.date, answer: str) -> 
 
 def feedback_counts(session: Session, *, org_id: int, start: dt.date, end: dt.date) -> dict[str, int]:
     """Answers per kind for the months from start to end (month precision: the rows hold no day)."""
-    counts: dict[str, int] = {}
-    lo, hi = start.year * 12 + start.month, end.year * 12 + end.month
-    for row in session.scalars(select(Feedback).where(Feedback.org_id == org_id)):
-        if lo <= row.year * 12 + row.month <= hi:
-            counts[row.answer] = counts.get(row.answer, 0) + 1
-    return counts
+    month = Feedback.year * 12 + Feedback.month
+    rows = session.execute(select(Feedback.answer, func.count()).where(
+        Feedback.org_id == org_id, month >= start.year * 12 + start.month, month <= end.year * 12 + end.month)
+        .group_by(Feedback.answer))
+    return {answer: count for answer, count in rows}

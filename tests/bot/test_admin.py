@@ -138,3 +138,34 @@ def test_c5_a_new_workspace_member_gets_a_role_from_an_admin(service, chat):
     assert not service.set_roles("noor", "U123NEW", staff_role="trajectbegeleider").ok  # unknown without a name
     assert service.set_roles("noor", "U123NEW", staff_role="trajectbegeleider", name="Joost").ok
     assert service.open_case("U123NEW").ok
+
+
+def test_c7_close_of_case_question_is_opt_in_anonymous_once_and_counted(service, chat):
+    from bot.messages import Action
+    from storage.models import Feedback
+    d = Dialog(service, chat)
+    d.play([("sanne", "open", None, "is geopend"),
+            ("sanne", "triage.scope", {"scope": "professional", "description": "leerkracht duwde", "directie_informed": "ja"},
+             "hielp de bot je de meldcode te volgen?")])
+    buttons = [b for m in service.show_case("sanne", d.code).messages for b in m.buttons if b.action == Action.FEEDBACK]
+    assert buttons == []  # asked once, at the close; not on every view
+    assert not service.feedback("tom", d.code, "ja").ok      # not on the case
+    assert not service.feedback("sanne", d.code, "misschien").ok
+    assert "Dank je" in service.feedback("sanne", d.code, "deels").text()
+    assert "al beantwoord" in service.feedback("sanne", d.code, "ja").text()
+    with service.store.transaction() as session:
+        rows = session.query(Feedback).all()
+        assert [(r.year, r.month, r.answer) for r in rows] == [(2026, 3, "partly")]
+        assert not hasattr(rows[0], "case_id") and not hasattr(rows[0], "person_id")
+    figures = service.stats("mila", D(2026, 1, 1), D(2026, 12, 31)).text()
+    assert "hielp de bot je de meldcode te volgen?" in figures and "deels: <5" in figures
+
+
+def test_c7_feedback_counts_of_five_or_more_are_shown(service, chat):
+    for _ in range(6):
+        d = Dialog(service, chat)
+        d.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "pupils", "description": "ruzie", "directie_informed": "ja"},
+                                                       "Buiten het stappenplan")])
+        service.feedback("sanne", d.code, "ja")
+    figures = service.stats("els", D(2026, 3, 1), D(2026, 3, 31)).text()
+    assert "  ja: 6" in figures and "  nee: -" not in figures and "  nee: 0" in figures

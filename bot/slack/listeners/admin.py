@@ -72,6 +72,13 @@ def register(app: App, service: ConversationService) -> None:
         if reply.ok:
             refresh_home(client, user)
 
+    @app.action(ActionId.FEEDBACK.value)
+    def feedback(ack, body, action, client):
+        """C7: the close-of-case question, answered from the modal or the DM it came in."""
+        ack()
+        code, _, word = (action.get("value") or "").partition(":")
+        show_reply(client, body, service.feedback(body["user"]["id"], code[:20], word[:10]), texts)
+
     @app.action(ActionId.EXPLAIN.value)
     def explain(ack, body, action, client):
         """C2: the interactive explanation, step by step, in a modal."""

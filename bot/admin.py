@@ -101,6 +101,8 @@ class Administration:
             buttons.append(Button(self.texts("buttons.record_absence"), Action.RECORD_ABSENCE))
         if person.is_admin:
             buttons.append(Button(self.texts("buttons.welcome_all"), Action.WELCOME_ALL))
+        if person.is_board or person.is_af or person.is_deputy:
+            buttons.append(Button(self.texts("buttons.stats_chart"), Action.STATS_CHART))
         return tuple(buttons)
 
     def roles_form(self, actor: str, target: str = "") -> Reply:

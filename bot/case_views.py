@@ -281,15 +281,36 @@ class CaseViews:
         """C7: anonymous figures for the AF and the board (the board sees nothing else)."""
         def work(call) -> Reply:
             from bot import stats as stats_mod
-            af = self.acting_af(call)
-            if not (call.person.is_board or call.person.is_af or call.person.is_deputy or (af and af.id == call.person.id)):
-                raise Denied("not_af_or_board")
-            figures = stats_mod.compute(call.session, org_id=call.org.id, flows=self.flows, start=start, end=end,
-                                        now=call.now)
-            body = stats_mod.as_csv(figures) if fmt == "csv" else stats_mod.as_text(
-                figures, self.texts("stats.title", start=self.texts.date(start), end=self.texts.date(end)))
+            figures = self._figures(call, start, end)
+            if fmt == "csv":
+                return Reply(messages=[Message(stats_mod.as_csv(figures))])
+            title = self.texts("stats.title", start=self.texts.date(start), end=self.texts.date(end))
+            body = stats_mod.as_text(figures, title)
+            if fmt == "png":
+                from bot.charts import chart_png
+                name = f"meldcode-cijfers-{start.isoformat()}-{end.isoformat()}.png"
+                png = chart_png(figures, self.texts("stats.chart_title", start=self.texts.date(start),
+                                                    end=self.texts.date(end)))
+                return Reply(messages=[Message(body, file=(name, png))])
             return Reply(messages=[Message(body)])
         return self._run(actor, work, action="stats")
+
+    def _figures(self, call, start: dt.date, end: dt.date):
+        from bot import stats as stats_mod
+        af = self.acting_af(call)
+        if not (call.person.is_board or call.person.is_af or call.person.is_deputy or (af and af.id == call.person.id)):
+            raise Denied("not_af_or_board")
+        return stats_mod.compute(call.session, org_id=call.org.id, flows=self.flows, start=start, end=end,
+                                 now=call.now)
+
+    def send_chart(self, actor: str) -> Reply:
+        """C7 in Slack: this year's chart as a PNG in the asker's own DM (anonymous figures only)."""
+        today = self.today(self.clock())
+        reply = self.stats(actor, today.replace(month=1, day=1), today, fmt="png")
+        if not reply.ok:
+            return reply
+        self.chat.send_dm(org_key=self.org.key, person_id=actor, message=reply.messages[0])
+        return Reply(messages=[Message(self.texts("stats.chart_sent"))])
 
     def access_log(self, actor: str, code: str) -> Reply:
         """Who accessed this case: time, role, action (for the case's members and the AF)."""

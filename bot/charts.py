@@ -12,14 +12,26 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from bot.stats import SUPPRESS_BELOW, Figures, shown  # noqa: E402
 
-GROUPS = ("vorm van geweld", "route")
+GROUPS = ("vorm van geweld", "route", "hielp de bot je de meldcode te volgen?")
+EMPTY = "Geen zaken in deze periode."
 
 
-def chart(figures: Figures, path: Path, title: str):
+def chart_png(figures: Figures, title: str) -> bytes:
+    """The same chart as PNG bytes, to send (Slack) rather than save."""
+    import io
+    buffer = io.BytesIO()
+    chart(figures, buffer, title)
+    return buffer.getvalue()
+
+
+def chart(figures: Figures, path, title: str):
     """One horizontal bar chart per group; returns the figure (tests read its bars) after saving it."""
-    groups = [g for g in GROUPS if any(row[0] == g for row in figures.rows)]
+    groups = [g for g in GROUPS if any(row[0] == g and row[2] for row in figures.rows)]
     fig, axes = plt.subplots(len(groups) or 1, 1, figsize=(8, 2 + 2.2 * max(len(groups), 1)), squeeze=False)
     fig.suptitle(textwrap.fill(title, 80), fontsize=10)
+    if not groups:
+        axes[0, 0].axis("off")
+        axes[0, 0].text(0.5, 0.5, EMPTY, ha="center", va="center", fontsize=12)
     for ax, group in zip(axes[:, 0], groups):
         rows = [(label, value) for g, label, value in figures.rows if g == group]
         labels = [f"{label} ({shown(value)})" for label, value in rows]
@@ -33,7 +45,8 @@ def chart(figures: Figures, path: Path, title: str):
         ax.invert_yaxis()
         ax.set_xlabel("aantal zaken (onder 5: niet getoond)")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, format="png")
     plt.close(fig)
     return fig

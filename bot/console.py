@@ -23,7 +23,7 @@ COMMAND_FOR = {Action.OPEN_CASE: "/open {code}", Action.TAKE_UP: "/oppakken {cod
                Action.SNOOZE_WEEK: "/uitstellen {ref} week", Action.REMINDER_DONE: "/afgehandeld {ref} NOTITIE",
                Action.MANAGE_ROLES: "/rol WIE ROL", Action.RECORD_ABSENCE: "/afwezig [WIE] VAN TOT",
                Action.WELCOME_ALL: "/welkom", Action.EXPLAIN: "/uitleg {ref}",
-               Action.FEEDBACK: "/oordeel {code} {ref}"}
+               Action.FEEDBACK: "/oordeel {code} {ref}", Action.STATS_CHART: "/grafiek"}
 
 
 @dataclass
@@ -41,6 +41,8 @@ class ConsoleChat:
         self.inbox.append((person_id, message))
         name = self.names.get(person_id, person_id)
         self.write(self.texts("console.dm", name=name, text=message.text))
+        if message.file is not None:
+            self.write(self.texts("console.attachment", name=message.file[0]))
         for button in message.buttons:
             self.write(render_button(self.texts, button))
 
@@ -406,6 +408,27 @@ class Console(FormPrompter):
 
     def cmd_welkom(self, arg: str) -> None:
         self.show(self.service.welcome_all(self.persona))
+
+    def cmd_grafiek(self, arg: str) -> None:
+        """/grafiek [VAN TOT]: the evaluation chart as a PNG file (C7)."""
+        from flows.answers import FieldError, parse_date
+        parts = arg.split()
+        today = self.service.today(self.service.clock())
+        try:
+            start = parse_date(parts[0]) if parts else today.replace(month=1, day=1)
+            end = parse_date(parts[1]) if len(parts) > 1 else today
+        except FieldError:
+            self.say(self.texts("console.bad_period"))
+            return
+        reply = self.service.stats(self.persona, start, end, fmt="png")
+        if not reply.ok or self.export_dir is None:
+            self.show(reply)
+            return
+        name, content = reply.messages[0].file
+        path = self.export_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        self.say(self.texts("console.chart_saved", path=str(path)))
 
     def cmd_toegang(self, arg: str) -> None:
         if code := self._code(arg):

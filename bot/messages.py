@@ -24,6 +24,7 @@ class Action(str, enum.Enum):
     WELCOME_ALL = "welcome_all"
     EXPLAIN = "explain"
     FEEDBACK = "feedback"
+    STATS_CHART = "stats_chart"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Message:
     buttons: tuple[Button, ...] = ()
     case_code: str | None = None
     tone: str = "info"  # info | error | urgent | private (case content, only for the asker)
+    file: tuple[str, bytes] | None = None  # (file name, content): an evaluation chart, never case content
 
 
 @dataclass(frozen=True)

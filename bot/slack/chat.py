@@ -57,6 +57,12 @@ class SlackChat:
             # Never post case notices into a channel others can read.
             raise DeliveryError("not_a_dm")
         try:
+            if message.file is not None:
+                # An evaluation chart (anonymous figures): uploaded into the same DM, never shared wider.
+                name, content = message.file
+                self.client.files_upload_v2(channel=channel, content=content, filename=name, title=name,
+                                            initial_comment=message.text)
+                return
             self.client.chat_postMessage(channel=channel, text=message.text,
                                          blocks=message_blocks(message, self.texts), unfurl_links=False)
         except SlackApiError as exc:

@@ -28,6 +28,7 @@ class ActionId(str, enum.Enum):
     WELCOME_ALL = "mc_welcome_all"
     EXPLAIN = "mc_explain"
     FEEDBACK = "mc_feedback"
+    STATS_CHART = "mc_stats_chart"
 
 
 # The neutral actions of bot.messages map one to one onto Slack action ids.
@@ -38,7 +39,8 @@ FOR_ACTION = {Action.OPEN_CASE: ActionId.OPEN_CASE, Action.TAKE_UP: ActionId.TAK
               Action.SNOOZE_DAY: ActionId.SNOOZE_DAY, Action.SNOOZE_WEEK: ActionId.SNOOZE_WEEK,
               Action.REMINDER_DONE: ActionId.REMINDER_DONE, Action.MANAGE_ROLES: ActionId.MANAGE_ROLES,
               Action.RECORD_ABSENCE: ActionId.RECORD_ABSENCE, Action.WELCOME_ALL: ActionId.WELCOME_ALL,
-              Action.EXPLAIN: ActionId.EXPLAIN, Action.FEEDBACK: ActionId.FEEDBACK}
+              Action.EXPLAIN: ActionId.EXPLAIN, Action.FEEDBACK: ActionId.FEEDBACK,
+              Action.STATS_CHART: ActionId.STATS_CHART}
 
 
 class CallbackId(str, enum.Enum):

@@ -96,3 +96,11 @@ def test_the_chart_draws_a_bar_per_figure_and_hides_small_counts(service, chat, 
     bars = forms_axis.patches
     assert bars[0].get_width() == 5 and bars[0].get_hatch() is None
     assert bars[1].get_width() == 5 and bars[1].get_hatch() == "//"  # "below 5": the range, not the value
+
+
+def test_c7_the_chart_comes_as_png_bytes_for_the_af_and_never_for_staff(service):
+    import datetime as dt
+    reply = service.stats("mila", dt.date(2026, 1, 1), dt.date(2026, 12, 31), fmt="png")
+    name, content = reply.messages[0].file
+    assert name == "meldcode-cijfers-2026-01-01-2026-12-31.png" and content.startswith(b"\x89PNG")
+    assert not service.stats("sanne", dt.date(2026, 1, 1), dt.date(2026, 12, 31), fmt="png").ok

@@ -23,6 +23,7 @@ class Standin:
     per_channel_interval: float = 0.0  # like Slack: posting to one channel faster than this gets a 429
     last_post: dict[str, float] = field(default_factory=dict)
     rate_limited: int = 0
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> bytes uploaded
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -69,6 +70,11 @@ class Standin:
             refs = {e.get("value") for p in posts for b in p.get("blocks") or [] if b.get("type") == "actions"
                     for e in b.get("elements", []) if e.get("action_id") == "mc_reminder_done"}
             return {"ok": True, "posts": len(posts), "distinct": len(refs), "rate_limited": self.rate_limited}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.calls)}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}_upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": f["id"]} for f in json.loads(params.get("files") or "[]")]}
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "B1"}
         return {"ok": True}
@@ -79,6 +85,15 @@ class Standin:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
+                if "/_upload/" in self.path:  # the file itself, POSTed raw to the URL handed out above
+                    data = self.rfile.read(length)
+                    with standin.lock:
+                        standin.uploads[self.path.rsplit("/", 1)[-1]] = data
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"OK")
+                    return
                 raw = self.rfile.read(length).decode()
                 if "json" in (self.headers.get("Content-Type") or ""):
                     params = json.loads(raw or "{}")

@@ -30,5 +30,5 @@ def test_the_manifest_declares_what_the_code_listens_to():
 def test_the_fewest_scopes_no_history_and_no_user_tokens():
     scopes = MANIFEST["oauth_config"]["scopes"]
     # users:read only because Slack requires it for the team_join event (the welcome DM, C4).
-    assert scopes == {"bot": ["commands", "chat:write", "im:write", "users:read"]}
+    assert scopes == {"bot": ["commands", "chat:write", "im:write", "users:read", "files:write"]}
     assert not any("history" in s for s in scopes["bot"]) and "user" not in scopes

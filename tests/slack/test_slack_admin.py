@@ -90,3 +90,19 @@ def test_c2_meldcode_uitleg_is_interactive_step_by_step(slack):
     slack.button("sanne", "mc_explain", nav[1]["value"], view={**modal, "id": "V9", "hash": "h"})  # next
     updated = slack.standin.wait_for("views.update")[0]
     assert updated["view_id"] == "V9" and "Stap 4: wegen" in json.dumps(updated["view"], ensure_ascii=False)
+
+
+def test_c7_the_board_gets_this_years_chart_as_a_png_in_its_own_dm(slack):
+    home = home_of(slack, "els", "Ev-h9")
+    assert "mc_stats_chart" in buttons(home) and "Meldcode in cijfers" in json.dumps(home, ensure_ascii=False)
+    slack.standin.clear()
+    slack.button("els", "mc_stats_chart", "")
+    done = slack.standin.wait_for("files.completeUploadExternal")[0]
+    assert done["channel_id"] == "D" + USERS["els"]  # her own DM, nowhere else
+    assert "Meldcode in cijfers" in done["initial_comment"]
+    png = next(iter(slack.standin.uploads.values()))
+    assert png.startswith(b"\x89PNG") and len(png) > 5000
+    assert "staat in je berichten" in json.dumps(slack.standin.wait_for("views.open")[0]["view"], ensure_ascii=False)
+    slack.button("sanne", "mc_stats_chart", "")  # staff: refused, nothing uploaded
+    assert "bestuur" in json.dumps(slack.standin.wait_for("views.open", 2)[-1]["view"], ensure_ascii=False)
+    assert len(slack.standin.of("files.getUploadURLExternal")) == 1

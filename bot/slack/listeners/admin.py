@@ -79,6 +79,12 @@ def register(app: App, service: ConversationService) -> None:
         code, _, word = (action.get("value") or "").partition(":")
         show_reply(client, body, service.feedback(body["user"]["id"], code[:20], word[:10]), texts)
 
+    @app.action(ActionId.STATS_CHART.value)
+    def stats_chart(ack, body, client):
+        """C7: this year's chart, uploaded into the asker's own DM."""
+        ack()
+        show_reply(client, body, service.send_chart(body["user"]["id"]), texts)
+
     @app.action(ActionId.EXPLAIN.value)
     def explain(ack, body, action, client):
         """C2: the interactive explanation, step by step, in a modal."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from bot.errors import Denied
 from bot.messages import Action, Button, FieldView, Message, QuestionView, Reply
@@ -31,7 +31,7 @@ class Administration:
             raise Denied("unknown_colleague", name=external_id[:40])
         return person
 
-    def tell_admins(self, call: Call, message: Message) -> None:
+    def tell_admins(self, call: Call, message: Callable[[], Message]) -> None:
         """C5: with nobody to act as AF, a case is never stuck silently: the admins hear of it."""
         for admin in org_repo.admins(call.session, org_id=call.org.id):
             if admin.id != call.person.id:
@@ -39,7 +39,7 @@ class Administration:
 
     def no_af_reachable(self, call: Call, case_code: str, reply: Reply) -> None:
         reply.messages.append(Message(self.texts("replies.no_af"), tone="urgent"))
-        self.tell_admins(call, Message(self.texts("dms.no_af_reachable", code=case_code)))
+        self.tell_admins(call, lambda: Message(self.texts("dms.no_af_reachable", code=case_code)))
 
     def role_words(self, person: Person, *, acting_af: Person | None = None) -> str:
         words = [self.texts(f"roles.{person.staff_role}")] if person.staff_role else []
@@ -199,13 +199,13 @@ class Administration:
             after_af = self.acting_af(call)
             for who, changed in changes.items():
                 if changed:
-                    call.dm(who, Message(self.texts("dms.roles_changed", by=call.person.name,
+                    call.dm(who, lambda: Message(self.texts("dms.roles_changed", by=call.person.name,
                                                     roles=self.role_words(who, acting_af=after_af))))
             reply = Reply(messages=[Message(self.texts("admin.roles_set", name=person.name,
                                                        roles=self.role_words(person, acting_af=after_af)))])
             if after_af is None:
                 reply.messages.append(Message(self.texts("admin.no_af_now"), tone="urgent"))
-                self.tell_admins(call, Message(self.texts("dms.no_af_now", by=call.person.name)))
+                self.tell_admins(call, lambda: Message(self.texts("dms.no_af_now", by=call.person.name)))
             elif before_af is None or before_af.id != after_af.id:
                 reply.messages.append(Message(self.texts("admin.af_now", af=after_af.name)))
             return reply
@@ -239,7 +239,7 @@ class Administration:
             taking_over = org_repo.acting_af(call.session, org_id=call.org.id, on=max(start, today))
             if taking_over is None:
                 reply.messages.append(Message(self.texts("admin.no_deputy_then", **when), tone="urgent"))
-                self.tell_admins(call, Message(self.texts("dms.no_af_period", name=person.name, **when)))
+                self.tell_admins(call, lambda: Message(self.texts("dms.no_af_period", name=person.name, **when)))
                 return reply
             # The hand-over is logged and the deputy is told what comes to them.
             waiting = len(case_repo.waiting_consultations(call.session, org_id=call.org.id))
@@ -247,7 +247,7 @@ class Administration:
                                 actor_id=call.person.id, now=call.now,
                                 detail={"person": person.id, "to": taking_over.id,
                                         "start": start.isoformat(), "end": end.isoformat()})
-            call.dm(taking_over, Message(self.texts("dms.handover", af=person.name, waiting=waiting, **when)))
+            call.dm(taking_over, lambda: Message(self.texts("dms.handover", af=person.name, waiting=waiting, **when)))
             reply.messages.append(Message(self.texts("admin.handover", deputy=taking_over.name, **when)))
             return reply
         return self._run(actor, work, action="record_absence")
@@ -275,6 +275,6 @@ class Administration:
             af = self.acting_af(call)
             people = org_repo.list_people(call.session, org_id=call.org.id)
             for person in people:
-                call.dm(person, self.welcome_message(af))
+                call.dm(person, lambda: self.welcome_message(af))
             return Reply(messages=[Message(self.texts("admin.welcome_sent", count=len(people)))])
         return self._run(actor, work, action="welcome_all")

@@ -174,7 +174,7 @@ class CaseViews:
                                            buttons=tuple(button(s, "explain.step_button", title=flow.steps[s].title)
                                                          for s in ids))])
         step = flow.steps[step_id]
-        nodes = [n for n in flow.nodes.values() if n.step == step_id and n.anytime is None]
+        nodes = [n for n in flow.nodes.values() if n.step == step_id]
         actors = list(dict.fromkeys(self.texts(f"explain.actor.{n.actor}") for n in nodes))
         reached = {r.to for n in nodes for r in n.next if flow.is_outcome(r.to)}
         outcomes = [o for o in flow.outcomes.values() if o.id in reached]
@@ -301,7 +301,7 @@ class CaseViews:
         if not (call.person.is_board or call.person.is_af or call.person.is_deputy or (af and af.id == call.person.id)):
             raise Denied("not_af_or_board")
         return stats_mod.compute(call.session, org_id=call.org.id, flows=self.flows, start=start, end=end,
-                                 now=call.now)
+                                 now=call.now, texts=self.texts)
 
     def send_chart(self, actor: str) -> Reply:
         """C7 in Slack: this year's chart as a PNG in the asker's own DM (anonymous figures only)."""

@@ -12,8 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from bot.stats import SUPPRESS_BELOW, Figures, shown  # noqa: E402
 
-GROUPS = ("vorm van geweld", "route", "hielp de bot je de meldcode te volgen?")
-EMPTY = "Geen zaken in deze periode."
+GROUPS = ("forms", "routes", "feedback")
 
 
 def chart_png(figures: Figures, title: str) -> bytes:
@@ -31,7 +30,7 @@ def chart(figures: Figures, path, title: str):
     fig.suptitle(textwrap.fill(title, 80), fontsize=10)
     if not groups:
         axes[0, 0].axis("off")
-        axes[0, 0].text(0.5, 0.5, EMPTY, ha="center", va="center", fontsize=12)
+        axes[0, 0].text(0.5, 0.5, figures.words["empty"], ha="center", va="center", fontsize=12)
     for ax, group in zip(axes[:, 0], groups):
         rows = [(label, value) for g, label, value in figures.rows if g == group]
         labels = [f"{label} ({shown(value)})" for label, value in rows]
@@ -41,9 +40,9 @@ def chart(figures: Figures, path, title: str):
             if 0 < (value or 0) < SUPPRESS_BELOW:
                 bar.set_hatch("//")
                 bar.set_facecolor("#c8d2de")
-        ax.set_title(group, fontsize=10, loc="left")
+        ax.set_title(figures.titles[group], fontsize=10, loc="left")
         ax.invert_yaxis()
-        ax.set_xlabel("aantal zaken (onder 5: niet getoond)")
+        ax.set_xlabel(figures.words["axis"])
     fig.tight_layout()
     if isinstance(path, Path):
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -172,6 +172,7 @@ class Console(FormPrompter):
             self.say(self.texts("console.unknown_persona", who=arg[:40]))
             return
         self.persona = match
+        self._speak()
         self.people = self.service.people()
         self._whoami()
 
@@ -405,6 +406,17 @@ class Console(FormPrompter):
             self.say(self.texts("denied.feedback_word"))
             return
         self.show(self.service.feedback(self.persona, words[0].upper(), words[1].lower()))
+
+    def cmd_taal(self, arg: str) -> None:
+        """/taal en | /taal nl: the language the bot speaks with this persona (C: English as second language)."""
+        reply = self.service.set_language(self.persona, arg)
+        if reply.ok:
+            self._speak()
+        self.show(reply)
+
+    def _speak(self) -> None:
+        from bot import i18n
+        i18n.set_for_event(self.service.language_of(self.persona))
 
     def cmd_welkom(self, arg: str) -> None:
         self.show(self.service.welcome_all(self.persona))

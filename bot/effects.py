@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.messages import Action, Button, Message, Reply
+from bot.messages import Message, Reply
 from flows.deadlines import due_times
 from flows.model import Flow, Transition
 from storage import cases as case_repo
@@ -45,7 +45,6 @@ def record_signal(svc: ConversationService, call: Call, case: Case, values: dict
 def apply(svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition, answer: Answer,
           reply: Reply) -> None:
     texts = svc.texts
-    open_button = (Button(texts("buttons.open_case"), Action.OPEN_CASE, case.code),)
     for effect in t.effects:
         name, params = effect.name, effect.params
         if name == "record_signal":
@@ -56,8 +55,8 @@ def apply(svc: ConversationService, call: Call, case: Case, flow: Flow, t: Trans
             af = svc.acting_af(call)
             if af is None:
                 svc.no_af_reachable(call, case.code, reply)
-            call.dm(af, Message(texts(f"dms.{params['notice']}", code=case.code), buttons=open_button,
-                                case_code=case.code))
+            call.dm(af, lambda: Message(texts(f"dms.{params['notice']}", code=case.code),
+                                        buttons=svc._open_button(case.code), case_code=case.code))
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="af_notified",
                                 actor_id=call.person.id, now=call.now)
         elif name == "request_consultation":
@@ -65,7 +64,7 @@ def apply(svc: ConversationService, call: Call, case: Case, flow: Flow, t: Trans
         elif name == "inform_board":
             af = svc.acting_af(call)
             for board in org_repo.board_contacts(call.session, org_id=call.org.id):
-                call.dm(board, Message(texts("dms.inform_board", code=case.code, af=af.name if af else ""),
+                call.dm(board, lambda: Message(texts("dms.inform_board", code=case.code, af=af.name if af else ""),
                                        case_code=case.code))
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="board_informed",
                                 actor_id=call.person.id, now=call.now)
@@ -95,10 +94,12 @@ def _request_consultation(svc: ConversationService, call: Call, case: Case, flow
     if af is None:
         svc.no_af_reachable(call, case.code, reply)
         return
-    forms = ", ".join(c.label for c in flow.forms if c.id in (t.state.value("triage.forms", "forms") or []))
-    # Only the code, the step, the forms and the urgency: never typed text or names of the client.
-    call.dm(af, Message(texts("dms.consultation_request", staff=call.person.name, code=case.code,
-                              forms=forms or "-", urgency=texts(f"urgency.{urgency}")),
+    chosen = t.state.value("triage.forms", "forms") or []
+    # Only the code, the step, the forms and the urgency: never typed text or names of the client. The forms
+    # are named in the recipient's language (the lambda runs in it).
+    call.dm(af, lambda: Message(texts("dms.consultation_request", staff=call.person.name, code=case.code,
+                              forms=", ".join(c.label for c in svc.flows[case.flow_version].forms if c.id in chosen)
+                              or "-", urgency=texts(f"urgency.{urgency}")),
                         buttons=svc._consultation_buttons(case.code),
                         tone="urgent" if urgency == "today" else "info", case_code=case.code))
 

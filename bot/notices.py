@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot import i18n
 from bot.messages import Message
 from bot.reminders import ReminderSender
 from bot.service import ConversationService
@@ -27,13 +28,15 @@ def send_due_notices(service: ConversationService, now: dt.datetime | None = Non
     started_this_period = (created.year * 12 + created.month - 1) // every == period
     if people and service.claim_event(f"notice:{service.org.key}:training:{period}"[:64]) and not started_this_period:
         for person in (p for p in people if p.staff_role):
-            service.chat.send_dm(org_key=service.org.key, person_id=person.external_id,
-                                 message=Message(service.texts("dms.training")))
+            with i18n.speaking(person.language):
+                message = Message(service.texts("dms.training"))
+            service.chat.send_dm(org_key=service.org.key, person_id=person.external_id, message=message)
             sent += 1
     if people and local.month == service.org.evaluation_month and \
             service.claim_event(f"notice:{service.org.key}:evaluation:{local.year}"[:64]):
         for person in (p for p in people if p.is_af or p.is_board):
-            service.chat.send_dm(org_key=service.org.key, person_id=person.external_id,
-                                 message=Message(service.texts("dms.evaluation", year=local.year - 1)))
+            with i18n.speaking(person.language):
+                message = Message(service.texts("dms.evaluation", year=local.year - 1))
+            service.chat.send_dm(org_key=service.org.key, person_id=person.external_id, message=message)
             sent += 1
     return sent

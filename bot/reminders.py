@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 from bot.chat import DeliveryError
+from bot import i18n
 from bot.messages import Action, Button, Message
 from bot.service import ConversationService
 from flows.deadlines import due_times
@@ -73,7 +74,7 @@ class ReminderSender:
             return [self._prepare(session, row, now) for row in rows]
 
     def _prepare(self, session, row: Reminder, now: dt.datetime) -> Delivery:
-        svc, texts = self.service, self.service.texts
+        svc = self.service
         case = session.get(Case, row.case_id)
         today = svc.today(now)
         person = None
@@ -96,14 +97,19 @@ class ReminderSender:
                                    due=due_times("D6", now=now, policy=svc.policy), node_id=row.node_id, now=now)
         action = Action.CONTINUE if row.kind in CONTINUE_KINDS else Action.OPEN_CASE
         label = "buttons.continue" if action == Action.CONTINUE else "buttons.open_case"
-        message = Message(
+        with i18n.speaking(person.language if person else None):
+            message = self._message(row, case, action, label)
+        return Delivery(row.id, case.id, person.external_id if person else None, message, row.attempts)
+
+    def _message(self, row: Reminder, case: Case, action: Action, label: str) -> Message:
+        texts = self.service.texts
+        return Message(
             texts(f"reminders.{row.kind}", code=case.code, due=texts.datetime(row.due_at)),
             buttons=(Button(texts(label), action, case.code),
                      Button(texts("buttons.snooze_day"), Action.SNOOZE_DAY, case.code, str(row.id)),
                      Button(texts("buttons.snooze_week"), Action.SNOOZE_WEEK, case.code, str(row.id)),
                      Button(texts("buttons.reminder_done"), Action.REMINDER_DONE, case.code, str(row.id))),
             case_code=case.code)
-        return Delivery(row.id, case.id, person.external_id if person else None, message, row.attempts)
 
     def _deliver(self, delivery: Delivery, now: dt.datetime, report: SendReport) -> None:
         svc = self.service
@@ -121,16 +127,17 @@ class ReminderSender:
                 # With nobody acting as AF, the admins hear of it: a case is never stuck silently (C5).
                 told = [af] if af is not None else (org_repo.admins(session, org_id=row.org_id) if row and final
                                                     else [])
-                told_ids = [p.external_id for p in told if p.external_id != delivery.person_id]
+                told_ids = [(p.external_id, p.language) for p in told if p.external_id != delivery.person_id]
                 code = session.get(Case, delivery.case_id).code
             if final:
                 report.failed += 1
                 log.error("reminder %s (case id %s) not delivered after %s attempts: %s",
                           delivery.reminder_id, delivery.case_id, delivery.attempts + 1, exc)
                 key = "dms.reminder_failed" if af is not None else "dms.no_af_reachable"
-                for person_id in told_ids:
-                    svc.chat.send_dm(org_key=svc.org.key, person_id=person_id,
-                                     message=Message(svc.texts(key, code=code), case_code=code))
+                for person_id, language in told_ids:
+                    with i18n.speaking(language):
+                        message = Message(svc.texts(key, code=code), case_code=code)
+                    svc.chat.send_dm(org_key=svc.org.key, person_id=person_id, message=message)
             else:
                 report.retried += 1
                 log.warning("reminder %s not delivered (%s); retrying later", delivery.reminder_id, exc)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot import effects as fx
 from bot.admin import Administration
+from bot.preferences import Preferences
 from bot.case_views import CaseViews
 from bot.chat import Chat
 from bot.entries import Entries
@@ -17,7 +18,10 @@ from bot.errors import Denied
 from bot.reminder_actions import ReminderActions
 from bot.config import OrgConfig
 from bot.messages import Action, Button, Message, QuestionView, Reply
+from bot import i18n
+from bot.i18n import LocalizedFlows
 from bot.texts import Texts
+from flows.translate import load_translations
 from bot.views import question_view
 from flows import engine
 from flows.answers import AnswerRejected, from_json, to_json
@@ -50,7 +54,8 @@ AUDIT_EVENTS = {
 
 
 # The close-of-case answers as people give them, and as they are counted.
-FEEDBACK_WORDS = {"ja": "yes", "deels": "partly", "nee": "no"}
+FEEDBACK_BUTTONS = ("ja", "deels", "nee")
+FEEDBACK_WORDS = {"ja": "yes", "deels": "partly", "nee": "no", "yes": "yes", "partly": "partly", "no": "no"}
 
 
 def utcnow() -> dt.datetime:
@@ -70,23 +75,34 @@ class Call:
     roles: set[str] = field(default_factory=set)
     cache: dict[str, Any] = field(default_factory=dict)  # lookups that hold for this one event
 
-    def dm(self, person: Person | None, message: Message) -> None:
-        if person is not None:
-            self.outbox.append((person.external_id, message))
+    def dm(self, person: Person | None, message: Message | Callable[[], Message]) -> None:
+        """A DM sent after the commit. Given as a function, it is written in the recipient's language."""
+        if person is None:
+            return
+        if callable(message):
+            with i18n.speaking(person.language or i18n.DEFAULT):
+                message = message()
+        self.outbox.append((person.external_id, message))
 
 
-class ConversationService(CaseViews, Entries, ReminderActions, Administration):
+class ConversationService(CaseViews, Entries, ReminderActions, Administration, Preferences):
     """Every adapter calls these methods; the mixins hold the views, side entries and reminder actions."""
 
     def __init__(self, *, store: Store, flows: Mapping[int, Flow], org: OrgConfig, chat: Chat,
                  clock: Callable[[], dt.datetime] = utcnow, texts: Texts | None = None,
                  entry_point: str = "console"):
         self.entry_point = entry_point  # where people reach the bot: console | slack | cli (for the audit)
-        self.store, self.flows, self.org, self.chat, self.clock = store, dict(flows), org, chat, clock
-        self.latest = self.flows[max(self.flows)]
+        self.store, self.org, self.chat, self.clock = store, org, chat, clock
+        # The flows answer in the language of the moment (bot.i18n); their structure is the same in each.
+        self.flows = LocalizedFlows(load_translations(flows, strict=False))
         self.texts = texts or Texts(org.timezone)
         self.policy = org.policy
         self.tz = ZoneInfo(org.timezone)
+
+    @property
+    def latest(self) -> Flow:
+        """The newest version, for new cases; a case keeps the version it started with."""
+        return self.flows[max(self.flows)]
 
     # ---- plumbing -------------------------------------------------------------------------
     def bootstrap(self) -> None:
@@ -106,7 +122,8 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
             if person is None:
                 raise Denied("unknown_person", org=self.org.name)
             call = Call(session=session, org=org, person=person, now=now)
-            yield call
+            with i18n.speaking(person.language or i18n.current()):  # the reply in the asker's language
+                yield call
         # Only what was committed is announced.
         for person_id, message in call.outbox:
             self.chat.send_dm(org_key=self.org.key, person_id=person_id, message=message)
@@ -228,7 +245,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
         if "consultation_taken_up" in {g.name for g in node.requires} and \
                 "consultation_taken_up" not in case.flags:
             af = self.acting_af(call)
-            return Message(self.texts("replies.waiting_for_take_up", af=af.name if af else "de AF"),
+            return Message(self.texts("replies.waiting_for_take_up", af=af.name if af else self.texts("roles.af")),
                            case_code=case.code)
         if node.actor == "staff" and "staff" not in roles:
             return Message(self.texts("replies.waiting_for_staff", owner=case.owner.name), case_code=case.code)
@@ -271,7 +288,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
             except engine.NotAllowed as exc:
                 af = self.acting_af(call)
                 if exc.code == "actor_af" and af is not None:
-                    call.dm(af, self._your_turn_af(case, node, flow))
+                    call.dm(af, lambda: self._your_turn_af(case, node, flow))
                 raise Denied(exc.code, af=af.name if af else "", code=case.code) from None
             acted_as = "af" if (node.actor == "af" or "staff" not in roles) else "staff"
             answer = case_repo.add_answer(call.session, case=case, node_id=node.id, values=to_json(t.values),
@@ -305,10 +322,11 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
 
     def _ask_feedback(self, call: Call, case: Case, reply: Reply) -> None:
         """C7: at the close, the staff member may say whether the bot helped (opt-in, anonymous)."""
-        message = Message(self.texts("feedback.question", code=case.code), case_code=case.code, buttons=tuple(
-            Button(self.texts(f"feedback.{word}"), Action.FEEDBACK, case.code, word) for word in FEEDBACK_WORDS))
+        def message() -> Message:
+            return Message(self.texts("feedback.question", code=case.code), case_code=case.code, buttons=tuple(
+                Button(self.texts(f"feedback.{word}"), Action.FEEDBACK, case.code, word) for word in FEEDBACK_BUTTONS))
         if case.owner_id == call.person.id:
-            reply.messages.append(message)
+            reply.messages.append(message())
         else:
             call.dm(case.owner, message)
 
@@ -330,6 +348,8 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
         return self._run(actor, work, action="feedback", code=code)
 
     def _your_turn_af(self, case: Case, node: Node, flow: Flow) -> Message:
+        flow = self.flows[case.flow_version]  # in the language of the recipient, who may read another
+        node = flow.nodes[node.id]
         return Message(self.texts("dms.your_turn_af", code=case.code, title=node.title,
                                   step=flow.steps[node.step].title, staff=case.owner.name),
                        buttons=self._open_button(case.code), case_code=case.code)
@@ -339,8 +359,8 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
         """B2/B3: the AF and the staff member each learn what the other recorded and whose turn it is."""
         owner = case.owner
         if acted_as == "af" and owner.id != call.person.id:
-            call.dm(owner, Message(self.texts("dms.af_recorded", af=call.person.name, code=case.code,
-                                              title=answered.title),
+            call.dm(owner, lambda: Message(self.texts("dms.af_recorded", af=call.person.name, code=case.code,
+                                              title=self.flows[case.flow_version].nodes[answered.id].title),
                                    buttons=self._open_button(case.code), case_code=case.code))
         if case.current_node is None:
             return
@@ -350,10 +370,11 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
             if af is None:
                 self.no_af_reachable(call, case.code, reply)
             elif af.id != call.person.id:
-                call.dm(af, self._your_turn_af(case, nxt, flow))
+                call.dm(af, lambda: self._your_turn_af(case, nxt, flow))
         elif nxt.actor in ("staff", "together") and acted_as == "af" and owner.id != call.person.id:
-            call.dm(owner, Message(self.texts("dms.your_turn_staff", code=case.code, title=nxt.title,
-                                              step=flow.steps[nxt.step].title),
+            call.dm(owner, lambda: Message(self.texts("dms.your_turn_staff", code=case.code,
+                                                      title=self.flows[case.flow_version].nodes[nxt.id].title,
+                                                      step=self.flows[case.flow_version].steps[nxt.step].title),
                                    buttons=self._open_button(case.code), case_code=case.code))
 
     def take_up(self, actor: str, code: str) -> Reply:
@@ -371,7 +392,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
             reminder_repo.cancel(call.session, case_id=case.id, kinds=["D5"], now=call.now)
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="consultation_taken_up",
                                 actor_id=call.person.id, now=call.now)
-            call.dm(case.owner, Message(self.texts("dms.consultation_taken_up", af=call.person.name,
+            call.dm(case.owner, lambda: Message(self.texts("dms.consultation_taken_up", af=call.person.name,
                                                    code=case.code),
                                         buttons=self._open_button(case.code), case_code=case.code))
             return Reply(messages=[Message(self.texts("replies.taken_up", code=case.code, owner=case.owner.name),
@@ -396,10 +417,10 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
             consultation.assigned_to_id = consultation.handed_to_id = deputy.id
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="handed_to_deputy",
                                 detail={"person": deputy.id}, actor_id=call.person.id, now=call.now)
-            call.dm(deputy, Message(self.texts("dms.handed_to_deputy", af=call.person.name, code=case.code),
+            call.dm(deputy, lambda: Message(self.texts("dms.handed_to_deputy", af=call.person.name, code=case.code),
                                     buttons=self._consultation_buttons(case.code, take_up=consultation.taken_up_at is None),
                                     case_code=case.code))
-            call.dm(case.owner, Message(self.texts("dms.handed_to_deputy_staff", af=call.person.name,
+            call.dm(case.owner, lambda: Message(self.texts("dms.handed_to_deputy_staff", af=call.person.name,
                                                    deputy=deputy.name, code=case.code), case_code=case.code))
             return Reply(messages=[Message(self.texts("replies.handed_to_deputy", deputy=deputy.name,
                                                       code=case.code), case_code=case.code)])
@@ -416,7 +437,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
                              errors={"moment": self.texts("errors.moment_in_past")}, ok=False)
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="moment_proposed",
                                 detail={"at": when.isoformat()}, actor_id=call.person.id, now=call.now)
-            call.dm(case.owner, Message(self.texts("dms.moment_proposed", af=call.person.name, code=case.code,
+            call.dm(case.owner, lambda: Message(self.texts("dms.moment_proposed", af=call.person.name, code=case.code,
                                                    when=self.texts.datetime(when)),
                                         buttons=self._open_button(case.code), case_code=case.code))
             return Reply(messages=[Message(self.texts("replies.moment_proposed", owner=case.owner.name,
@@ -457,7 +478,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
             af = self.acting_af(call)
             alerted = af is not None and af.id != call.person.id
             if alerted:
-                call.dm(af, Message(self.texts("dms.acute_alert", staff=call.person.name,
+                call.dm(af, lambda: Message(self.texts("dms.acute_alert", staff=call.person.name,
                                                code=case.code if case else ""),
                                     buttons=self._open_button(case.code) if case else (), tone="urgent",
                                     case_code=case.code if case else None))
@@ -481,7 +502,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
                                 detail={"round": case.round}, actor_id=call.person.id, now=call.now)
             af = self.acting_af(call)
             if af is not None and af.id != call.person.id:
-                call.dm(af, Message(self.texts("dms.reopened", code=case.code, staff=call.person.name),
+                call.dm(af, lambda: Message(self.texts("dms.reopened", code=case.code, staff=call.person.name),
                                     buttons=self._open_button(case.code), case_code=case.code))
             return Reply(messages=[Message(self.texts("replies.reopened", code=case.code, round=case.round),
                                            case_code=case.code)],
@@ -501,7 +522,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration):
             if added:
                 case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="member_added",
                                     detail={"person": other.id}, actor_id=call.person.id, now=call.now)
-                call.dm(other, Message(self.texts("dms.staff_recorded", staff=call.person.name, code=case.code,
+                call.dm(other, lambda: Message(self.texts("dms.staff_recorded", staff=call.person.name, code=case.code,
                                                   title=self.texts("events.member_added")),
                                        buttons=self._open_button(case.code), case_code=case.code))
             key = "replies.colleague_added" if added else "replies.colleague_already"

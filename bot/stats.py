@@ -6,6 +6,9 @@ import datetime as dt
 import io
 import statistics
 from dataclasses import dataclass, field
+from typing import Mapping
+
+from bot.texts import Texts
 
 from flows.answers import parse_date
 from flows.model import Flow
@@ -13,21 +16,24 @@ from flows.workdays import is_working_day
 from storage import cases as case_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
-from storage.models import Case
 
 SUPPRESS_BELOW = 5  # counts of 1-4 are shown as "<5": small groups could point at a child
 
-ROUTES = {"out_of_scope.professional": "buiten stappenplan", "out_of_scope.pupils": "buiten stappenplan",
-          "closed_no_action": "gesloten zonder actie", "help_closed": "hulp", "reported": "melding"}
+# Outcome -> route (a text key under stats.labels); a case without an outcome is still running.
+ROUTES = {"out_of_scope.professional": "out_of_scope", "out_of_scope.pupils": "out_of_scope",
+          "closed_no_action": "closed_no_action", "help_closed": "help", "reported": "melding"}
+GROUPS = ("cases", "forms", "routes", "step_days", "vt", "feedback", "deadlines")
 
-FEEDBACK_LABELS = {"yes": "ja", "partly": "deels", "no": "nee"}
+FEEDBACK_ANSWERS = ("yes", "partly", "no")
 
 
 @dataclass
 class Figures:
     start: dt.date
     end: dt.date
-    rows: list[tuple[str, str, int | None]] = field(default_factory=list)  # (group, label, value)
+    rows: list[tuple[str, str, int | None]] = field(default_factory=list)  # (group key, label, value)
+    titles: dict[str, str] = field(default_factory=dict)  # group key -> its title, in the asker's language
+    words: dict[str, str] = field(default_factory=dict)   # the chart's axis text and its empty notice
 
     def add(self, group: str, label: str, value: int | None) -> None:
         self.rows.append((group, label, value))
@@ -47,16 +53,17 @@ def _working_days_between(a: dt.date, b: dt.date) -> int:
     return days
 
 
-def compute(session, *, org_id: int, flows: dict[int, Flow], start: dt.date, end: dt.date,
-            now: dt.datetime) -> Figures:
-    """Figures for cases opened from `start` to `end` (inclusive)."""
-    figures = Figures(start, end)
+def compute(session, *, org_id: int, flows: Mapping[int, Flow], start: dt.date, end: dt.date,
+            now: dt.datetime, texts: Texts | None = None) -> Figures:
+    """Figures for cases opened from `start` to `end` (inclusive), labelled in the language of `texts`."""
+    texts = texts or Texts()
+    label = lambda key: texts(f"stats.labels.{key}")  # noqa: E731
+    figures = Figures(start, end, titles={g: texts(f"stats.groups.{g}") for g in GROUPS},
+                      words={w: texts(f"stats.{w}") for w in ("axis", "empty", "csv_header")})
     lo = dt.datetime.combine(start, dt.time(0), tzinfo=dt.timezone.utc)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=dt.timezone.utc)
-    from sqlalchemy import select
-    cases = list(session.scalars(select(Case).where(Case.org_id == org_id, Case.created_at >= lo,
-                                                    Case.created_at < hi)))
-    figures.add("zaken", "geopend", len(cases))
+    cases = case_repo.opened_between(session, org_id=org_id, start=lo, end=hi)
+    figures.add("cases", label("opened"), len(cases))
     forms: dict[str, int] = {}
     routes: dict[str, int] = {}
     step_days: dict[str, list[float]] = {}
@@ -67,9 +74,9 @@ def compute(session, *, org_id: int, flows: dict[int, Flow], start: dt.date, end
         answers = case_repo.answers(session, case_id=case.id)
         latest = {a.node_id: a.values for a in answers}
         for form in (latest.get("triage.forms") or {}).get("forms", []):
-            label = next((c.label for c in flow.forms if c.id == form), form)
-            forms[label] = forms.get(label, 0) + 1
-        route = ROUTES.get(case.outcome or "", "lopend")
+            name = next((c.label for c in flow.forms if c.id == form), form)
+            forms[name] = forms.get(name, 0) + 1
+        route = label(ROUTES.get(case.outcome or "", "running"))
         routes[route] = routes.get(route, 0) + 1
         advice += "step2.vt_advice" in latest
         if "step5.melding" in latest:
@@ -86,23 +93,22 @@ def compute(session, *, org_id: int, flows: dict[int, Flow], start: dt.date, end
         for here, nxt in zip(ordered, ordered[1:]):
             step_days.setdefault(flow.steps[here].title, []).append(
                 (first[nxt] - first[here]).total_seconds() / 86400)
-    for label, count in sorted(forms.items()):
-        figures.add("vorm van geweld", label, count)
-    for label, count in sorted(routes.items()):
-        figures.add("route", label, count)
-    for label, values in step_days.items():
+    for name, count in sorted(forms.items()):
+        figures.add("forms", name, count)
+    for name, count in sorted(routes.items()):
+        figures.add("routes", name, count)
+    for name, values in step_days.items():
         # A median over fewer than 5 cases is not shown: it would describe one or two cases.
-        figures.add("dagen per stap (mediaan)", label,
-                    round(statistics.median(values)) if len(values) >= SUPPRESS_BELOW else None)
-    figures.add("Veilig Thuis", "advies gevraagd", advice)
-    figures.add("Veilig Thuis", "meldingen", meldingen)
-    figures.add("Veilig Thuis", "werkdagen tot terugkoppeling (mediaan)",
+        figures.add("step_days", name, round(statistics.median(values)) if len(values) >= SUPPRESS_BELOW else None)
+    figures.add("vt", label("advice"), advice)
+    figures.add("vt", label("meldingen"), meldingen)
+    figures.add("vt", label("feedback_delay"),
                 round(statistics.median(delays)) if len(delays) >= SUPPRESS_BELOW else None)
     # C7: the opt-in close-of-case question; anonymous rows, month precision.
     answers = org_repo.feedback_counts(session, org_id=org_id, start=start, end=end)
-    for answer, label in FEEDBACK_LABELS.items():
-        figures.add("hielp de bot je de meldcode te volgen?", label, answers.get(answer, 0))
-    figures.add("termijnen", "verlopen, nog open",
+    for answer in FEEDBACK_ANSWERS:
+        figures.add("feedback", label(f"feedback_{answer}"), answers.get(answer, 0))
+    figures.add("deadlines", label("overdue"),
                 len(reminder_repo.overdue(session, org_id=org_id, now=now, limit=100_000)))
     return figures
 
@@ -112,7 +118,7 @@ def as_text(figures: Figures, title: str) -> str:
     group = None
     for g, label, value in figures.rows:
         if g != group:
-            lines.append(f"{g}:")
+            lines.append(f"{figures.titles.get(g, g)}:")
             group = g
         lines.append(f"  {label}: {shown(value)}")
     return "\n".join(lines)
@@ -121,7 +127,8 @@ def as_text(figures: Figures, title: str) -> str:
 def as_csv(figures: Figures) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["van", "tot", "groep", "onderdeel", "aantal"])
+    writer.writerow(figures.words["csv_header"].split(","))
     for group, label, value in figures.rows:
-        writer.writerow([figures.start.isoformat(), figures.end.isoformat(), group, label, shown(value)])
+        writer.writerow([figures.start.isoformat(), figures.end.isoformat(), figures.titles.get(group, group), label,
+                         shown(value)])
     return out.getvalue()

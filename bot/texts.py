@@ -1,4 +1,5 @@
-"""Render the bot's Dutch texts (bot/texts/nl.yaml, bot/templates/*.j2) with Jinja2."""
+"""Render the bot's texts (bot/texts/<lang>.yaml, bot/templates/<lang>/*.j2) with Jinja2, in the language of
+the moment (bot.i18n): Dutch, or English for people who chose it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,16 +12,21 @@ from zoneinfo import ZoneInfo
 import jinja2
 import yaml
 
+from bot import i18n
+from flows.translate import LANGUAGES
 
-class Texts:
-    """Looks up a dotted key in the catalogue and renders it. Plain text: adapters escape for their medium."""
+
+class Catalogue:
+    """Looks up a dotted key in one language's catalogue and renders it. Plain text: adapters escape for their
+    medium."""
 
     def __init__(self, timezone: str = "Europe/Amsterdam", language: str = "nl"):
+        self.language = language
         self.tz = ZoneInfo(timezone)
         base = Path(str(resources.files("bot")))
         self.catalogue = yaml.safe_load((base / "texts" / f"{language}.yaml").read_text(encoding="utf-8"))
         # No HTML autoescape: the output is plain text or Slack mrkdwn, not HTML.
-        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(base / "templates"),
+        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(base / "templates" / language),
                                       autoescape=False, undefined=jinja2.StrictUndefined,
                                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
         self.env.filters["datum"] = self.date
@@ -72,3 +78,41 @@ class Texts:
             return ""
         local = value.astimezone(self.tz)
         return f"{self.date(local.date())} {local:%H:%M}"
+
+
+class Texts:
+    """Every language's catalogue; each call answers in the language of the moment, or in a fixed one."""
+
+    def __init__(self, timezone: str = "Europe/Amsterdam", language: str | None = None):
+        self.timezone = timezone
+        self.fixed = language
+        self.catalogues = {lang: Catalogue(timezone, lang) for lang in LANGUAGES}
+
+    @property
+    def current(self) -> Catalogue:
+        return self.catalogues[self.fixed or i18n.current()]
+
+    @property
+    def language(self) -> str:
+        return self.current.language
+
+    def speaking(self, language: str | None):
+        return i18n.speaking(language)
+
+    def __call__(self, key: str, **params: Any) -> str:
+        return self.current(key, **params)
+
+    def raw(self, key: str) -> Any:
+        return self.current.raw(key)
+
+    def render_text(self, template_text: str, **params: Any) -> str:
+        return self.current.render_text(template_text, **params)
+
+    def template(self, name: str, **params: Any) -> str:
+        return self.current.template(name, **params)
+
+    def date(self, value: dt.date | dt.datetime | None) -> str:
+        return self.current.date(value)
+
+    def datetime(self, value: dt.datetime | None) -> str:
+        return self.current.datetime(value)

@@ -33,6 +33,8 @@ def load_all(directory: Path | None = None, flow_id: str = "meldcode") -> dict[i
     directory = directory or definitions_dir()
     flows: dict[int, Flow] = {}
     for path in sorted((directory / flow_id).glob("*.yaml")):
+        if "." in path.stem:
+            continue  # N.<lang>.yaml: the texts of version N in another language (flows.translate)
         flow = load_flow_file(path)
         if flow.id != flow_id:
             raise FlowDefinitionError(str(path), [f"id is {flow.id!r}, expected {flow_id!r}"])

@@ -157,6 +157,12 @@ def add_event(session: Session, *, org_id: int, case_id: int | None, kind: str, 
     return event
 
 
+def opened_between(session: Session, *, org_id: int, start: dt.datetime, end: dt.datetime) -> list[Case]:
+    """Cases opened from `start` (inclusive) to `end` (exclusive), for the evaluation figures."""
+    return list(session.scalars(select(Case).where(Case.org_id == org_id, Case.created_at >= start,
+                                                   Case.created_at < end)))
+
+
 def org_events(session: Session, *, org_id: int, limit: int) -> list[Event]:
     """Events of the organisation itself (role changes, absences, hand-overs), newest first."""
     return list(session.scalars(select(Event).where(Event.org_id == org_id, Event.case_id.is_(None))

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
                                                   ServerErrorRetryHandler)
 
+from bot import i18n
 from bot.app import build_service
 from bot.service import ConversationService
 from bot.settings import Settings
@@ -29,6 +30,16 @@ def quiet_libraries() -> None:
     """slack_sdk and Bolt log request and response bodies at DEBUG: typed text must never reach a log."""
     for name in ("slack_sdk", "slack_bolt", "urllib3"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def acting_user(body) -> str | None:
+    """Who acts, from any payload: commands, interactions, and events (a user id, or a user object)."""
+    if not isinstance(body, dict):
+        return None
+    user = body.get("user_id") or body.get("user") or (body.get("event") or {}).get("user")
+    if isinstance(user, dict):
+        user = user.get("id")
+    return str(user)[:64] if isinstance(user, str) and user else None
 
 
 def build_app(settings: Settings, service: ConversationService | None = None, *,
@@ -57,6 +68,21 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
         event_id = body.get("event_id") if isinstance(body, dict) else None
         if event_id and not service.claim_event(str(event_id)[:64]):
             return BoltResponse(status=200, body="")
+        return next()
+
+    @app.middleware
+    def in_their_language(body, client, next):
+        """Each request speaks the language of the person acting: their choice, or once their Slack locale."""
+        user = acting_user(body)
+        language = service.language_of(user) if user else None
+        if user and language is None:
+            try:
+                locale = client.users_info(user=user, include_locale=True)["user"].get("locale")
+            except Exception as exc:  # Slack unreachable: Dutch, and try again another time
+                log.warning("no locale for a user: %s", type(exc).__name__)
+                locale = None
+            language = service.adopt_locale(user, locale) if locale else None
+        i18n.set_for_event(language)
         return next()
 
     @app.error

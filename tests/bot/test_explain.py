@@ -19,7 +19,7 @@ def test_c2_the_overview_lists_every_step_of_the_flow_with_a_button_and_the_safe
 def test_c2_a_step_shows_its_questions_from_the_definition_and_navigates(service):
     flow = load_all()[1]
     reply = service.explain("2")
-    titles = [n.title for n in flow.nodes.values() if n.step == "2" and n.anytime is None]
+    titles = [n.title for n in flow.nodes.values() if n.step == "2"]
     text = reply.text()
     assert titles and all(f"{i}. {t}" in text for i, t in enumerate(titles, 1))
     assert "Veilig Thuis 0800-2000" in text and "112" in text
@@ -32,7 +32,7 @@ def test_c2_a_step_shows_its_questions_from_the_definition_and_navigates(service
 
 def test_c2_one_source_of_truth_a_changed_title_in_the_definition_shows_in_the_explanation(service):
     import dataclasses
-    node = next(n for n in service.latest.nodes.values() if n.step == "1" and n.anytime is None)
+    node = next(n for n in service.latest.nodes.values() if n.step == "1")
     service.latest.nodes[node.id] = dataclasses.replace(node, title="Een andere titel")
     assert "Een andere titel" in service.explain("1").text()
 

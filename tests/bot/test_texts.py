@@ -42,3 +42,60 @@ def test_every_timeline_event_the_code_writes_has_a_text():
     # The organisation's own events (roles, absences, hand-overs) show in the admins' overview.
     org_kinds = set(re.findall(r'kind="([a-z_]+)"', (bot / "admin.py").read_text()))
     assert org_kinds and org_kinds <= set(TEXTS.raw("admin.change")), sorted(org_kinds - set(TEXTS.raw("admin.change")))
+
+
+# ---- English as a second language: every Dutch text has an English one ------------------------------
+def _shape(node, path=""):
+    """Every key path of a catalogue, with lists by length (days, months)."""
+    if isinstance(node, dict):
+        return {p for k, v in node.items() for p in _shape(v, f"{path}.{k}" if path else str(k))}
+    if isinstance(node, list):
+        return {f"{path}[{len(node)}]"}
+    return {path}
+
+
+def test_every_dutch_text_has_an_english_one_and_no_english_text_is_extra():
+    nl, en = Texts(language="nl"), Texts(language="en")
+    dutch, english = _shape(nl.raw("dates") and nl.current.catalogue), _shape(en.current.catalogue)
+    assert dutch - english == set(), "missing in en.yaml"
+    assert english - dutch == set(), "not in nl.yaml"
+
+
+def _leaves(node, path=""):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaves(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(node, str):
+        yield path, node
+
+
+def test_english_texts_render_and_are_not_left_in_dutch():
+    """Each English text renders with the variables its Dutch twin uses, and differs from it (a copy-paste
+    of the Dutch text would pass the key check above) unless it is a name, a number or a variable."""
+    import re
+    from jinja2 import meta
+    nl, en = Texts(language="nl"), Texts(language="en")
+    same = []
+    for key, dutch in _leaves(nl.current.catalogue):
+        english = en.raw(key)
+        variables = meta.find_undeclared_variables(nl.current.env.parse(dutch))
+        assert meta.find_undeclared_variables(en.current.env.parse(english)) <= variables, key
+        params = {v: "x" for v in variables} | {v: 1 for v in ("count", "waiting", "hypotheses", "round")
+                                                 if v in variables}
+        try:
+            en(key, **params)
+        except Exception as exc:  # noqa: BLE001 - the key is the message
+            raise AssertionError(f"{key}: {exc}") from exc
+        if english == dutch and re.search(r"[a-z]{4}", re.sub(r"{[{%].*?[}%]}", "", dutch)):
+            same.append(key)
+    # Words that are the same in both languages (proper names, Dutch institutions, "monitoring").
+    assert set(same) <= {"status.open", "status.monitoring", "roles.board", "slack.meldcode_title",
+                         "stats.groups.vt", "stats.groups.routes", "slack.export", "console.button",
+                         "console.person_line", "admin.person_line", "explain.step_button", "slack.dossier_title"},\
+        sorted(same)
+
+
+def test_every_template_exists_in_both_languages():
+    from pathlib import Path
+    base = Path(__file__).resolve().parents[2] / "bot" / "templates"
+    assert {p.name for p in (base / "nl").glob("*.j2")} == {p.name for p in (base / "en").glob("*.j2")} != set()

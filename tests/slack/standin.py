@@ -24,6 +24,7 @@ class Standin:
     last_post: dict[str, float] = field(default_factory=dict)
     rate_limited: int = 0
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> bytes uploaded
+    locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale (default nl-NL)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -75,6 +76,9 @@ class Standin:
             return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}_upload/{file_id}"}
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": f["id"]} for f in json.loads(params.get("files") or "[]")]}
+        if method == "users.info":
+            user = str(params.get("user", ""))
+            return {"ok": True, "user": {"id": user, "locale": self.locales.get(user, "nl-NL")}}
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "B1"}
         return {"ok": True}

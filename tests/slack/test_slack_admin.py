@@ -106,3 +106,22 @@ def test_c7_the_board_gets_this_years_chart_as_a_png_in_its_own_dm(slack):
     slack.button("sanne", "mc_stats_chart", "")  # staff: refused, nothing uploaded
     assert "bestuur" in json.dumps(slack.standin.wait_for("views.open", 2)[-1]["view"], ensure_ascii=False)
     assert len(slack.standin.of("files.getUploadURLExternal")) == 1
+
+
+def test_english_for_someone_whose_slack_speaks_english_and_taal_switches(slack):
+    slack.standin.locales[USERS["tom"]] = "en-US"
+    slack.command("tom", "nieuw")
+    modal = slack.standin.wait_for("views.open")[0]["view"]
+    text = json.dumps(modal, ensure_ascii=False)
+    assert "Who are the signals about?" in text and modal["submit"]["text"] == "Save"
+    assert slack.standin.of("users.info")[0]["include_locale"] in (True, "true", "1")
+    switched = slack.command("tom", "taal nl")
+    assert "Vanaf nu spreek ik Nederlands" in switched.body
+    slack.standin.clear()
+    slack.command("tom", "nieuw")
+    assert "Over wie gaan de signalen?" in json.dumps(slack.standin.wait_for("views.open")[0]["view"],
+                                                     ensure_ascii=False)
+    assert slack.standin.of("users.info") == []  # asked once; the choice is stored
+    slack.command("sanne", "nieuw")  # nl-NL
+    assert "Over wie gaan de signalen?" in json.dumps(slack.standin.wait_for("views.open", 2)[-1]["view"],
+                                                     ensure_ascii=False)

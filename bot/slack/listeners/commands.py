@@ -23,6 +23,9 @@ def register(app: App, service: ConversationService) -> None:
             ack(blocks=kit.reply_blocks(service.my_cases(user), texts), text=texts("slack.meldcode_title"))
         elif sub == "uitleg":
             ack(blocks=kit.reply_blocks(service.explain(), texts), text=texts("slack.meldcode_title"))
+        elif sub in ("taal", "language"):
+            reply = service.set_language(user, words[1] if len(words) > 1 else "")
+            ack(text=reply.text())
         elif sub == "acuut":
             reply = service.acute(user)
             ack(blocks=kit.reply_blocks(reply, texts), text=reply.text())

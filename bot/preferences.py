@@ -1,0 +1,80 @@
+"""Each person's language (nl or en): chosen by a command, or taken once from their Slack locale."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from bot import i18n
+from bot.errors import Denied
+from bot.messages import Message, Reply
+from flows.translate import LANGUAGES
+from storage import organisations as org_repo
+from storage.db import DatabaseError
+
+if TYPE_CHECKING:
+    from bot.service import Call
+
+WORDS = {"nl": "nl", "nederlands": "nl", "dutch": "nl", "en": "en", "english": "en", "engels": "en"}
+CACHE_SECONDS = 60.0  # another replica's change reaches this one within a minute
+
+
+class Preferences:
+    """Mixin for ConversationService."""
+
+    _language_cache: dict[str, tuple[str | None, float]]
+    _language_lock: threading.Lock
+
+    def set_language(self, actor: str, word: str) -> Reply:
+        """`/taal en`: from now on the bot speaks this language with this person, everywhere."""
+        language = WORDS.get(word.strip().lower())
+
+        def work(call: Call) -> Reply:
+            if language is None:
+                raise Denied("unknown_language")
+            org_repo.set_language(call.session, person=call.person, language=language)
+            self._remember(actor, language)
+            with i18n.speaking(language):
+                return Reply(messages=[Message(self.texts("replies.language_set"))])
+        return self._run(actor, work, action="set_language")
+
+    def language_of(self, external_id: str) -> str | None:
+        """The stored language (None: not chosen yet), cached briefly: every Slack request asks."""
+        now = time.monotonic()
+        with self._lock():
+            cached = self._language_cache.get(external_id)
+        if cached and cached[1] > now:
+            return cached[0]
+        try:
+            with self.store.transaction() as session:
+                org = org_repo.get_organisation(session, key=self.org.key)
+                person = org_repo.get_person(session, org_id=org.id, external_id=external_id) if org else None
+                language = person.language if person else None
+        except DatabaseError:
+            return i18n.DEFAULT  # the database is down: the event itself will say so, in Dutch
+        self._remember(external_id, language)
+        return language
+
+    def adopt_locale(self, external_id: str, locale: str | None) -> str:
+        """A person's Slack locale (en-US, nl-NL) becomes their language until they choose one."""
+        language = i18n.normalise(locale)
+        try:
+            with self.store.transaction() as session:
+                org = org_repo.get_organisation(session, key=self.org.key)
+                person = org_repo.get_person(session, org_id=org.id, external_id=external_id) if org else None
+                if person is not None and person.language is None:
+                    org_repo.set_language(session, person=person, language=language)
+        except DatabaseError:
+            return language  # kept for this request only; stored another time
+        self._remember(external_id, language)
+        return language
+
+    def _remember(self, external_id: str, language: str | None) -> None:
+        with self._lock():
+            self._language_cache[external_id] = (language if language in LANGUAGES else None,
+                                                 time.monotonic() + CACHE_SECONDS)
+
+    def _lock(self) -> threading.Lock:
+        if not hasattr(self, "_language_lock"):
+            self._language_lock, self._language_cache = threading.Lock(), {}
+        return self._language_lock

@@ -60,23 +60,26 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
     from storage import reminders as reminder_repo
     from storage.models import Case
     store = open_store(settings)
-    config = load_config(settings.config_path)
-    texts = Texts(config.timezone)
     if args.reminders_command == "send":
-        from bot.app import build_service
         from bot.reminders import ReminderSender
+        from bot.tenants import Tenants
         chat = _chat_for(settings)
         now = dt.datetime.fromisoformat(args.now) if args.now else None
         if now is not None and now.tzinfo is None:
             print("--now needs a timezone, e.g. 2026-03-03T09:00+01:00", file=sys.stderr)
             return 2
-        report = ReminderSender(build_service(settings, chat, config=config, store=store,
-                                              entry_point="cli")).run_once(now)
+        from flows.loader import load_all
+        tenants = Tenants(store=store, flows=load_all(), chat=chat, entry_point="cli",
+                          single=None if settings.oauth else load_config(settings.config_path))
+        for service in tenants.all():  # hosted: every installed workspace, each in its own office hours
+            report = ReminderSender(service).run_once(now)
+            print(f"{service.org.name}: sent {report.sent}, retried {report.retried}, failed {report.failed}"
+                  + (" (outside office hours: nothing sent)" if report.closed_hours else ""))
         if hasattr(chat, "flush"):
             chat.flush()
-        print(f"sent {report.sent}, retried {report.retried}, failed {report.failed}"
-              + (" (outside office hours: nothing sent)" if report.closed_hours else ""))
         return 0
+    config = _org_config(settings, args, store)
+    texts = Texts(config.timezone)
     with store.transaction() as session:
         org = org_repo.get_organisation(session, key=config.key)
         case = case_repo.get_case(session, org_id=org.id, code=args.case) if (org and args.case) else None
@@ -94,8 +97,34 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _org_config(settings: Settings, args: argparse.Namespace, store=None):
+    """The organisation a command is about: the config file's, or (hosted, OAuth) the workspace `--org`."""
+    from bot.config import OrgConfig, load_config
+    if not settings.oauth:
+        return load_config(settings.config_path)
+    from bot.app import open_store
+    from storage import organisations as org_repo
+    store = store or open_store(settings)
+    with store.transaction() as session:
+        org = org_repo.get_organisation(session, key=args.org or "")
+        if org is None:
+            print("hosted for many workspaces: name the organisation with --org TEAM_ID "
+                  "(the Slack team id of an installed workspace)", file=sys.stderr)
+            raise SystemExit(2)
+        return OrgConfig(key=org.key, name=org.name, timezone=org.timezone, people=())
+
+
 def _chat_for(settings: Settings):
-    """Slack when a bot token is set; otherwise DMs are printed (the console's way)."""
+    """Slack when a bot token is set (or, hosted, each workspace's own); otherwise DMs are printed."""
+    if settings.oauth:
+        from bot.app import open_store
+        from bot.slack.app import web_client
+        from bot.slack.chat import SlackChat
+        from bot.slack.oauth import installations
+        from bot.slack.workspaces import WorkspaceClients
+        return SlackChat(web_client(settings), clients=WorkspaceClients(
+            installations(settings, open_store(settings)), client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret, make_client=lambda token: web_client(settings, token)))
     if settings.slack_bot_token:
         from bot.slack.app import web_client
         from bot.slack.chat import SlackChat
@@ -118,7 +147,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_service
     from bot.console import ConsoleChat, write_private
     from pathlib import Path
-    service = build_service(settings, ConsoleChat(write=print), entry_point="cli")
+    service = build_service(settings, ConsoleChat(write=print), entry_point="cli", config=_org_config(settings, args))
     person = service.find_person(args.as_person) or args.as_person
     reply = service.export(person, args.case.upper(), args.format)
     if not reply.ok:
@@ -135,7 +164,7 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_service
     from bot.console import ConsoleChat
     from bot.retention import expired_cases, purge_expired
-    service = build_service(settings, ConsoleChat(write=print), entry_point="cli")
+    service = build_service(settings, ConsoleChat(write=print), entry_point="cli", config=_org_config(settings, args))
     now = dt.datetime.fromisoformat(args.now) if args.now else None
     items = expired_cases(service, now)
     for item in items:
@@ -151,13 +180,12 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot import stats as stats_mod
     from bot.app import open_store
-    from bot.config import load_config
     from bot.texts import Texts
     from flows.answers import parse_date
     from flows.loader import load_all
     from storage import organisations as org_repo
     store = open_store(settings)
-    config = load_config(settings.config_path)
+    config = _org_config(settings, args, store)
     start, end = parse_date(args.start), parse_date(args.end)
     with store.transaction() as session:
         org = org_repo.get_organisation(session, key=config.key)
@@ -243,6 +271,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="meldcode", description=DESCRIPTION)
+    parser.add_argument("--org", metavar="TEAM_ID", help="hosted for many workspaces (OAuth): the organisation, by its "
+                        "Slack team id (export, purge, stats, reminders list)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     console = sub.add_parser("console", help="run the bot in this terminal, playing every role "
                              "(the embedded default: no Slack needed); input may be piped from a file")
@@ -306,8 +336,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise for operators
+    from bot.logs import configure
+    configure(settings.log_level, settings.log_format)
     try:
         return args.func(args, settings)
     except StartupError as exc:  # e.g. no encryption key, or a schema to migrate first

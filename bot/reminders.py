@@ -70,7 +70,10 @@ class ReminderSender:
     def _claim(self, now: dt.datetime) -> list[Delivery]:
         svc = self.service
         with svc.store.transaction() as session:
-            rows = reminder_repo.claim_due(session, now=now, lease=self.lease, limit=self.batch)
+            org = org_repo.get_organisation(session, key=svc.org.key)
+            if org is None or org.uninstalled_at is not None:
+                return []
+            rows = reminder_repo.claim_due(session, org_id=org.id, now=now, lease=self.lease, limit=self.batch)
             return [self._prepare(session, row, now) for row in rows]
 
     def _prepare(self, session, row: Reminder, now: dt.datetime) -> Delivery:

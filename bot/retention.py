@@ -28,7 +28,8 @@ def expired_cases(service: ConversationService, now: dt.datetime | None = None) 
         if org is None:
             return []
         return [Expired(c.code, c.outcome or c.status, c.closed_at, until) for c, until in
-                retention_repo.expired(session, org_id=org.id, now=now, months=service.org.retention_months)]
+                retention_repo.expired(session, org_id=org.id, now=now, months=service.org.retention_months,
+                                       uninstalled_at=org.uninstalled_at)]
 
 
 def purge_expired(service: ConversationService, now: dt.datetime | None = None) -> int:
@@ -39,7 +40,7 @@ def purge_expired(service: ConversationService, now: dt.datetime | None = None) 
         with service.store.transaction() as session:
             org = org_repo.get_organisation(session, key=service.org.key)
             case = case_repo.get_case(session, org_id=org.id, code=item.code)
-            if case is None or case.current_node is not None:  # reopened in the meantime
+            if case is None or (case.current_node is not None and org.uninstalled_at is None):  # reopened since
                 continue
             service._audit(session, now, "purge", outcome="ok", org_id=org.id, case=case, person=None,
                            roles=set(), user_ref="retention")

@@ -18,36 +18,44 @@ log = logging.getLogger(__name__)
 JOB_ID = "reminder-sender"
 
 
-def _pass(sender: ReminderSender) -> None:
+def _pass(tenants) -> None:
+    """One pass per organisation: its notices, then its due reminders (in its own office hours)."""
+    from bot.notices import send_due_notices
     try:
-        from bot.notices import send_due_notices
-        send_due_notices(sender.service)
-        report = sender.run_once()
-        if report.sent or report.failed:
-            log.info("reminders: %s sent, %s retried, %s failed", report.sent, report.retried, report.failed)
+        services = tenants.all()
     except Exception as exc:  # the database may be down: what is due stays due for the next pass
         log.error("reminder pass failed: %s", type(exc).__name__)
+        return
+    for service in services:
+        try:
+            send_due_notices(service)
+            report = ReminderSender(service).run_once()
+            if report.sent or report.failed:
+                log.info("reminders: %s sent, %s retried, %s failed", report.sent, report.retried, report.failed)
+        except Exception as exc:
+            log.error("reminder pass failed: %s", type(exc).__name__)
 
 
-def _purge(service) -> None:
+def _purge(tenants) -> None:
     from bot.retention import purge_expired
     try:
-        purge_expired(service)
+        for service in tenants.every_organisation():
+            purge_expired(service)
     except Exception as exc:  # the next day's run catches up
         log.error("retention purge failed: %s", type(exc).__name__)
 
 
-def start_scheduler(sender: ReminderSender, *, interval_seconds: int = 60) -> BackgroundScheduler:
+def start_scheduler(tenants, *, interval_seconds: int = 60) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=dt.timezone.utc, job_defaults={
         "coalesce": True,             # after a pause, one catch-up pass rather than a burst
         "max_instances": 1,           # a slow pass is never overtaken by the next one
         "misfire_grace_time": None,   # a late pass still runs (the default of 1 s would skip it)
     })
-    scheduler.add_job(_pass, "interval", args=[sender], seconds=interval_seconds, id=JOB_ID,
+    scheduler.add_job(_pass, "interval", args=[tenants], seconds=interval_seconds, id=JOB_ID,
                       replace_existing=True, next_run_time=dt.datetime.now(dt.timezone.utc))
     # Retention: once a day, closed cases whose term ended are purged (several processes: each case once,
     # as a purged case is simply gone for the next one).
-    scheduler.add_job(_purge, "interval", args=[sender.service], hours=24, id="retention-purge",
+    scheduler.add_job(_purge, "interval", args=[tenants], hours=24, id="retention-purge",
                       replace_existing=True, next_run_time=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5))
     scheduler.start()
     return scheduler

@@ -94,7 +94,8 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
         self.entry_point = entry_point  # where people reach the bot: console | slack | cli (for the audit)
         self.store, self.org, self.chat, self.clock = store, org, chat, clock
         # The flows answer in the language of the moment (bot.i18n); their structure is the same in each.
-        self.flows = LocalizedFlows(load_translations(flows, strict=False))
+        self.flows = flows if isinstance(flows, LocalizedFlows) else \
+            LocalizedFlows(load_translations(flows, strict=False))
         self.texts = texts or Texts(org.timezone)
         self.policy = org.policy
         self.tz = ZoneInfo(org.timezone)

@@ -94,6 +94,15 @@ class Store:
         with self._serial, self._sessions() as session, session.begin():
             yield session
 
+    def ping(self) -> bool:
+        """The database answers (for the load balancer's health check)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+            return True
+        except SQLAlchemyError:
+            return False
+
     def is_current(self) -> bool:
         return current_revision(self.engine) == head_revision(self.engine)
 

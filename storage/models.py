@@ -22,6 +22,7 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
     created_at: Mapped[dt.datetime]
+    uninstalled_at: Mapped[dt.datetime | None]  # the workspace removed the app; data follows retention
 
 
 class Person(Base):

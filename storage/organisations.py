@@ -26,6 +26,21 @@ def get_organisation(session: Session, *, key: str) -> Organisation | None:
     return session.scalar(select(Organisation).where(Organisation.key == key))
 
 
+def all_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.id)))
+
+
+def installed_organisations(session: Session) -> list[Organisation]:
+    """Every organisation whose workspace still has the app (for the reminder passes of a hosted bot)."""
+    return list(session.scalars(select(Organisation).where(Organisation.uninstalled_at.is_(None))
+                                .order_by(Organisation.id)))
+
+
+def mark_uninstalled(session: Session, *, org: Organisation, now: dt.datetime | None) -> None:
+    org.uninstalled_at = now
+    session.flush()
+
+
 def sync_people(session: Session, *, org_id: int, people: Iterable[Mapping[str, Any]],
                 absences: Iterable[Mapping[str, Any]]) -> None:
     """Make the stored people and absences match the config; people who left are deactivated, not deleted.

@@ -29,6 +29,14 @@ def cancel(session: Session, *, case_id: int, kinds: Iterable[str], now: dt.date
     return result.rowcount or 0
 
 
+def cancel_for_org(session: Session, *, org_id: int, now: dt.datetime) -> int:
+    """Everything still to send for an organisation that removed the app."""
+    result = session.execute(update(Reminder).where(Reminder.org_id == org_id,
+                                                    Reminder.status.in_(("pending", "sending")))
+                             .values(status="cancelled", updated_at=now))
+    return result.rowcount or 0
+
+
 def pending(session: Session, *, case_id: int) -> list[Reminder]:
     return list(session.scalars(select(Reminder).where(Reminder.case_id == case_id,
                                                        Reminder.status == "pending")
@@ -42,11 +50,12 @@ def overdue(session: Session, *, org_id: int, now: dt.datetime, limit: int = 20)
                                 .order_by(Reminder.due_at).limit(limit)))
 
 
-def claim_due(session: Session, *, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Reminder]:
-    """Take up to `limit` due reminders for this sender until the lease ends. On PostgreSQL rows another
-    sender holds are skipped (FOR UPDATE SKIP LOCKED); on SQLite the write lock serialises senders."""
+def claim_due(session: Session, *, org_id: int, now: dt.datetime, lease: dt.timedelta,
+              limit: int) -> list[Reminder]:
+    """Take up to `limit` due reminders of one organisation for this sender until the lease ends. On PostgreSQL
+    rows another sender holds are skipped (FOR UPDATE SKIP LOCKED); on SQLite the write lock serialises senders."""
     due = (select(Reminder)
-           .where(Reminder.status.in_(("pending", "sending")), Reminder.due_at <= now,
+           .where(Reminder.org_id == org_id, Reminder.status.in_(("pending", "sending")), Reminder.due_at <= now,
                   (Reminder.lease_until.is_(None)) | (Reminder.lease_until < now))
            .order_by(Reminder.due_at).limit(limit).with_for_update(skip_locked=True))
     rows = list(session.scalars(due))

@@ -17,15 +17,20 @@ def _add_months(moment: dt.datetime, months: int) -> dt.datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, 28))
 
 
-def expired(session: Session, *, org_id: int, now: dt.datetime, months: Mapping[str, int]) -> list[tuple[Case, dt.datetime]]:
-    """Closed cases whose retention ended: (case, when it ended). Open cases are never expired."""
+def expired(session: Session, *, org_id: int, now: dt.datetime, months: Mapping[str, int],
+            uninstalled_at: dt.datetime | None = None) -> list[tuple[Case, dt.datetime]]:
+    """Closed cases whose retention ended: (case, when it ended). Open cases are never expired, unless the
+    organisation removed the app: then they count as closed from that moment (the "closed" term)."""
     out = []
-    for case in session.scalars(select(Case).where(Case.org_id == org_id, Case.current_node.is_(None),
-                                                   Case.closed_at.is_not(None)).order_by(Case.closed_at)):
-        keep = months.get(case.status)
-        if keep is None:
+    query = select(Case).where(Case.org_id == org_id)
+    if uninstalled_at is None:
+        query = query.where(Case.current_node.is_(None), Case.closed_at.is_not(None))
+    for case in session.scalars(query.order_by(Case.id)):
+        ended = case.closed_at if case.current_node is None and case.closed_at else uninstalled_at
+        keep = months.get(case.status if case.current_node is None else "closed")
+        if keep is None or ended is None:
             continue
-        until = _add_months(case.closed_at, keep)
+        until = _add_months(ended, keep)
         if until <= now:
             out.append((case, until))
     return out

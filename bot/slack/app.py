@@ -10,8 +10,13 @@ from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, 
                                                   ServerErrorRetryHandler)
 
 from bot import i18n
-from bot.app import build_service
+from bot.app import open_store
+from bot.config import load_config
 from bot.service import ConversationService
+from bot.slack.oauth import authorize, installations, oauth_flow
+from bot.slack.workspaces import WorkspaceClients
+from bot.tenants import ServiceRouter, Tenants, current_team, set_team
+from flows.loader import load_all
 from bot.settings import Settings
 from bot.slack.chat import SlackChat
 from bot.slack.listeners import actions, admin, commands, events, shortcuts, views
@@ -19,8 +24,8 @@ from bot.slack.listeners import actions, admin, commands, events, shortcuts, vie
 log = logging.getLogger(__name__)
 
 
-def web_client(settings: Settings) -> WebClient:
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10,
+def web_client(settings: Settings, token: str | None = None) -> WebClient:
+    return WebClient(token=token or settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10,
                      retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
                                      RateLimitErrorRetryHandler(max_retry_count=3),
                                      ServerErrorRetryHandler(max_retry_count=2)])
@@ -48,25 +53,44 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
     no hand-off to Bolt's executor and no 10 ms ack polling (measured: half the cost of a request)."""
     quiet_libraries()
     client = web_client(settings)
-    chat = SlackChat(client)
-    service = service or build_service(settings, chat, entry_point="slack")
-    chat.texts = service.texts
+    store = service.store if service else open_store(settings)
+    flow_installs = installations(settings, store) if settings.oauth and service is None else None
+    chat = SlackChat(client, clients=WorkspaceClients(
+        flow_installs, client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
+        make_client=lambda token: web_client(settings, token)) if flow_installs else None)
+    if service is not None:
+        tenants = Tenants.wrap(service)
+    else:
+        tenants = Tenants(store=store, flows=load_all(), chat=chat, entry_point="slack",
+                          single=None if settings.oauth else load_config(settings.config_path))
+    chat.texts = tenants.texts
+    router = ServiceRouter(tenants)
     # Bolt logs parts of unhandled payloads at WARNING (attacker-chosen callback ids, action values):
     # its own logger is held at ERROR, and errors are logged by type only (see on_error below).
     bolt_log = logging.getLogger("meldcode.bolt")
     bolt_log.setLevel(logging.ERROR)
     app = App(client=client, signing_secret=settings.slack_signing_secret, logger=bolt_log,
-              # The token is checked once at start-up (a bad token fails fast), never lazily per request.
-              token_verification_enabled=True, process_before_response=process_before_response,
+              # Single-token mode: the token is checked once at start-up (a bad token fails fast).
+              token_verification_enabled=not flow_installs, process_before_response=process_before_response,
+              oauth_flow=oauth_flow(settings, store, flow_installs, client, tenants) if flow_installs else None,
+              authorize=authorize(settings, flow_installs, client) if flow_installs else None,
               # Listeners wait on the database and Slack: 5 threads (Bolt's default) starve under load.
               listener_executor=ThreadPoolExecutor(max_workers=settings.slack_listener_threads,
                                                    thread_name_prefix="bolt"))
 
     @app.middleware
+    def for_their_workspace(context, body, next):
+        """Each request belongs to the organisation of its workspace; one that has not installed gets nothing."""
+        set_team(context.team_id or (body.get("team_id") if isinstance(body, dict) else None))
+        if tenants.for_team(current_team()) is None:
+            return BoltResponse(status=200, body="")
+        return next()
+
+    @app.middleware
     def once_per_event(body, next):
         """Slack retries an event that was not acked in 3 s; apply each event id once."""
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and not service.claim_event(str(event_id)[:64]):
+        if event_id and not tenants.claim_event(str(event_id)[:64]):
             return BoltResponse(status=200, body="")
         return next()
 
@@ -74,14 +98,14 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
     def in_their_language(body, client, next):
         """Each request speaks the language of the person acting: their choice, or once their Slack locale."""
         user = acting_user(body)
-        language = service.language_of(user) if user else None
+        language = router.language_of(user) if user else None
         if user and language is None:
             try:
                 locale = client.users_info(user=user, include_locale=True)["user"].get("locale")
             except Exception as exc:  # Slack unreachable: Dutch, and try again another time
                 log.warning("no locale for a user: %s", type(exc).__name__)
                 locale = None
-            language = service.adopt_locale(user, locale) if locale else None
+            language = router.adopt_locale(user, locale) if locale else None
         i18n.set_for_event(language)
         return next()
 
@@ -93,7 +117,8 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
         return response
 
     for group in (commands, actions, views, events, shortcuts, admin):
-        group.register(app, service)
+        group.register(app, router)
+    events.register_installs(app, tenants, chat)
     app.meldcode_chat = chat  # so the server can flush DMs in flight on shutdown
-    app.meldcode_service = service  # so the server can start the reminder sender beside it
+    app.meldcode_tenants = tenants  # so the server can start the reminder passes beside it
     return app

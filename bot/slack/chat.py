@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -17,27 +18,40 @@ log = logging.getLogger(__name__)
 
 
 class SlackChat:
-    def __init__(self, client: WebClient, texts: Texts | None = None, workers: int = 4):
+    """`clients` gives the Web API client of a workspace (OAuth mode: its own bot token); without it, every
+    organisation is the one workspace of `client` (single-token mode)."""
+
+    def __init__(self, client: WebClient, texts: Texts | None = None, workers: int = 4,
+                 clients: Callable[[str], WebClient | None] | None = None):
         self.client = client
+        self.clients = clients
         self.texts = texts or Texts()
-        self._channels: dict[str, str] = {}
+        self._channels: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         # Posting waits on Slack (and on rate-limit retries); the user's ack must not.
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-dm")
         self._pending: set[Future] = set()
 
-    def dm_channel(self, user_id: str) -> str:
+    def client_for(self, org_key: str) -> WebClient:
+        if self.clients is None:
+            return self.client
+        client = self.clients(org_key)
+        if client is None:
+            raise DeliveryError("not_installed")  # the workspace removed the app: nothing goes out there
+        return client
+
+    def dm_channel(self, user_id: str, org_key: str = "") -> str:
         with self._lock:
-            cached = self._channels.get(user_id)
+            cached = self._channels.get((org_key, user_id))
         if cached:
             return cached
-        channel = self.client.conversations_open(users=user_id)["channel"]["id"]
+        channel = self.client_for(org_key).conversations_open(users=user_id)["channel"]["id"]
         with self._lock:
-            self._channels[user_id] = channel
+            self._channels[(org_key, user_id)] = channel
         return channel
 
     def send_dm(self, *, org_key: str, person_id: str, message: Message) -> None:
-        future = self._pool.submit(self._post, person_id, message)
+        future = self._pool.submit(self._post, org_key, person_id, message)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
@@ -48,7 +62,10 @@ class SlackChat:
 
     def deliver(self, *, org_key: str, person_id: str, message: Message) -> None:
         try:
-            channel = self.dm_channel(person_id)
+            client = self.client_for(org_key)
+            channel = self.dm_channel(person_id, org_key)
+        except DeliveryError:
+            raise
         except SlackApiError as exc:
             raise DeliveryError(str(exc.response.get("error")))
         except Exception as exc:
@@ -60,19 +77,19 @@ class SlackChat:
             if message.file is not None:
                 # An evaluation chart (anonymous figures): uploaded into the same DM, never shared wider.
                 name, content = message.file
-                self.client.files_upload_v2(channel=channel, content=content, filename=name, title=name,
+                client.files_upload_v2(channel=channel, content=content, filename=name, title=name,
                                             initial_comment=message.text)
                 return
-            self.client.chat_postMessage(channel=channel, text=message.text,
+            client.chat_postMessage(channel=channel, text=message.text,
                                          blocks=message_blocks(message, self.texts), unfurl_links=False)
         except SlackApiError as exc:
             raise DeliveryError(str(exc.response.get("error"))) from None
         except Exception as exc:
             raise DeliveryError(type(exc).__name__) from None
 
-    def _post(self, person_id: str, message: Message) -> None:
+    def _post(self, org_key: str, person_id: str, message: Message) -> None:
         try:
-            self.deliver(org_key="", person_id=person_id, message=message)
+            self.deliver(org_key=org_key, person_id=person_id, message=message)
         except DeliveryError as exc:  # a DM must never take the process down
             log.error("DM not delivered: %s", exc)
 

@@ -14,10 +14,8 @@ log = logging.getLogger(__name__)
 
 
 def with_reminders(app, settings: Settings):
-    from bot.reminders import ReminderSender
     from bot.scheduler import start_scheduler
-    return start_scheduler(ReminderSender(app.meldcode_service),
-                           interval_seconds=settings.reminder_interval_seconds)
+    return start_scheduler(app.meldcode_tenants, interval_seconds=settings.reminder_interval_seconds)
 
 
 def make_wsgi(app, health: Callable[[], dict] = lambda: {"ok": True}) -> Callable:
@@ -31,7 +29,8 @@ def make_wsgi(app, health: Callable[[], dict] = lambda: {"ok": True}) -> Callabl
 
     def application(environ: dict[str, Any], start_response: Callable):
         if environ.get("PATH_INFO") == "/healthz":
-            return reply(start_response, "200 OK", health())
+            state = health()
+            return reply(start_response, "200 OK" if state.get("ok") else "503 Service Unavailable", state)
         try:
             return slack(environ, start_response)
         except Exception as exc:  # Bolt parses the body before checking the signature: junk must not 500
@@ -45,7 +44,13 @@ def wsgi_app(settings: Settings) -> Callable:
     from bot.slack.app import build_app
     app = build_app(settings)
     scheduler = with_reminders(app, settings)
-    return make_wsgi(app, health=lambda: {"ok": True, "scheduler": scheduler.running})
+
+    def health() -> dict:
+        """For the load balancer: the database answers and the reminder scheduler runs."""
+        database = app.meldcode_tenants.store.ping()
+        return {"ok": database and scheduler.running, "database": database, "scheduler": scheduler.running}
+
+    return make_wsgi(app, health=health)
 
 
 class _Gunicorn(BaseApplication):

@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -50,6 +50,8 @@ class SlackServer:
     process: subprocess.Popen
     log_path: Path
     db_url: str
+    team: str = "T1"  # the workspace the next request comes from
+    cookies: list[str] = field(default_factory=list)
 
     def post(self, body: str, content_type: str, *, secret: str = SECRET, timestamp: int | None = None,
              signature: str | None = None) -> Response:
@@ -63,9 +65,19 @@ class SlackServer:
         except urllib.error.HTTPError as exc:
             return Response(exc.code, exc.read().decode())
 
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        """A browser's GET (the install pages); the response's Set-Cookie is kept in `cookies`."""
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=15) as resp:
+                self.cookies = resp.headers.get_all("Set-Cookie") or []
+                return Response(resp.status, resp.read().decode())
+        except urllib.error.HTTPError as exc:
+            return Response(exc.code, exc.read().decode())
+
     def command(self, user: str, text: str, **kw) -> Response:
         body = urllib.parse.urlencode({"command": "/meldcode", "text": text, "user_id": USERS.get(user, user),
-                                       "team_id": "T1", "trigger_id": f"trig-{time.time()}",
+                                       "team_id": self.team, "trigger_id": f"trig-{time.time()}",
                                        "channel_id": "C0PUBLIC", "response_url": "http://127.0.0.1:9/x"})
         return self.post(body, "application/x-www-form-urlencoded", **kw)
 
@@ -74,12 +86,12 @@ class SlackServer:
         return self.post(body, "application/x-www-form-urlencoded", **kw)
 
     def event(self, event: dict, event_id: str, **kw) -> Response:
-        body = json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+        body = json.dumps({"type": "event_callback", "team_id": self.team, "api_app_id": "A1",
                            "event_id": event_id, "event_time": int(time.time()), "event": event})
         return self.post(body, "application/json", **kw)
 
     def button(self, user: str, action_id: str, value: str, view: dict | None = None) -> Response:
-        payload = {"type": "block_actions", "user": {"id": USERS.get(user, user)}, "team": {"id": "T1"},
+        payload = {"type": "block_actions", "user": {"id": USERS.get(user, user)}, "team": {"id": self.team},
                    "trigger_id": f"trig-{time.time()}", "api_app_id": "A1",
                    "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button"}]}
         if view:
@@ -115,7 +127,7 @@ class SlackServer:
             state[block["block_id"]] = {"value": entry}
         submitted = {**view, "id": "V123", "hash": "h1", "state": {"values": state}}
         return self.interaction({"type": "view_submission", "user": {"id": USERS.get(user, user)},
-                                 "team": {"id": "T1"}, "api_app_id": "A1", "view": submitted})
+                                 "team": {"id": self.team}, "api_app_id": "A1", "view": submitted})
 
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -134,13 +146,19 @@ def slack_config(tmp_path: Path) -> Path:
     return path
 
 
-def start_server(tmp_path: Path, db_url: str, standin: Standin, *, threads: int = 16) -> SlackServer:
+def start_server(tmp_path: Path, db_url: str, standin: Standin, *, threads: int = 16,
+                 env_overrides: dict[str, str | None] | None = None) -> SlackServer:
     port = _free_port()
     log_path = tmp_path / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))}
     env.update({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url,
                 "DATABASE_URL": db_url, "MELDCODE_CONFIG": str(slack_config(tmp_path)),
                 "MELDCODE_LOG_LEVEL": "DEBUG", "MELDCODE_KEYS": TEST_KEYS})
+    for key, value in (env_overrides or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
     subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True,
                    capture_output=True)
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",

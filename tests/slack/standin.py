@@ -25,6 +25,11 @@ class Standin:
     rate_limited: int = 0
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> bytes uploaded
     locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale (default nl-NL)
+    installs: dict[str, str] = field(default_factory=dict)  # OAuth code -> the team that installs with it
+    tokens: dict[str, str] = field(default_factory=dict)    # team -> its current bot token
+    refresh: dict[str, str] = field(default_factory=dict)   # team -> its current refresh token
+    generation: dict[str, int] = field(default_factory=dict)
+    expires_in: int = 43200                                 # seconds a bot token lives (token rotation)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -79,9 +84,30 @@ class Standin:
         if method == "users.info":
             user = str(params.get("user", ""))
             return {"ok": True, "user": {"id": user, "locale": self.locales.get(user, "nl-NL")}}
+        if method == "oauth.v2.access":
+            return self._oauth(params)
         if method == "auth.test":
-            return {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "B1"}
+            team = next((t for t, token in self.tokens.items() if token == params.get("_token")), "T1")
+            return {"ok": True, "user_id": "UBOT", "team_id": team, "bot_id": "B" + team}
         return {"ok": True}
+
+    def _oauth(self, params: dict[str, Any]) -> dict[str, Any]:
+        """An installation (code from /slack/oauth_redirect) or a token rotation (grant_type=refresh_token)."""
+        if params.get("grant_type") == "refresh_token":
+            team = next((t for t, r in self.refresh.items() if r == params.get("refresh_token")), None)
+            if team is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+        else:
+            team = self.installs.get(str(params.get("code")))
+            if team is None:
+                return {"ok": False, "error": "invalid_code"}
+        self.generation[team] = self.generation.get(team, 0) + 1
+        n = self.generation[team]
+        self.tokens[team], self.refresh[team] = f"xoxb-{team}-{n}", f"xoxe-{team}-{n}"
+        return {"ok": True, "access_token": self.tokens[team], "token_type": "bot", "scope": "commands,chat:write",
+                "bot_user_id": "UBOT" + team, "app_id": "A1", "team": {"id": team, "name": f"SWV {team}"},
+                "enterprise": None, "is_enterprise_install": False, "authed_user": {"id": f"U{team}ADMIN"},
+                "refresh_token": self.refresh[team], "expires_in": self.expires_in}
 
     def start(self) -> "Standin":
         standin = self
@@ -106,6 +132,9 @@ class Standin:
                 for key in ("view", "blocks"):
                     if isinstance(params.get(key), str):
                         params[key] = json.loads(params[key])
+                auth = self.headers.get("Authorization") or ""
+                if auth.startswith("Bearer "):
+                    params["_token"] = auth[len("Bearer "):]  # which workspace's token the call carried
                 method = self.path.rsplit("/", 1)[-1]
                 with standin.lock:
                     status = standin.fail_next.pop(0) if standin.fail_next else 200

@@ -62,11 +62,24 @@ def test_retried_events_are_applied_once(slack):
     assert home["user_id"] == USERS["sanne"] and home["view"]["type"] == "home"
 
 
-def test_health_endpoint_reports_the_reminder_scheduler(slack):
+def test_health_endpoint_reports_the_database_and_the_reminder_scheduler(slack):
     import json
     import urllib.request
     with urllib.request.urlopen(slack.url + "/healthz") as resp:
-        assert resp.status == 200 and json.loads(resp.read()) == {"ok": True, "scheduler": True}
+        assert resp.status == 200 and json.loads(resp.read()) == {"ok": True, "database": True, "scheduler": True}
+
+
+def test_health_endpoint_says_503_when_the_database_is_gone():
+    """The load balancer takes a replica out while its database does not answer."""
+    import io
+    from bot.slack.server import make_wsgi
+    from storage.db import Store
+    store = Store.from_url("postgresql+psycopg://postgres@/none?host=/nonexistent&port=1")
+    application = make_wsgi(None, health=lambda: {"ok": store.ping(), "database": store.ping(), "scheduler": True})
+    status = []
+    body = b"".join(application({"PATH_INFO": "/healthz", "wsgi.input": io.BytesIO()},
+                                lambda s, h: status.append(s)))
+    assert status == ["503 Service Unavailable"] and b'"database": false' in body
 
 
 def test_a_new_workspace_member_gets_a_welcome_dm_once(slack):

@@ -23,7 +23,8 @@ def test_the_manifest_declares_what_the_code_listens_to():
     assert [c["command"] for c in features["slash_commands"]] == [COMMAND]
     assert {s["callback_id"] for s in features["shortcuts"]} == {s.value for s in ShortcutId}
     assert features["app_home"]["home_tab_enabled"] is True
-    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened", "team_join"]
+    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened", "team_join",
+                                                                         "app_uninstalled", "tokens_revoked"]
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
 
 
@@ -32,3 +33,15 @@ def test_the_fewest_scopes_no_history_and_no_user_tokens():
     # users:read only because Slack requires it for the team_join event (the welcome DM, C4).
     assert scopes == {"bot": ["commands", "chat:write", "im:write", "users:read", "files:write"]}
     assert not any("history" in s for s in scopes["bot"]) and "user" not in scopes
+
+
+def test_the_hosted_manifest_is_the_same_app_with_oauth_and_token_rotation():
+    from bot.slack.oauth import BOT_SCOPES
+    hosted = yaml.safe_load((ROOT / "manifest.hosted.yml").read_text(encoding="utf-8"))
+    jsonschema.validate(hosted, SCHEMA)
+    assert hosted["oauth_config"]["redirect_urls"] == ["https://meldcode.example.org/slack/oauth_redirect"]
+    assert hosted["settings"]["token_rotation_enabled"] is True
+    assert tuple(hosted["oauth_config"]["scopes"]["bot"]) == tuple(MANIFEST["oauth_config"]["scopes"]["bot"]) \
+        == BOT_SCOPES  # what the install flow asks for
+    for key in ("features", "display_information"):
+        assert hosted[key] == MANIFEST[key]

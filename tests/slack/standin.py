@@ -20,6 +20,10 @@ class Call:
 class Standin:
     calls: list[Call] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer before succeeding
+    chaos: float = 0.0  # the share of calls answered at random with 429, 500 or 503
+    chaos_answers: int = 0
+    random: Any = field(default_factory=lambda: __import__("random").Random(7))
+    CHAOS_METHODS = frozenset({"chat.postMessage", "conversations.open", "files.completeUploadExternal"})
     per_channel_interval: float = 0.0  # like Slack: posting to one channel faster than this gets a 429
     last_post: dict[str, float] = field(default_factory=dict)
     rate_limited: int = 0
@@ -138,6 +142,10 @@ class Standin:
                 method = self.path.rsplit("/", 1)[-1]
                 with standin.lock:
                     status = standin.fail_next.pop(0) if standin.fail_next else 200
+                    if status == 200 and standin.chaos and method in standin.CHAOS_METHODS and \
+                            standin.random.random() < standin.chaos:
+                        status = standin.random.choice((429, 500, 503))  # Slack having a bad moment
+                        standin.chaos_answers += 1
                     if status == 200 and method == "chat.postMessage" and standin.per_channel_interval:
                         channel, moment = str(params.get("channel")), time.monotonic()
                         if moment - standin.last_post.get(channel, -1e9) < standin.per_channel_interval:

@@ -1,0 +1,335 @@
+"""Resilience under load and faults: two `meldcode serve` replicas on one PostgreSQL, many users walking cases,
+replicas killed with SIGKILL at random moments, PostgreSQL stopped for a while, Slack answering 429/5xx at random.
+
+Run: .venv/bin/python -m benchmarks.resilience [--users 200] [--kills 20] [--outage 4]
+Checks, printed as a table: every ack under 3 s; nothing acknowledged is lost (each acked answer is in the
+database), nothing applied twice; reminders due during the outage go out once afterwards; no duplicate DMs.
+The p99 of the bot's acks is reported against a bare Bolt app served the same way, in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import yaml
+
+from benchmarks.slack_ack import (ROOT, SECRET, free_port, load, post, signed, start, start_postgres,  # noqa: F401
+                                  stop_postgres, command_body)
+
+PATH = [  # one case, from /meldcode nieuw to the consultation request (the AF is pinged)
+    {"scope": "domestic"},
+    {"forms": ["lichamelijk"], "age": "9"},
+    {"siblings": "nee"},
+    {"kind": "fact", "text": "blauwe plek", "observed_on": time.strftime("%Y-%m-%d")},
+    {"next": "done"},
+    {"given": "nee"},
+    {"urgency": "today", "question": "hoe verder"},
+]
+NODES = ["triage.scope", "triage.forms", "triage.kindcheck", "step1.signal", "step1.more", "step1.sisa",
+         "step2.request"]
+KIND = {"scope": "radio_buttons", "forms": "checkboxes", "age": "number_input", "siblings": "radio_buttons",
+        "kind": "radio_buttons", "text": "plain_text_input", "observed_on": "datepicker", "next": "radio_buttons",
+        "given": "radio_buttons", "urgency": "radio_buttons", "question": "plain_text_input"}
+
+
+def element(field: str, value) -> dict:
+    kind = KIND[field]
+    if kind == "checkboxes":
+        return {"type": kind, "selected_options": [{"value": v} for v in value]}
+    if kind == "radio_buttons":
+        return {"type": kind, "selected_option": {"value": value}}
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": value}
+    return {"type": kind, "value": value}
+
+
+def submission(user: str, view: dict, values: dict) -> str:
+    state = {f"f:{k}": {"value": element(k, v)} for k, v in values.items()}
+    payload = {"type": "view_submission", "user": {"id": user}, "team": {"id": "T1"},
+               "view": {**view, "id": "V1", "hash": "h", "state": {"values": state}}}
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+class Replicas:
+    """Two serve processes; a request goes to one at random, and to the other when that one is down."""
+
+    def __init__(self, env: dict, log_dir: Path):
+        self.env, self.log_dir = env, log_dir
+        self.ports = [free_port(), free_port()]
+        self.processes: list[subprocess.Popen | None] = [None, None]
+        for i in (0, 1):
+            self.restart(i)
+
+    def restart(self, i: int) -> None:
+        self.processes[i] = start([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port",
+                                   str(self.ports[i]), "--threads", "16"], self.env, self.ports[i],
+                                  self.log_dir / f"replica{i}.log")
+
+    def kill(self, i: int) -> None:
+        self.processes[i].send_signal(signal.SIGKILL)  # gunicorn's master: its worker dies with it
+        self.processes[i].wait()
+        subprocess.run(["pkill", "-9", "-f", f"--port {self.ports[i]}"], capture_output=True)
+
+    def post(self, body: str) -> tuple[float, int, str]:
+        order = random.sample([0, 1], 2)
+        result = (0.0, 0, "")
+        for i in order:  # the load balancer tries the other replica when one does not answer
+            result = post(self.ports[i], body)
+            if result[1] != 0:
+                return result
+        return result
+
+    def stop(self) -> None:
+        for p in self.processes:
+            if p and p.poll() is None:
+                p.terminate()
+                p.wait(timeout=15)
+
+
+class Ledger:
+    """What users were told: acked answers (must be stored), errors shown, and every ack's latency."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.acked: set[tuple[str, str]] = set()
+        self.cases: set[str] = set()
+        self.latencies: list[float] = []
+        self.errors_shown = self.no_answer = self.stale = 0
+
+    def latency(self, seconds: float) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+
+
+def walk(replicas: Replicas, standin, user: str, ledger: Ledger, stop: threading.Event) -> None:
+    """A user opens cases and answers their questions until told to stop, retrying what failed."""
+    while not stop.is_set():
+        trigger = f"trig-{user}-{time.monotonic_ns()}"
+        body = urllib.parse.urlencode({"command": "/meldcode", "text": "nieuw", "user_id": user, "team_id": "T1",
+                                       "trigger_id": trigger, "channel_id": "C1", "response_url": "http://x/"})
+        took, status, _ = replicas.post(body)
+        if status != 200:
+            ledger.no_answer += 1
+            time.sleep(0.3)
+            continue
+        ledger.latency(took)
+        view = next((c["view"] for c in reversed(standin.of("views.open")) if c.get("trigger_id") == trigger), None)
+        if view is None or view.get("callback_id") != "mc_answer":
+            ledger.errors_shown += 1  # e.g. the database was down: the modal said so
+            time.sleep(0.3)
+            continue
+        code = json.loads(view["private_metadata"])["case"]
+        with ledger.lock:
+            ledger.cases.add(code)
+        step = 0
+        while step < len(PATH) and not stop.is_set():
+            node = json.loads(view["private_metadata"]).get("node", "")
+            took, status, text = replicas.post(submission(user, view, PATH[step]))
+            if status != 200:
+                ledger.no_answer += 1  # the replica died under this request: the user presses again
+                time.sleep(0.2)
+                continue
+            ledger.latency(took)
+            answer = json.loads(text) if text else {}
+            if answer.get("response_action") == "errors":
+                ledger.errors_shown += 1  # not saved, and the user was told so on the input
+                time.sleep(0.3)
+                continue
+            if answer.get("response_action") != "update":
+                ledger.errors_shown += 1
+                break
+            new_view = answer["view"]
+            new_node = json.loads(new_view.get("private_metadata") or "{}").get("node")
+            if "al beantwoord" in text:
+                ledger.stale += 1  # saved by a request whose ack was lost: the bot shows the question now
+            else:
+                with ledger.lock:
+                    ledger.acked.add((code, node))
+            view = new_view
+            if new_node not in NODES:
+                break  # past the consultation request: this case now waits for the AF
+            step = NODES.index(new_node)
+            time.sleep(random.uniform(0.05, 0.2))  # a person reads the next question
+
+
+def faults(replicas: Replicas, pg: dict, kills: int, outage: float, log: list[str]) -> None:
+    """SIGKILL a replica at random moments (it comes back, as under a supervisor); halfway, stop PostgreSQL."""
+    for n in range(kills):
+        time.sleep(random.uniform(0.3, 1.2))
+        i = random.randint(0, 1)
+        replicas.kill(i)
+        log.append(f"kill replica {i}")
+        if n == kills // 2:
+            subprocess.run(pg["as_pg"]([pg["pg_ctl"], "-D", str(pg["base"] / "data"), "-m", "immediate", "-w",
+                                        "stop"]), capture_output=True)
+            log.append("postgres stopped")
+            time.sleep(outage)
+            subprocess.run(pg["as_pg"]([pg["pg_ctl"], "-D", str(pg["base"] / "data"), "-l", str(pg["base"] / "log"),
+                                        "-w", "-o", f"-k {pg['base']} -p {pg['port']} -c listen_addresses='' "
+                                        "-c max_connections=300", "start"]), capture_output=True)
+            log.append("postgres started")
+        replicas.restart(i)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--outage", type=float, default=4.0, help="seconds PostgreSQL is down")
+    parser.add_argument("--reminders", type=int, default=100)
+    parser.add_argument("--chaos", type=float, default=0.15, help="share of DM calls Slack answers 429/5xx")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from tests.slack.standin import Standin
+    standin = Standin(chaos=args.chaos).start()
+    pg = start_postgres()
+    pg["port"] = int(pg["url"].rsplit("port=", 1)[1])
+    tmp = Path(tempfile.mkdtemp(prefix="meldcode-resilience-"))
+    users = [f"USTAFF{i:03d}" for i in range(args.users)]
+    org = {"organisation": {"key": "T1", "name": "SWV Belasting", "timezone": "Europe/Amsterdam"},
+           "people": [{"id": u, "name": f"Medewerker {i}", "role": "trajectbegeleider"} for i, u in enumerate(users)]
+           + [{"id": "UAF", "name": "AF", "role": "onderwijskundig_medewerker", "af": True},
+              {"id": "UDEP", "name": "Deputy", "role": "onderwijskundig_medewerker", "deputy": True},
+              {"id": "UBOARD", "name": "Board", "board": True}], "absences": [], "settings": {}}
+    (tmp / "org.yaml").write_text(yaml.safe_dump(org))
+    from storage import crypto
+    from storage.crypto import KeyRing
+    keys = KeyRing.new_entry("audit") + "," + KeyRing.new_entry("res")
+    crypto.use(KeyRing.parse(keys))
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))},
+           "SLACK_BOT_TOKEN": "xoxb-res", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url,
+           "MELDCODE_CONFIG": str(tmp / "org.yaml"), "MELDCODE_KEYS": keys, "DATABASE_URL": pg["url"],
+           "MELDCODE_LOG_LEVEL": "WARNING", "MELDCODE_REMINDER_INTERVAL": "2"}
+    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
+    due_refs = prepare_reminders(pg["url"], tmp, args.reminders)
+    bare_port = free_port()
+    bare = start([sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{bare_port}", "-k", "gthread", "--threads",
+                  "16", "-w", "1", "--log-level", "warning", "benchmarks.bare_app:application"], env, bare_port,
+                 tmp / "bare.log")
+    bare_load = load(bare_port, [command_body(u) for u in users], args.users)
+    bare.terminate()
+    replicas = Replicas(env, tmp)
+    ledger, stop, fault_log = Ledger(), threading.Event(), []
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=args.users) as pool:
+        walkers = [pool.submit(walk, replicas, standin, u, ledger, stop) for u in users]
+        faults(replicas, pg, args.kills, args.outage, fault_log)
+        time.sleep(2)
+        stop.set()
+        for w in walkers:
+            w.result()
+    duration = time.monotonic() - started
+    # Reminders due during the run go out once, even with two senders at once and Slack failing at random.
+    monday = "2026-11-30T10:00:00+01:00"
+    senders = [subprocess.Popen([sys.executable, "-m", "bot.cli", "reminders", "send", "--now", monday], env=env,
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for s in senders:
+        s.communicate(timeout=300)
+    for _ in range(3):  # what failed on a 5xx is retried by a later pass (the backoff is 5 minutes)
+        later = subprocess.run([sys.executable, "-m", "bot.cli", "reminders", "send", "--now",
+                                "2026-11-30T11:00:00+01:00"], env=env, cwd=ROOT, capture_output=True, text=True)
+        del later
+    replicas.stop()
+    report(args, standin, pg["url"], ledger, bare_load, due_refs, duration, fault_log)
+    standin.stop()
+    stop_postgres(pg)
+
+
+def prepare_reminders(url: str, tmp: Path, n: int) -> set[str]:
+    """n reminders for the AF, due now: they fall due while the faults happen."""
+    import datetime as dt
+    from bot.chat import RecordingChat
+    from bot.config import load_config
+    from bot.service import ConversationService
+    from flows.loader import load_all
+    from storage import cases as case_repo
+    from storage import organisations as org_repo
+    from storage import reminders as reminder_repo
+    from storage.db import Store
+    store = Store.from_url(url)
+    service = ConversationService(store=store, flows=load_all(), org=load_config(tmp / "org.yaml"),
+                                  chat=RecordingChat())
+    service.bootstrap()
+    refs = set()
+    now = dt.datetime.now(dt.timezone.utc)
+    for i in range(n):
+        code = service.open_case("USTAFF000").messages[0].case_code
+        with store.transaction() as s:
+            case = case_repo.get_case(s, org_id=org_repo.get_organisation(s, key="T1").id, code=code)
+            reminder_repo.schedule(s, case=case, kind="D6", recipient_role="af", recipient_id=None,
+                                   due=[now - dt.timedelta(minutes=1)], node_id=None, now=now)
+            refs.add(code)
+    store.dispose()
+    return refs
+
+
+def report(args, standin, url: str, ledger: Ledger, bare: dict, due_refs: set[str], duration: float,
+           fault_log: list[str]) -> None:
+    from storage.db import Store
+    from sqlalchemy import text
+    store = Store.from_url(url)
+    with store.transaction() as s:
+        rows = s.execute(text("SELECT c.code, a.node_id, count(*) FROM answers a JOIN cases c ON c.id = a.case_id "
+                              "GROUP BY c.code, a.node_id")).all()
+        statuses = collections.Counter(r[0] for r in s.execute(text(
+            "SELECT status FROM reminders WHERE kind = 'D6' AND recipient_role = 'af'")).all())
+    store.dispose()
+    stored = {(code, node): count for code, node, count in rows}
+    lost = [k for k in ledger.acked if k not in stored]
+    twice = {k: c for k, c in stored.items() if c > 1 and not k[1].startswith("step1.signal")}
+    posts = standin.of("chat.postMessage")
+    reminder_posts = collections.Counter(next((c for c in due_refs if c in p.get("text", "")), None) for p in posts
+                                         if "staat al een tijd stil" in p.get("text", ""))
+    reminder_posts.pop(None, None)
+    consult = collections.Counter(p["text"].split("zaak ")[1].split(",")[0] for p in posts
+                                  if p.get("text", "").startswith("Consultatieverzoek"))
+    requested = {code for code, node in ledger.acked if node == "step2.request"}
+    lat = sorted(ledger.latencies)
+    p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else 0.0  # noqa: E731
+    rows_out = [
+        ("users walking cases, concurrently", f"{args.users}"),
+        ("run time", f"{duration:.0f} s"),
+        ("replicas killed (SIGKILL) / PostgreSQL stops", f"{sum('kill' in f for f in fault_log)} / "
+                                                         f"{sum('stopped' in f for f in fault_log)} ({args.outage:.0f} s)"),
+        ("acks measured", f"{len(lat)}"),
+        ("ack p50 / p99 / max", f"{p(0.5):.0f} / {p(0.99):.0f} / {lat[-1] * 1000 if lat else 0:.0f} ms"),
+        ("bare Bolt p99 at the same concurrency (no faults)", f"{bare['p99']:.0f} ms -> bot p99 "
+                                                               f"{p(0.99) / bare['p99']:.1f}x"),
+        ("every ack under 3 s", "yes" if lat and lat[-1] < 3 else "NO"),
+        ("answers acknowledged / stored / lost", f"{len(ledger.acked)} / {sum(1 for k in ledger.acked if k in stored)}"
+                                                 f" / {len(lost)}"),
+        ("answers stored twice", f"{len(twice)}"),
+        ("errors shown to users (not saved, said so) / no answer (replica died)",
+         f"{ledger.errors_shown} / {ledger.no_answer}"),
+        ("saved but ack lost (the bot then showed the next question)", f"{ledger.stale}"),
+        ("reminders due during the run: sent once / twice / not sent",
+         f"{sum(1 for c in due_refs if reminder_posts.get(c) == 1)} / "
+         f"{sum(1 for c in due_refs if reminder_posts.get(c, 0) > 1)} / "
+         f"{sum(1 for c in due_refs if c not in reminder_posts)} (status {dict(statuses)})"),
+        ("Slack answered 429/5xx (at random)", f"{standin.chaos_answers}"),
+        ("consultation DMs: requests acked / DMs / duplicates / missing",
+         f"{len(requested)} / {sum(consult.values())} / {sum(1 for v in consult.values() if v > 1)} / "
+         f"{len(requested - set(consult))}"),
+    ]
+    width = max(len(r[0]) for r in rows_out)
+    print("\nResilience (two replicas, one PostgreSQL, local Slack stand-in)")
+    for name, value in rows_out:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()

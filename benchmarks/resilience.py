@@ -74,14 +74,23 @@ class Replicas:
             self.restart(i)
 
     def restart(self, i: int) -> None:
-        self.processes[i] = start([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port",
-                                   str(self.ports[i]), "--threads", "16"], self.env, self.ports[i],
-                                  self.log_dir / f"replica{i}.log")
+        """As a supervisor would: start it again (the port may take a moment to be free)."""
+        for attempt in range(20):
+            try:
+                self.processes[i] = start([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
+                                           "--port", str(self.ports[i]), "--threads", "16"], self.env, self.ports[i],
+                                          self.log_dir / f"replica{i}.log")
+                return
+            except RuntimeError:
+                subprocess.run(["pkill", "-9", "-f", "--", f"port {self.ports[i]} "], capture_output=True)
+                time.sleep(0.5)
+        raise RuntimeError(f"replica {i} does not come back")
 
     def kill(self, i: int) -> None:
         self.processes[i].send_signal(signal.SIGKILL)  # gunicorn's master: its worker dies with it
         self.processes[i].wait()
-        subprocess.run(["pkill", "-9", "-f", f"--port {self.ports[i]}"], capture_output=True)
+        # Its gunicorn worker would notice its parent is gone within a second; do not wait for that.
+        subprocess.run(["pkill", "-9", "-f", "--", f"port {self.ports[i]} "], capture_output=True)
 
     def post(self, body: str) -> tuple[float, int, str]:
         order = random.sample([0, 1], 2)
@@ -227,9 +236,11 @@ def main() -> None:
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=args.users) as pool:
         walkers = [pool.submit(walk, replicas, standin, u, ledger, stop) for u in users]
-        faults(replicas, pg, args.kills, args.outage, fault_log)
-        time.sleep(2)
-        stop.set()
+        try:
+            faults(replicas, pg, args.kills, args.outage, fault_log)
+            time.sleep(2)
+        finally:
+            stop.set()
         for w in walkers:
             w.result()
     duration = time.monotonic() - started

@@ -67,7 +67,8 @@ def build_service(settings: Settings, chat: Chat, *, config: OrgConfig | None = 
     config = config or load_config(settings.config_path)
     if config.is_demo:
         log.warning("no MELDCODE_CONFIG set: using the demo organisation")
-    service = ConversationService(store=store or open_store(settings), flows=load_all(), org=config,
+    service = ConversationService(store=store or open_store(settings), flows=load_all(flow_id=config.flow_id),
+                                  org=config,
                                   chat=chat, clock=clock, entry_point=entry_point)
     service.bootstrap()
     return service

@@ -71,10 +71,13 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
         from flows.loader import load_all
         tenants = Tenants(store=store, flows=load_all(), chat=chat, entry_point="cli",
                           single=None if settings.oauth else load_config(settings.config_path))
+        from bot.outbox import deliver_stale
         for service in tenants.all():  # hosted: every installed workspace, each in its own office hours
             report = ReminderSender(service).run_once(now)
+            late = deliver_stale(service, now)  # DMs whose writer died before posting them
             print(f"{service.org.name}: sent {report.sent}, retried {report.retried}, failed {report.failed}"
-                  + (" (outside office hours: nothing sent)" if report.closed_hours else ""))
+                  + (" (outside office hours: nothing sent)" if report.closed_hours else "")
+                  + (f"; {late} delayed DM(s) delivered" if late else ""))
         if hasattr(chat, "flush"):
             chat.flush()
         return 0
@@ -192,7 +195,8 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         if org is None:
             print("no data for this organisation yet", file=sys.stderr)
             return 1
-        figures = stats_mod.compute(session, org_id=org.id, flows=load_all(), start=start, end=end,
+        figures = stats_mod.compute(session, org_id=org.id, flows=load_all(flow_id=config.flow_id),
+                                    start=start, end=end,
                                     now=dt.datetime.now(dt.timezone.utc))
     texts = Texts(config.timezone)
     if args.chart:
@@ -244,12 +248,52 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _flow(args: argparse.Namespace, settings: Settings) -> int:
+    """Show, or (hosted) set, the meldcode variant an organisation follows: a folder in flows/definitions."""
+    from bot.app import open_store
+    from flows.loader import FlowDefinitionError, load_all
+    from flows.translate import load_translations
+    from storage import organisations as org_repo
+    store = open_store(settings)
+    config = _org_config(settings, args, store)
+    with store.transaction() as session:
+        org = org_repo.get_organisation(session, key=config.key)
+        if org is None:
+            print("no data for this organisation yet", file=sys.stderr)
+            return 1
+        if not args.variant:
+            print(org.flow_id)
+            return 0
+        if not settings.oauth:
+            print("one organisation: set organisation.flow in its config file", file=sys.stderr)
+            return 2
+        try:
+            load_translations(load_all(flow_id=args.variant), flow_id=args.variant)
+        except FlowDefinitionError as exc:
+            print(f"not a usable flow: {exc}", file=sys.stderr)
+            return 1
+        other = org_repo.flow_ids_in_use(session, org_id=org.id) - {args.variant}
+        if other:
+            print(f"cases of this organisation follow {', '.join(sorted(other))}; a case keeps its flow, so "
+                  "the variant can change only before the first case (or after the last is purged)", file=sys.stderr)
+            return 1
+        org.flow_id = args.variant
+    print(f"{config.name} follows {args.variant} from now on (restart the replicas to pick it up)")
+    return 0
+
+
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.config import ConfigError, load_config
     from flows.loader import FlowDefinitionError, load_all
+    from flows.translate import load_translations
     ok = True
     try:
-        flows = load_all()
+        flow_id = load_config(settings.config_path).flow_id if not settings.oauth else "meldcode"
+    except ConfigError:
+        flow_id = "meldcode"  # reported below
+    try:
+        flows = load_all(flow_id=flow_id)
+        load_translations(flows, flow_id=flow_id)  # every text in every language (strict)
         for version, flow in sorted(flows.items()):
             print(f"flow {flow.id} v{version}: {len(flow.steps)} steps, {len(flow.nodes)} questions, "
                   f"{len(flow.outcomes)} outcomes ({', '.join(flow.outcomes)})")
@@ -328,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_sub.add_parser("upgrade", help="create or migrate the schema to the latest version "
                       "(run once per deployment, before starting the bot)").set_defaults(func=_db_upgrade)
+    flow = sub.add_parser("flow", help="the meldcode variant an organisation follows (hosted: set it with --org)")
+    flow.add_argument("variant", nargs="?", help="a flow id (a folder in flows/definitions) to follow from now on")
+    flow.set_defaults(func=_flow)
     sub.add_parser("check", help="validate the organisation config and the flow definitions, print a "
                    "summary; exits non-zero when either is invalid").set_defaults(func=_check)
     return parser

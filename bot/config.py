@@ -14,7 +14,7 @@ from flows.model import Policy
 
 STAFF_ROLES = ("kindkrachtspecialist", "trajectbegeleider", "onderwijskundig_medewerker")
 TOP_KEYS = {"organisation", "people", "absences", "settings"}
-ORG_KEYS = {"key", "name", "timezone"}
+ORG_KEYS = {"key", "name", "timezone", "flow"}
 PERSON_KEYS = {"id", "name", "role", "af", "deputy", "board", "admin"}
 ABSENCE_KEYS = {"person", "from", "to"}
 # Reminder settings an organisation may change; the rest of Policy comes from them.
@@ -63,6 +63,7 @@ class OrgConfig:
     evaluation_month: int = 6         # C7: the month the AF and the board are asked to evaluate (June)
     is_demo: bool = False
     source: str = "<demo>"
+    flow_id: str = "meldcode"  # the meldcode this organisation follows (a variant: flows/definitions/<id>)
 
 
 def demo_config_path() -> Path:
@@ -97,6 +98,10 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
         if not isinstance(org.get(key), str) or not org.get(key):
             errors.append(f"organisation.{key} is required")
     timezone = org.get("timezone", "Europe/Amsterdam")
+    flow_id = org.get("flow", "meldcode")
+    if not isinstance(flow_id, str) or not flow_id.replace("-", "").replace("_", "").isalnum():
+        errors.append("organisation.flow must be the name of a flow definition folder, e.g. meldcode")
+        flow_id = "meldcode"
     try:
         ZoneInfo(str(timezone))
     except (ZoneInfoNotFoundError, ValueError):
@@ -201,4 +206,4 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
     return OrgConfig(key=org["key"], name=org["name"], timezone=str(timezone), people=tuple(people),
                      absences=tuple(absences), policy=Policy(**policy_args), office_hours=office_hours,
                      retention_months=retention, **org_notices,
-                     is_demo=is_demo, source=source)
+                     is_demo=is_demo, source=source, flow_id=flow_id)

@@ -37,8 +37,10 @@ class ConsoleChat:
     def deliver(self, *, org_key: str, person_id: str, message: Message) -> None:
         self.send_dm(org_key=org_key, person_id=person_id, message=message)
 
-    def send_dm(self, *, org_key: str, person_id: str, message: Message) -> None:
+    def send_dm(self, *, org_key: str, person_id: str, message: Message, done=None) -> None:
         self.inbox.append((person_id, message))
+        if done is not None:
+            done(None)
         name = self.names.get(person_id, person_id)
         self.write(self.texts("console.dm", name=name, text=message.text))
         if message.file is not None:

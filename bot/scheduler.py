@@ -29,6 +29,8 @@ def _pass(tenants) -> None:
     for service in services:
         try:
             send_due_notices(service)
+            from bot.outbox import deliver_stale
+            deliver_stale(service)  # DMs whose writer died before posting them
             report = ReminderSender(service).run_once()
             if report.sent or report.failed:
                 log.info("reminders: %s sent, %s retried, %s failed", report.sent, report.retried, report.failed)

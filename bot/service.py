@@ -9,7 +9,9 @@ from typing import Any, Callable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 from bot import effects as fx
+from bot import outbox as outbox_mod
 from bot.admin import Administration
+from bot.outbox import message_json
 from bot.preferences import Preferences
 from bot.case_views import CaseViews
 from bot.chat import Chat
@@ -30,6 +32,7 @@ from storage import audit as audit_repo
 from storage import cases as case_repo
 from storage import crypto
 from storage import organisations as org_repo
+from storage import outbox as outbox_repo
 from storage import events as event_repo
 from storage import reminders as reminder_repo
 from storage.db import ConcurrentChange, DatabaseError, DatabaseUnavailable, Store
@@ -110,7 +113,8 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
         """Create the organisation and make its people match the config."""
         with self.store.transaction() as session:
             org = org_repo.ensure_organisation(session, key=self.org.key, name=self.org.name,
-                                               timezone=self.org.timezone, now=self.clock())
+                                               timezone=self.org.timezone, now=self.clock(),
+                                               flow_id=self.org.flow_id)
             org_repo.sync_people(session, org_id=org.id, people=[p.as_row() for p in self.org.people],
                                  absences=self.org.absences)
 
@@ -125,9 +129,14 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
             call = Call(session=session, org=org, person=person, now=now)
             with i18n.speaking(person.language or i18n.current()):  # the reply in the asker's language
                 yield call
-        # Only what was committed is announced.
-        for person_id, message in call.outbox:
-            self.chat.send_dm(org_key=self.org.key, person_id=person_id, message=message)
+            # The DMs this event causes are written with it: a crash after the commit cannot lose one.
+            queued = [(outbox_repo.add(session, org_id=org.id, recipient=person_id, message=message_json(message),
+                                       now=now, lease=outbox_mod.LEASE).id, person_id, message)
+                      for person_id, message in call.outbox]
+        # Only what was committed is announced; the chat reports back, or a later pass takes over.
+        for message_id, person_id, message in queued:
+            self.chat.send_dm(org_key=self.org.key, person_id=person_id, message=message,
+                              done=outbox_mod.reporter(self, message_id))
 
     def _run(self, actor: str, work: Callable[[Call], Reply], code: str = "", *, action: str) -> Reply:
         """One inbound event: one transaction, audited in it (NEN 7513); refusals are audited after the rollback."""

@@ -9,6 +9,7 @@ import contextvars
 import datetime as dt
 import logging
 import threading
+from pathlib import Path
 from typing import Callable
 
 from bot.chat import Chat
@@ -16,6 +17,7 @@ from bot.config import OrgConfig
 from bot.i18n import LocalizedFlows
 from bot.service import ConversationService, utcnow
 from bot.texts import Texts
+from flows.loader import load_all
 from flows.model import Flow
 from flows.translate import load_translations
 from storage import organisations as org_repo
@@ -43,11 +45,14 @@ class NotInstalled(Exception):
 class Tenants:
     def __init__(self, *, store: Store, flows: dict[int, Flow], chat: Chat, single: OrgConfig | None,
                  clock: Callable[[], dt.datetime] = utcnow, entry_point: str = "slack",
-                 texts: Texts | None = None):
+                 texts: Texts | None = None, definitions: Path | None = None):
         self.store, self.chat, self.clock, self.entry_point = store, chat, clock, entry_point
-        self.flows = LocalizedFlows(load_translations(flows, strict=False))  # shared: the words are the same
-        self.texts = texts or Texts(single.timezone if single else "Europe/Amsterdam")
+        self.definitions = definitions
         self._lock = threading.Lock()
+        self.flows = LocalizedFlows(load_translations(flows, definitions, strict=False))  # the standard meldcode
+        # Each flow (the meldcode, or a variant an organisation adopted) is loaded once and shared.
+        self._flows = {next(iter(flows.values())).id: self.flows}
+        self.texts = texts or Texts(single.timezone if single else "Europe/Amsterdam")
         self._services: dict[str, ConversationService] = {}
         self.single = self._make(single) if single else None
         if self.single:
@@ -60,6 +65,7 @@ class Tenants:
         tenants.store, tenants.chat, tenants.clock = service.store, service.chat, service.clock
         tenants.entry_point, tenants.flows, tenants.texts = service.entry_point, service.flows, service.texts
         tenants._lock, tenants._services, tenants.single = threading.Lock(), {}, service
+        tenants.definitions, tenants._flows = None, {service.latest.id: service.flows}
         return tenants
 
     def claim_event(self, event_id: str) -> bool:
@@ -67,9 +73,19 @@ class Tenants:
         with self.store.transaction() as session:
             return event_repo.claim(session, event_id=event_id, now=self.clock())
 
+    def flows_for(self, flow_id: str) -> LocalizedFlows:
+        with self._lock:
+            flows = self._flows.get(flow_id)
+        if flows is None:
+            flows = LocalizedFlows(load_translations(load_all(self.definitions, flow_id), self.definitions, flow_id,
+                                                     strict=False))
+            with self._lock:
+                self._flows[flow_id] = flows
+        return flows
+
     def _make(self, config: OrgConfig) -> ConversationService:
-        return ConversationService(store=self.store, flows=self.flows, org=config, chat=self.chat,
-                                   clock=self.clock, texts=self.texts, entry_point=self.entry_point)
+        return ConversationService(store=self.store, flows=self.flows_for(config.flow_id), org=config,
+                                   chat=self.chat, clock=self.clock, texts=self.texts, entry_point=self.entry_point)
 
     def for_team(self, team_id: str | None) -> ConversationService | None:
         """The organisation of this workspace, or None when the app is not installed there."""
@@ -85,9 +101,10 @@ class Tenants:
             org = org_repo.get_organisation(session, key=team_id)
             if org is None or org.uninstalled_at is not None:
                 return None
-            config = OrgConfig(key=org.key, name=org.name, timezone=org.timezone, people=())
+            config = OrgConfig(key=org.key, name=org.name, timezone=org.timezone, people=(), flow_id=org.flow_id)
+        made = self._make(config)  # outside the lock: making one loads its flow (which takes the lock)
         with self._lock:
-            return self._services.setdefault(team_id, self._make(config))
+            return self._services.setdefault(team_id, made)
 
     def current(self) -> ConversationService:
         service = self.for_team(current_team())
@@ -108,7 +125,7 @@ class Tenants:
         if self.single is not None:
             return [self.single]
         with self.store.transaction() as session:
-            configs = [OrgConfig(key=o.key, name=o.name, timezone=o.timezone, people=())
+            configs = [OrgConfig(key=o.key, name=o.name, timezone=o.timezone, people=(), flow_id=o.flow_id)
                        for o in org_repo.all_organisations(session)]
         return [self.for_team(c.key) or self._make(c) for c in configs]
 

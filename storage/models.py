@@ -23,6 +23,8 @@ class Organisation(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
     created_at: Mapped[dt.datetime]
     uninstalled_at: Mapped[dt.datetime | None]  # the workspace removed the app; data follows retention
+    # The meldcode this organisation follows: the standard one, or a variant it adopted (flows/definitions/<id>).
+    flow_id: Mapped[str] = mapped_column(String(40), default="meldcode", server_default="meldcode")
 
 
 class Person(Base):
@@ -254,3 +256,21 @@ class Feedback(Base):
     year: Mapped[int]
     month: Mapped[int]
     answer: Mapped[str] = mapped_column(String(20))  # yes | partly | no
+
+
+class OutboxMessage(Base):
+    """A DM the bot owes someone, written in the same transaction as what caused it (a consultation request,
+    a turn, a role change). It is posted right after the commit; should the process die first, a later sender
+    pass finds it when its lease ends. The message is sealed: it names people and cases."""
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "lease_until"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(64))  # the person's external id (Slack user id)
+    message: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("outbox.message"))
+    status: Mapped[str] = mapped_column(String(10), default="sending")  # sending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[dt.datetime | None]  # until then the sender that wrote it is still trying
+    created_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(80))

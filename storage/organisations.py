@@ -7,19 +7,26 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Absence, Feedback, Organisation, Person
+from storage.models import Absence, Case, Feedback, Organisation, Person
 
 
 def ensure_organisation(session: Session, *, key: str, name: str, timezone: str,
-                        now: dt.datetime) -> Organisation:
+                        now: dt.datetime, flow_id: str | None = None) -> Organisation:
     org = session.scalar(select(Organisation).where(Organisation.key == key))
     if org is None:
-        org = Organisation(key=key, name=name, timezone=timezone, created_at=now)
+        org = Organisation(key=key, name=name, timezone=timezone, created_at=now, flow_id=flow_id or "meldcode")
         session.add(org)
         session.flush()
     else:
         org.name, org.timezone = name, timezone
+        if flow_id:
+            org.flow_id = flow_id
     return org
+
+
+def flow_ids_in_use(session: Session, *, org_id: int) -> set[str]:
+    """The flows the organisation's cases follow (a case keeps the flow it started with)."""
+    return set(session.scalars(select(Case.flow_id).where(Case.org_id == org_id).distinct()))
 
 
 def get_organisation(session: Session, *, key: str) -> Organisation | None:

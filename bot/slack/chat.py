@@ -50,8 +50,9 @@ class SlackChat:
             self._channels[(org_key, user_id)] = channel
         return channel
 
-    def send_dm(self, *, org_key: str, person_id: str, message: Message) -> None:
-        future = self._pool.submit(self._post, org_key, person_id, message)
+    def send_dm(self, *, org_key: str, person_id: str, message: Message,
+                done: Callable[[str | None], None] | None = None) -> None:
+        future = self._pool.submit(self._post, org_key, person_id, message, done)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
@@ -87,11 +88,16 @@ class SlackChat:
         except Exception as exc:
             raise DeliveryError(type(exc).__name__) from None
 
-    def _post(self, org_key: str, person_id: str, message: Message) -> None:
+    def _post(self, org_key: str, person_id: str, message: Message,
+              done: Callable[[str | None], None] | None = None) -> None:
         try:
             self.deliver(org_key=org_key, person_id=person_id, message=message)
+            error = None
         except DeliveryError as exc:  # a DM must never take the process down
             log.error("DM not delivered: %s", exc)
+            error = str(exc) or "delivery_error"
+        if done is not None:
+            done(error)
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait for DMs in flight (tests, and a clean shutdown)."""

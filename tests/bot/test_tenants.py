@@ -20,10 +20,13 @@ class OrgChat:
     """Records which organisation each DM went out for (the Slack token is per workspace)."""
     sent: list[tuple[str, str, Message]] = field(default_factory=list)
 
-    def send_dm(self, *, org_key: str, person_id: str, message: Message) -> None:
+    def send_dm(self, *, org_key: str, person_id: str, message: Message, done=None) -> None:
         self.sent.append((org_key, person_id, message))
+        if done is not None:
+            done(None)
 
-    deliver = send_dm
+    def deliver(self, *, org_key: str, person_id: str, message: Message) -> None:
+        self.sent.append((org_key, person_id, message))
 
     def to(self, person_id: str) -> list[Message]:
         return [m for _, p, m in self.sent if p == person_id]
@@ -110,3 +113,36 @@ def test_an_uninstalled_workspace_is_not_served_its_reminders_stop_and_retention
     # Installing again brings the organisation back, with its people.
     tenants.install(team_id="TB", team_name="SWV B", installer="UBADMIN")
     assert tenants.for_team("TB").open_case("UB1").ok
+
+
+def test_an_organisation_that_adopted_a_variant_follows_its_own_flow(store, clock, tmp_path):
+    """Each workspace its own flow definition where it adopted a variant of the meldcode."""
+    import shutil
+    import yaml
+    from flows.loader import definitions_dir
+    base = tmp_path / "definitions"
+    shutil.copytree(definitions_dir() / "meldcode", base / "meldcode")
+    (base / "meldcode-variant").mkdir()
+    raw = yaml.safe_load((base / "meldcode" / "1.yaml").read_text(encoding="utf-8"))
+    raw["id"] = "meldcode-variant"
+    raw["nodes"]["triage.scope"]["title"] = "Over wie gaan de signalen? (variant van SWV B)"
+    (base / "meldcode-variant" / "1.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    shutil.copy(base / "meldcode" / "1.en.yaml", base / "meldcode-variant" / "1.en.yaml")
+    chat = OrgChat()
+    tenants = Tenants(store=store, flows=load_all(base), chat=chat, single=None, clock=clock, definitions=base)
+    for team in ("TA", "TB"):
+        tenants.install(team_id=team, team_name=team, installer=f"{team}ADMIN")
+        tenants.join(team_id=team, user_id=f"{team}1", name="Staff")
+    with store.transaction() as s:
+        org_repo.get_organisation(s, key="TB").flow_id = "meldcode-variant"
+    tenants = Tenants(store=store, flows=load_all(base), chat=chat, single=None, clock=clock, definitions=base)
+    for team in ("TA", "TB"):
+        svc = tenants.for_team(team)
+        svc.set_roles(f"{team}ADMIN", f"{team}1", staff_role="trajectbegeleider")
+    a = tenants.for_team("TA").open_case("TA1")
+    b = tenants.for_team("TB").open_case("TB1")
+    assert a.question.title == "Over wie gaan de signalen?"
+    assert b.question.title == "Over wie gaan de signalen? (variant van SWV B)"
+    with store.transaction() as s:
+        org_b = org_repo.get_organisation(s, key="TB")
+        assert org_repo.flow_ids_in_use(s, org_id=org_b.id) == {"meldcode-variant"}

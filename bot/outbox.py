@@ -1,0 +1,81 @@
+"""DMs that survive a crash: written to the outbox with the event that causes them, posted right after the
+commit, and taken over by a later sender pass when the process that wrote them died before posting."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Any, Callable
+
+from bot.chat import DeliveryError
+from bot.messages import Action, Button, Message
+from storage import organisations as org_repo
+from storage import outbox as outbox_repo
+
+if TYPE_CHECKING:
+    from bot.service import ConversationService
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(minutes=2)     # the writer's own attempt (with Slack's retries) ends well within this
+RETRY = dt.timedelta(minutes=1)
+MAX_ATTEMPTS = 5
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": message.text, "case_code": message.case_code, "tone": message.tone,
+                            "buttons": [[b.label, b.action.value, b.case_code, b.ref] for b in message.buttons]}
+    if message.file is not None:
+        data["file"] = [message.file[0], base64.b64encode(message.file[1]).decode()]
+    return data
+
+
+def message_from_json(data: dict[str, Any]) -> Message:
+    file = (data["file"][0], base64.b64decode(data["file"][1])) if data.get("file") else None
+    return Message(data["text"], buttons=tuple(Button(label, Action(action), code, ref)
+                                               for label, action, code, ref in data.get("buttons", [])),
+                   case_code=data.get("case_code"), tone=data.get("tone", "info"), file=file)
+
+
+def reporter(service: ConversationService, message_id: int) -> Callable[[str | None], None]:
+    """What the chat calls when its attempt ended: None when posted, else why not (the pass retries)."""
+    def done(error: str | None) -> None:
+        now = service.clock()
+        try:
+            with service.store.transaction() as session:
+                if error is None:
+                    outbox_repo.mark_sent(session, message_id=message_id, now=now)
+                else:
+                    outbox_repo.mark_failed_attempt(session, message_id=message_id, now=now, error=error,
+                                                    retry_at=now + RETRY)
+        except Exception as exc:  # the lease runs out and a later pass looks again
+            log.warning("outbox: could not record a DM's delivery: %s", type(exc).__name__)
+    return done
+
+
+def deliver_stale(service: ConversationService, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """One pass: DMs whose writer never reported back are posted now (each by one sender: rows are claimed)."""
+    now = now or service.clock()
+    with service.store.transaction() as session:
+        org = org_repo.get_organisation(session, key=service.org.key)
+        if org is None or org.uninstalled_at is not None:
+            return 0
+        rows = [(r.id, r.recipient, r.message, r.attempts)
+                for r in outbox_repo.claim_stale(session, org_id=org.id, now=now, lease=LEASE, limit=limit)]
+    sent = 0
+    for message_id, recipient, data, attempts in rows:
+        try:
+            service.chat.deliver(org_key=service.org.key, person_id=recipient, message=message_from_json(data))
+            error = None
+        except DeliveryError as exc:
+            error = str(exc) or "delivery_error"
+        with service.store.transaction() as session:
+            if error is None:
+                outbox_repo.mark_sent(session, message_id=message_id, now=now)
+                sent += 1
+            else:
+                final = attempts + 1 >= MAX_ATTEMPTS
+                outbox_repo.mark_failed_attempt(session, message_id=message_id, now=now, error=error,
+                                                retry_at=None if final else now + RETRY * (attempts + 1))
+                if final:
+                    log.error("outbox: a DM (id %s) was not delivered after %s attempts", message_id, attempts + 1)
+    return sent

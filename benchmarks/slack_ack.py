@@ -86,8 +86,8 @@ def post(port: int, body: str) -> tuple[float, int, str]:
         response = conn.getresponse()
         text = response.read().decode()
         return time.perf_counter() - start, response.status, text
-    except OSError as exc:
-        return time.perf_counter() - start, 0, str(exc)
+    except (OSError, http.client.HTTPException) as exc:  # refused, reset, or cut off mid-answer (a killed server)
+        return time.perf_counter() - start, 0, type(exc).__name__
 
 
 def load(port: int, bodies: list[str], concurrency: int) -> dict:

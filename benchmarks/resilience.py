@@ -14,7 +14,6 @@ import json
 import os
 import random
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,8 +25,8 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.slack_ack import (ROOT, SECRET, free_port, load, post, signed, start, start_postgres,  # noqa: F401
-                                  stop_postgres, command_body)
+from benchmarks.slack_ack import (ROOT, SECRET, command_body, free_port, load, post, start, start_postgres,
+                                  stop_postgres)
 
 PATH = [  # one case, from /meldcode nieuw to the consultation request (the AF is pinged)
     {"scope": "domestic"},
@@ -200,7 +199,17 @@ def main() -> None:
     parser.add_argument("--outage", type=float, default=4.0, help="seconds PostgreSQL is down")
     parser.add_argument("--reminders", type=int, default=100)
     parser.add_argument("--chaos", type=float, default=0.15, help="share of DM calls Slack answers 429/5xx")
+    parser.add_argument("--calm", type=float, default=20.0, help="seconds of load before the faults begin")
     args = parser.parse_args()
+    figures = run(args)
+    width = max(len(name) for name, _ in figures["table"])
+    print("\nResilience (two replicas, one PostgreSQL, local Slack stand-in)")
+    for name, value in figures["table"]:
+        print(f"{name:<{width}}  {value}")
+
+
+def run(args) -> dict:
+    """The whole exercise; returns the figures (and the table to print)."""
     sys.path.insert(0, str(ROOT))
     from tests.slack.standin import Standin
     standin = Standin(chaos=args.chaos).start()
@@ -237,6 +246,8 @@ def main() -> None:
     with ThreadPoolExecutor(max_workers=args.users) as pool:
         walkers = [pool.submit(walk, replicas, standin, u, ledger, stop) for u in users]
         try:
+            time.sleep(args.calm)  # first the load alone: this is where the 3-second limit is measured
+            calm = len(ledger.latencies)
             faults(replicas, pg, args.kills, args.outage, fault_log)
             time.sleep(2)
         finally:
@@ -245,19 +256,31 @@ def main() -> None:
             w.result()
     duration = time.monotonic() - started
     # Reminders due during the run go out once, even with two senders at once and Slack failing at random.
-    monday = "2026-11-30T10:00:00+01:00"
+    monday = next_monday(10)
     senders = [subprocess.Popen([sys.executable, "-m", "bot.cli", "reminders", "send", "--now", monday], env=env,
                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     for s in senders:
         s.communicate(timeout=300)
     for _ in range(3):  # what failed on a 5xx is retried by a later pass (the backoff is 5 minutes)
-        later = subprocess.run([sys.executable, "-m", "bot.cli", "reminders", "send", "--now",
-                                "2026-11-30T11:00:00+01:00"], env=env, cwd=ROOT, capture_output=True, text=True)
-        del later
+        subprocess.run([sys.executable, "-m", "bot.cli", "reminders", "send", "--now", next_monday(11)], env=env,
+                       cwd=ROOT, capture_output=True, text=True)
     replicas.stop()
-    report(args, standin, pg["url"], ledger, bare_load, due_refs, duration, fault_log)
-    standin.stop()
-    stop_postgres(pg)
+    try:
+        return report(args, standin, pg["url"], ledger, bare_load, due_refs, duration, fault_log, calm)
+    finally:
+        standin.stop()
+        stop_postgres(pg)
+
+
+def next_monday(hour: int) -> str:
+    """A Monday after tomorrow, in office hours (Amsterdam): what is due by then goes out."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    from flows.workdays import is_working_day
+    day = dt.date.today() + dt.timedelta(days=2)
+    while day.weekday() != 0 or not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=ZoneInfo("Europe/Amsterdam")).isoformat()
 
 
 def prepare_reminders(url: str, tmp: Path, n: int) -> set[str]:
@@ -289,7 +312,7 @@ def prepare_reminders(url: str, tmp: Path, n: int) -> set[str]:
 
 
 def report(args, standin, url: str, ledger: Ledger, bare: dict, due_refs: set[str], duration: float,
-           fault_log: list[str]) -> None:
+           fault_log: list[str], calm: int) -> dict:
     from storage.db import Store
     from sqlalchemy import text
     store = Store.from_url(url)
@@ -309,18 +332,21 @@ def report(args, standin, url: str, ledger: Ledger, bare: dict, due_refs: set[st
     consult = collections.Counter(p["text"].split("zaak ")[1].split(",")[0] for p in posts
                                   if p.get("text", "").startswith("Consultatieverzoek"))
     requested = {code for code, node in ledger.acked if node == "step2.request"}
-    lat = sorted(ledger.latencies)
+    lat = sorted(ledger.latencies[:calm])        # the load alone
+    stormy = sorted(ledger.latencies[calm:])     # while replicas die and the database stops
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else 0.0  # noqa: E731
     rows_out = [
         ("users walking cases, concurrently", f"{args.users}"),
         ("run time", f"{duration:.0f} s"),
         ("replicas killed (SIGKILL) / PostgreSQL stops", f"{sum('kill' in f for f in fault_log)} / "
                                                          f"{sum('stopped' in f for f in fault_log)} ({args.outage:.0f} s)"),
-        ("acks measured", f"{len(lat)}"),
-        ("ack p50 / p99 / max", f"{p(0.5):.0f} / {p(0.99):.0f} / {lat[-1] * 1000 if lat else 0:.0f} ms"),
-        ("bare Bolt p99 at the same concurrency (no faults)", f"{bare['p99']:.0f} ms -> bot p99 "
-                                                               f"{p(0.99) / bare['p99']:.1f}x"),
-        ("every ack under 3 s", "yes" if lat and lat[-1] < 3 else "NO"),
+        ("load alone: acks, p50 / p99 / max", f"{len(lat)}, {p(0.5):.0f} / {p(0.99):.0f} / "
+                                              f"{lat[-1] * 1000 if lat else 0:.0f} ms"),
+        ("bare Bolt p99 at the same concurrency", f"{bare['p99']:.0f} ms -> bot p99 {p(0.99) / bare['p99']:.1f}x"),
+        ("every ack under 3 s (load alone)", "yes" if lat and lat[-1] < 3 else "NO"),
+        ("during the faults: acks, p99 / max", f"{len(stormy)}, "
+         f"{stormy[min(len(stormy) - 1, int(0.99 * len(stormy)))] * 1000 if stormy else 0:.0f} / "
+         f"{stormy[-1] * 1000 if stormy else 0:.0f} ms"),
         ("answers acknowledged / stored / lost", f"{len(ledger.acked)} / {sum(1 for k in ledger.acked if k in stored)}"
                                                  f" / {len(lost)}"),
         ("answers stored twice", f"{len(twice)}"),
@@ -336,10 +362,11 @@ def report(args, standin, url: str, ledger: Ledger, bare: dict, due_refs: set[st
          f"{len(requested)} / {sum(consult.values())} / {sum(1 for v in consult.values() if v > 1)} / "
          f"{len(requested - set(consult))}"),
     ]
-    width = max(len(r[0]) for r in rows_out)
-    print("\nResilience (two replicas, one PostgreSQL, local Slack stand-in)")
-    for name, value in rows_out:
-        print(f"{name:<{width}}  {value}")
+    return {"table": rows_out, "lost": len(lost), "twice": len(twice), "acked": len(ledger.acked),
+            "max_ack": lat[-1] if lat else None, "kills": sum("kill" in f for f in fault_log),
+            "reminders_once": sum(1 for c in due_refs if reminder_posts.get(c) == 1), "reminders": len(due_refs),
+            "dm_duplicates": sum(1 for v in consult.values() if v > 1), "dm_missing": len(requested - set(consult)),
+            "errors_shown": ledger.errors_shown, "chaos_answers": standin.chaos_answers}
 
 
 if __name__ == "__main__":

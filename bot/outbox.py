@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import threading
 from typing import TYPE_CHECKING, Any, Callable
 
 from bot.chat import DeliveryError
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=2)     # the writer's own attempt (with Slack's retries) ends well within this
 RETRY = dt.timedelta(minutes=1)
 MAX_ATTEMPTS = 5
+RECORD_TRIES, RECORD_PAUSE = 10, 1.0  # 1+2+...+10 s: well within the lease
 
 
 def message_json(message: Message) -> dict[str, Any]:
@@ -38,7 +40,7 @@ def message_from_json(data: dict[str, Any]) -> Message:
 
 def reporter(service: ConversationService, message_id: int) -> Callable[[str | None], None]:
     """What the chat calls when its attempt ended: None when posted, else why not (the pass retries)."""
-    def done(error: str | None) -> None:
+    def done(error: str | None, tries: int = 0) -> None:
         now = service.clock()
         try:
             with service.store.transaction() as session:
@@ -47,8 +49,14 @@ def reporter(service: ConversationService, message_id: int) -> Callable[[str | N
                 else:
                     outbox_repo.mark_failed_attempt(session, message_id=message_id, now=now, error=error,
                                                     retry_at=now + RETRY)
-        except Exception as exc:  # the lease runs out and a later pass looks again
-            log.warning("outbox: could not record a DM's delivery: %s", type(exc).__name__)
+        except Exception as exc:
+            # The database is away: keep trying while the lease runs, or a later pass would post it again.
+            if tries < RECORD_TRIES:
+                timer = threading.Timer(RECORD_PAUSE * (tries + 1), done, args=(error, tries + 1))
+                timer.daemon = True
+                timer.start()
+            else:
+                log.warning("outbox: could not record a DM's delivery: %s", type(exc).__name__)
     return done
 
 

@@ -1,0 +1,19 @@
+"""The resilience suite, small enough for CI (issue "scale"): two replicas on one PostgreSQL, users walking cases,
+replicas SIGKILLed, PostgreSQL stopped, Slack answering 429/5xx at random. The full run is
+`python -m benchmarks.resilience` (200 users, 20 kills; figures in the README)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from benchmarks import resilience
+
+
+def test_nothing_acknowledged_is_lost_under_kills_an_outage_and_slack_failures():
+    figures = resilience.run(SimpleNamespace(users=12, kills=3, outage=2.0, reminders=10, chaos=0.2, calm=4.0))
+    table = "\n".join(f"{name}: {value}" for name, value in figures["table"])
+    assert figures["kills"] == 3, table
+    assert figures["acked"] > 0 and figures["lost"] == 0 and figures["twice"] == 0, table
+    assert figures["max_ack"] < 3.0, table  # every ack under Slack's 3 seconds
+    assert figures["errors_shown"] > 0, table  # the outage was felt, and said so
+    assert figures["reminders_once"] == figures["reminders"] == 10, table  # due in the outage, out once after
+    assert figures["chaos_answers"] > 0 and figures["dm_duplicates"] == 0 and figures["dm_missing"] == 0, table

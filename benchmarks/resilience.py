@@ -37,6 +37,7 @@ PATH = [  # one case, from /meldcode nieuw to the consultation request (the AF i
     {"given": "nee"},
     {"urgency": "today", "question": "hoe verder"},
 ]
+THINK = (2.0, 6.0)  # seconds a person takes per question (reading, typing): 200 users ≈ 50 answers/s
 NODES = ["triage.scope", "triage.forms", "triage.kindcheck", "step1.signal", "step1.more", "step1.sisa",
          "step2.request"]
 KIND = {"scope": "radio_buttons", "forms": "checkboxes", "age": "number_input", "siblings": "radio_buttons",
@@ -134,7 +135,7 @@ def walk(replicas: Replicas, standin, user: str, ledger: Ledger, stop: threading
             time.sleep(0.3)
             continue
         ledger.latency(took)
-        view = next((c["view"] for c in reversed(standin.of("views.open")) if c.get("trigger_id") == trigger), None)
+        view = (standin.opened.get(trigger) or {}).get("view")
         if view is None or view.get("callback_id") != "mc_answer":
             ledger.errors_shown += 1  # e.g. the database was down: the modal said so
             time.sleep(0.3)
@@ -170,7 +171,7 @@ def walk(replicas: Replicas, standin, user: str, ledger: Ledger, stop: threading
             if new_node not in NODES:
                 break  # past the consultation request: this case now waits for the AF
             step = NODES.index(new_node)
-            time.sleep(random.uniform(0.05, 0.2))  # a person reads the next question
+            time.sleep(random.uniform(*THINK))  # a person reads the next question and fills it in
 
 
 def faults(replicas: Replicas, pg: dict, kills: int, outage: float, log: list[str]) -> None:

@@ -28,6 +28,7 @@ class Standin:
     last_post: dict[str, float] = field(default_factory=dict)
     rate_limited: int = 0
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> bytes uploaded
+    opened: dict[str, dict[str, Any]] = field(default_factory=dict)  # trigger id -> its views.open call
     locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale (default nl-NL)
     installs: dict[str, str] = field(default_factory=dict)  # OAuth code -> the team that installs with it
     tokens: dict[str, str] = field(default_factory=dict)    # team -> its current bot token
@@ -67,6 +68,7 @@ class Standin:
     def clear(self) -> None:
         with self.lock:
             self.calls.clear()
+            self.opened.clear()
 
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "conversations.open":
@@ -155,6 +157,8 @@ class Standin:
                             standin.last_post[channel] = moment
                     if status == 200:
                         standin.calls.append(Call(method, params))
+                        if method == "views.open" and params.get("trigger_id"):
+                            standin.opened[str(params["trigger_id"])] = params  # found without a scan
                 if status == 429:
                     self.send_response(429)
                     self.send_header("Retry-After", "0")

@@ -125,6 +125,7 @@ class Ledger:
 
 def walk(replicas: Replicas, standin, user: str, ledger: Ledger, stop: threading.Event) -> None:
     """A user opens cases and answers their questions until told to stop, retrying what failed."""
+    time.sleep(random.uniform(0, THINK[1]))  # people do not all press at the same millisecond
     while not stop.is_set():
         trigger = f"trig-{user}-{time.monotonic_ns()}"
         body = urllib.parse.urlencode({"command": "/meldcode", "text": "nieuw", "user_id": user, "team_id": "T1",

@@ -102,7 +102,7 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
 
 def _org_config(settings: Settings, args: argparse.Namespace, store=None):
     """The organisation a command is about: the config file's, or (hosted, OAuth) the workspace `--org`."""
-    from bot.config import OrgConfig, load_config
+    from bot.config import hosted_config, load_config
     if not settings.oauth:
         return load_config(settings.config_path)
     from bot.app import open_store
@@ -114,7 +114,8 @@ def _org_config(settings: Settings, args: argparse.Namespace, store=None):
             print("hosted for many workspaces: name the organisation with --org TEAM_ID "
                   "(the Slack team id of an installed workspace)", file=sys.stderr)
             raise SystemExit(2)
-        return OrgConfig(key=org.key, name=org.name, timezone=org.timezone, people=())
+        return hosted_config(key=org.key, name=org.name, timezone=org.timezone, flow_id=org.flow_id,
+                             settings_yaml=org.settings_yaml)
 
 
 def _chat_for(settings: Settings):
@@ -282,6 +283,35 @@ def _flow(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace, settings: Settings) -> int:
+    """Show, or (hosted) set from a YAML file, an organisation's settings (office hours, retention, ...)."""
+    from bot.app import open_store
+    from bot.config import ConfigError, hosted_config
+    from storage import organisations as org_repo
+    store = open_store(settings)
+    config = _org_config(settings, args, store)
+    if not args.file:
+        print(f"office_hours: {config.office_hours[0]:%H:%M}-{config.office_hours[1]:%H:%M}; retention_months: "
+              f"{config.retention_months}; training_every_months: {config.training_every_months}; "
+              f"evaluation_month: {config.evaluation_month}")
+        return 0
+    if not settings.oauth:
+        print("one organisation: its settings are in its config file (MELDCODE_CONFIG)", file=sys.stderr)
+        return 2
+    from pathlib import Path
+    text = Path(args.file).read_text(encoding="utf-8")
+    try:
+        hosted_config(key=config.key, name=config.name, timezone=config.timezone, flow_id=config.flow_id,
+                      settings_yaml=text)
+    except (ConfigError, ValueError) as exc:
+        print(f"settings not stored: {exc}", file=sys.stderr)
+        return 1
+    with store.transaction() as session:
+        org_repo.get_organisation(session, key=config.key).settings_yaml = text
+    print(f"settings of {config.name} stored (restart the replicas to pick them up)")
+    return 0
+
+
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.config import ConfigError, load_config
     from flows.loader import FlowDefinitionError, load_all
@@ -375,6 +405,10 @@ def build_parser() -> argparse.ArgumentParser:
     flow = sub.add_parser("flow", help="the meldcode variant an organisation follows (hosted: set it with --org)")
     flow.add_argument("variant", nargs="?", help="a flow id (a folder in flows/definitions) to follow from now on")
     flow.set_defaults(func=_flow)
+    org_settings = sub.add_parser("settings", help="an organisation's settings; hosted: store them from a YAML "
+                                                   "file with the keys of a config file's settings (--org)")
+    org_settings.add_argument("file", nargs="?", help="a YAML file: office_hours, retention_months, ...")
+    org_settings.set_defaults(func=_settings)
     sub.add_parser("check", help="validate the organisation config and the flow definitions, print a "
                    "summary; exits non-zero when either is invalid").set_defaults(func=_check)
     return parser

@@ -158,7 +158,16 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
             errors.append(f"{where}: from is after to")
         absences.append(dict(raw))
 
-    settings = data.get("settings") or {}
+    org_settings = parse_settings(data.get("settings") or {}, str(timezone), errors)
+
+    if errors:
+        raise ConfigError(source, errors)
+    return OrgConfig(key=org["key"], name=org["name"], timezone=str(timezone), people=tuple(people),
+                     absences=tuple(absences), **org_settings, is_demo=is_demo, source=source, flow_id=flow_id)
+
+def parse_settings(settings: Any, timezone: str, errors: list[str]) -> dict[str, Any]:
+    """The `settings` of an organisation (config file, or stored for a hosted workspace) as OrgConfig fields;
+    every problem is added to `errors`."""
     policy_args: dict[str, Any] = {"timezone": str(timezone)}
     office_hours = DEFAULT_OFFICE_HOURS
     retention = dict(DEFAULT_RETENTION)
@@ -201,9 +210,16 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
     if isinstance(policy_args.get("reminder_hour"), int) and not 0 <= policy_args["reminder_hour"] <= 23:
         errors.append("settings.reminder_hour must be between 0 and 23")
 
+    return {"policy": Policy(**policy_args), "office_hours": office_hours, "retention_months": retention,
+            **org_notices}
+
+
+def hosted_config(*, key: str, name: str, timezone: str, flow_id: str, settings_yaml: str | None) -> OrgConfig:
+    """A hosted workspace's organisation: people come from the workspace, settings from what its operator
+    stored (`meldcode --org T settings FILE`), defaults otherwise."""
+    errors: list[str] = []
+    raw = yaml.safe_load(settings_yaml) if settings_yaml else {}
+    extra = parse_settings(raw or {}, timezone, errors)
     if errors:
-        raise ConfigError(source, errors)
-    return OrgConfig(key=org["key"], name=org["name"], timezone=str(timezone), people=tuple(people),
-                     absences=tuple(absences), policy=Policy(**policy_args), office_hours=office_hours,
-                     retention_months=retention, **org_notices,
-                     is_demo=is_demo, source=source, flow_id=flow_id)
+        raise ConfigError(f"settings of {key}", errors)
+    return OrgConfig(key=key, name=name, timezone=timezone, people=(), flow_id=flow_id, **extra)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from bot.chat import Chat
-from bot.config import OrgConfig
+from bot.config import ConfigError, OrgConfig, hosted_config
 from bot.i18n import LocalizedFlows
 from bot.service import ConversationService, utcnow
 from bot.texts import Texts
@@ -73,6 +73,16 @@ class Tenants:
         with self.store.transaction() as session:
             return event_repo.claim(session, event_id=event_id, now=self.clock())
 
+    @staticmethod
+    def _config(org) -> OrgConfig:
+        """A hosted workspace's organisation, with the settings its operator stored (defaults otherwise)."""
+        try:
+            return hosted_config(key=org.key, name=org.name, timezone=org.timezone, flow_id=org.flow_id,
+                                 settings_yaml=org.settings_yaml)
+        except ConfigError as exc:  # stored settings were checked when set; never leave a workspace unserved
+            log.error("stored settings invalid for an organisation: %s", len(exc.errors))
+            return OrgConfig(key=org.key, name=org.name, timezone=org.timezone, people=(), flow_id=org.flow_id)
+
     def flows_for(self, flow_id: str) -> LocalizedFlows:
         with self._lock:
             flows = self._flows.get(flow_id)
@@ -101,7 +111,7 @@ class Tenants:
             org = org_repo.get_organisation(session, key=team_id)
             if org is None or org.uninstalled_at is not None:
                 return None
-            config = OrgConfig(key=org.key, name=org.name, timezone=org.timezone, people=(), flow_id=org.flow_id)
+            config = self._config(org)
         made = self._make(config)  # outside the lock: making one loads its flow (which takes the lock)
         with self._lock:
             return self._services.setdefault(team_id, made)
@@ -125,8 +135,7 @@ class Tenants:
         if self.single is not None:
             return [self.single]
         with self.store.transaction() as session:
-            configs = [OrgConfig(key=o.key, name=o.name, timezone=o.timezone, people=(), flow_id=o.flow_id)
-                       for o in org_repo.all_organisations(session)]
+            configs = [self._config(o) for o in org_repo.all_organisations(session)]
         return [self.for_team(c.key) or self._make(c) for c in configs]
 
     def install(self, *, team_id: str, team_name: str, installer: str | None, installer_name: str = "") -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.crypto import EncryptedJSON, EncryptedText
@@ -25,6 +25,7 @@ class Organisation(Base):
     uninstalled_at: Mapped[dt.datetime | None]  # the workspace removed the app; data follows retention
     # The meldcode this organisation follows: the standard one, or a variant it adopted (flows/definitions/<id>).
     flow_id: Mapped[str] = mapped_column(String(40), default="meldcode", server_default="meldcode")
+    settings_yaml: Mapped[str | None] = mapped_column(Text)  # a hosted workspace's settings (YAML), if any
 
 
 class Person(Base):

@@ -146,3 +146,16 @@ def test_an_organisation_that_adopted_a_variant_follows_its_own_flow(store, cloc
     with store.transaction() as s:
         org_b = org_repo.get_organisation(s, key="TB")
         assert org_repo.flow_ids_in_use(s, org_id=org_b.id) == {"meldcode-variant"}
+
+
+def test_a_hosted_workspace_has_its_own_settings(store, clock):
+    import datetime as dt
+    tenants, chat = two_workspaces(store, clock)
+    with store.transaction() as s:
+        org_repo.get_organisation(s, key="TB").settings_yaml = "office_hours: '10:00-12:00'\nretention_months: {closed: 12}\n"
+    tenants = Tenants(store=store, flows=load_all(), chat=chat, single=None, clock=clock)
+    a, b = tenants.for_team("TA"), tenants.for_team("TB")
+    assert a.org.office_hours == (dt.time(8, 30), dt.time(17, 0))
+    assert b.org.office_hours == (dt.time(10, 0), dt.time(12, 0)) and b.org.retention_months["closed"] == 12
+    nine = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)  # 09:00 in Amsterdam, a Monday
+    assert ReminderSender(a).in_office_hours(nine) and not ReminderSender(b).in_office_hours(nine)

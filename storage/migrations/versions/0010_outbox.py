@@ -1,5 +1,5 @@
 """The DM outbox: DMs are written in the transaction that causes them, so a crash cannot lose one.
-And the meldcode variant an organisation follows (its flow id).
+And the meldcode variant an organisation follows (its flow id), and a hosted workspace's own settings.
 
 Revision ID: 0010
 Revises: 0009
@@ -36,10 +36,12 @@ def upgrade() -> None:
     op.create_index("ix_outbox_org_id", "outbox", ["org_id"])
     op.add_column("organisations", sa.Column("flow_id", sa.String(length=40), nullable=False,
                                              server_default="meldcode"))
+    op.add_column("organisations", sa.Column("settings_yaml", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("organisations") as batch:
+        batch.drop_column("settings_yaml")
         batch.drop_column("flow_id")
     op.drop_index("ix_outbox_org_id", table_name="outbox")
     op.drop_index("ix_outbox_due", table_name="outbox")

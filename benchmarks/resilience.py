@@ -228,6 +228,10 @@ def run(args) -> dict:
     from storage import crypto
     from storage.crypto import KeyRing
     keys = KeyRing.new_entry("audit") + "," + KeyRing.new_entry("res")
+    try:
+        previous = crypto.active()  # run from a test: the suite's keys come back afterwards
+    except crypto.KeyError_:
+        previous = None
     crypto.use(KeyRing.parse(keys))
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))},
            "SLACK_BOT_TOKEN": "xoxb-res", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url,
@@ -272,6 +276,8 @@ def run(args) -> dict:
     finally:
         standin.stop()
         stop_postgres(pg)
+        if previous is not None:
+            crypto.use(previous)
 
 
 def next_monday(hour: int) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.service import ConversationService
 from storage import cases as case_repo
 from storage import organisations as org_repo
+from storage import outbox as outbox_repo
 from storage import retention as retention_repo
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,17 @@ def expired_cases(service: ConversationService, now: dt.datetime | None = None) 
                                        uninstalled_at=org.uninstalled_at)]
 
 
+OUTBOX_DAYS = 30  # a posted DM's copy in the outbox is kept this long (it names people and cases)
+
+
 def purge_expired(service: ConversationService, now: dt.datetime | None = None) -> int:
-    """Delete every expired case, each in its own transaction (and audited); returns how many went."""
+    """Delete every expired case, each in its own transaction (and audited); returns how many went. Posted
+    DMs leave the outbox after OUTBOX_DAYS."""
     now = now or service.clock()
+    with service.store.transaction() as session:
+        org = org_repo.get_organisation(session, key=service.org.key)
+        if org is not None:
+            outbox_repo.prune(session, org_id=org.id, before=now - dt.timedelta(days=OUTBOX_DAYS))
     purged = 0
     for item in expired_cases(service, now):
         with service.store.transaction() as session:

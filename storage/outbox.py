@@ -50,6 +50,17 @@ def mark_failed_attempt(session: Session, *, message_id: int, now: dt.datetime, 
     session.flush()
 
 
+def prune(session: Session, *, org_id: int, before: dt.datetime) -> int:
+    """Posted (or given up) DMs older than `before`: they name people and cases, and are needed no longer."""
+    rows = list(session.scalars(select(OutboxMessage).where(
+        OutboxMessage.org_id == org_id, OutboxMessage.status.in_(("sent", "failed")),
+        OutboxMessage.created_at < before)))
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)
+
+
 def counts(session: Session, *, org_id: int) -> dict[str, int]:
     rows = session.scalars(select(OutboxMessage.status).where(OutboxMessage.org_id == org_id))
     out: dict[str, int] = {}

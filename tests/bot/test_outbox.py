@@ -48,3 +48,17 @@ def test_messages_keep_buttons_and_files_through_the_outbox():
     message = Message("Zaak MC-2026-0001", buttons=(Button("Open", Action.OPEN_CASE, "MC-2026-0001", "7"),),
                       case_code="MC-2026-0001", tone="urgent", file=("a.png", b"\x89PNG\x00\x01"))
     assert message_from_json(message_json(message)) == message
+
+
+def test_posted_dms_leave_the_outbox_after_30_days_with_the_daily_purge(service, chat, clock):
+    from bot.retention import purge_expired
+    Dialog(service, chat).play(OPEN_TO_STEP2)
+    with service.store.transaction() as s:
+        posted = outbox_repo.counts(s, org_id=1).get("sent", 0)
+    assert posted >= 1
+    purge_expired(service, clock.now + dt.timedelta(days=29))
+    with service.store.transaction() as s:
+        assert outbox_repo.counts(s, org_id=1).get("sent", 0) == posted
+    purge_expired(service, clock.now + dt.timedelta(days=31))
+    with service.store.transaction() as s:
+        assert outbox_repo.counts(s, org_id=1) == {}

@@ -100,6 +100,23 @@ def load(port: int, bodies: list[str], concurrency: int) -> dict:
             "mean": statistics.fmean(times) * 1000}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a server and its workers so far (Linux /proc)."""
+    total = 0
+    for proc in [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]:
+        fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(process: subprocess.Popen, port: int, bodies: list[str], concurrency: int) -> dict:
+    """A load, with the server's CPU time per request beside the latencies."""
+    before = cpu_seconds(process.pid)
+    result = load(port, bodies, concurrency)
+    result["cpu"] = (cpu_seconds(process.pid) - before) / len(bodies) * 1000
+    return result
+
+
 def start(cmd: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
     process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
     wait_healthy(port, process)
@@ -154,12 +171,12 @@ def main() -> None:
         load(bare_port, [command_body("sanne")] * 20, 10)
         for concurrency in (20, 50):
             n = args.requests
-            bare_cmd = load(bare_port, [command_body(users[i % 2]) for i in range(n)], concurrency)
-            bot_cmd = load(bot_port, [command_body(users[i % 2]) for i in range(n)], concurrency)
+            bare_cmd = measured(bare, bare_port, [command_body(users[i % 2]) for i in range(n)], concurrency)
+            bot_cmd = measured(bot, bot_port, [command_body(users[i % 2]) for i in range(n)], concurrency)
             rows.append(("/meldcode nieuw", concurrency, bare_cmd, bot_cmd))
             codes = fresh_cases(tmp, n)
-            bare_sub = load(bare_port, [submit_body("sanne", c) for c in codes], concurrency)
-            bot_sub = load(bot_port, [submit_body("sanne", c) for c in codes], concurrency)
+            bare_sub = measured(bare, bare_port, [submit_body("sanne", c) for c in codes], concurrency)
+            bot_sub = measured(bot, bot_port, [submit_body("sanne", c) for c in codes], concurrency)
             rows.append(("step submission", concurrency, bare_sub, bot_sub))
         codes = fresh_cases(tmp, 200)
         burst = load(bot_port, [submit_body("sanne", c) for c in codes], 200)
@@ -175,10 +192,11 @@ def main() -> None:
     print(f"\nAck latency, ms ({args.requests} requests per row; gunicorn gthread, {args.workers} worker(s) "
           f"x {args.threads} threads; {'PostgreSQL' if pg else 'SQLite'}; local Web API stand-in)")
     print(f"{'scenario':<18}{'conc':>5}  {'bare p50':>9}{'bare p99':>9}  {'bot p50':>9}{'bot p99':>9}"
-          f"{'bot max':>9}  {'p99 ratio':>9}  {'errors':>6}")
+          f"{'bot max':>9}  {'p99 ratio':>9}  {'errors':>6}  {'server CPU ms/request, bare / bot':>34}")
     for name, conc, b, m in rows:
         print(f"{name:<18}{conc:>5}  {b['p50']:>9.1f}{b['p99']:>9.1f}  {m['p50']:>9.1f}{m['p99']:>9.1f}"
-              f"{m['max']:>9.1f}  {m['p99'] / b['p99']:>8.2f}x  {m['errors'] + b['errors']:>6}")
+              f"{m['max']:>9.1f}  {m['p99'] / b['p99']:>8.2f}x  {m['errors'] + b['errors']:>6}"
+              f"  {b['cpu']:>22.2f} / {m['cpu']:.2f}")
     for name, result in (("step submission", burst), ("/meldcode nieuw", burst_cmd)):
         verdict = "OK" if result["max"] < 3000 and result["errors"] == 0 else "FAIL"
         print(f"{name:<18}{200:>5}  max ack {result['max']:.0f} ms, p99 {result['p99']:.0f} ms, "

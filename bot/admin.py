@@ -195,7 +195,7 @@ class Administration:
                                         detail={"person": who.id, "role": key, "from": old, "to_value": new})
             if not any(changes.values()):
                 return Reply(messages=[Message(self.texts("admin.nothing_changed", name=person.name))])
-            call.cache.pop("acting_af", None)
+            self.people_changed(call)
             after_af = self.acting_af(call)
             for who, changed in changes.items():
                 if changed:

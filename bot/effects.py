@@ -9,7 +9,7 @@ from flows.model import Flow, Transition
 from storage import cases as case_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
-from storage.models import Answer, Case, Signal
+from storage.models import Case, Signal
 
 if TYPE_CHECKING:
     from bot.service import Call, ConversationService
@@ -42,13 +42,13 @@ def record_signal(svc: ConversationService, call: Call, case: Case, values: dict
     return signal
 
 
-def apply(svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition, answer: Answer,
+def apply(svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition, answer_id: int,
           reply: Reply) -> None:
     texts = svc.texts
     for effect in t.effects:
         name, params = effect.name, effect.params
         if name == "record_signal":
-            record_signal(svc, call, case, dict(t.values), answer.id)
+            record_signal(svc, call, case, dict(t.values), answer_id)
             reply.messages[0] = Message(texts("replies.stored_signal", **signal_counts(call, case)),
                                         case_code=case.code)
         elif name == "notify_af":

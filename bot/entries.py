@@ -31,21 +31,21 @@ class Entries:
         """S1.1/S5.1 (a new signal) and S1.4/S4.0/X7 (a contact or advice), at any moment; the case stays put."""
         def work(call) -> Reply:
             case, roles, flow = self._open_case(call, code)
-            people = [pid for pid, _ in self._people_choices(call)]
+            people = self._people_ids(call, flow.anytime_node(kind))
             try:
                 t = engine.record_anytime(flow, self.state(call, case), kind, values, call.now, roles=roles,
                                           policy=self.policy, people=people)
             except engine.NotAllowed as exc:
                 raise Denied(exc.code, af="", code=case.code) from None
             node = flow.nodes[t.node]
-            answer = case_repo.add_answer(call.session, case=case, node_id=node.id, values=to_json(t.values),
+            answer_id = case_repo.add_answer(call.session, case=case, node_id=node.id, values=to_json(t.values),
                                           actor_id=call.person.id, actor_role="staff" if "staff" in roles else "af",
                                           now=call.now)
             if kind == "contact":
                 case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="contact_recorded",
                                     node_id=node.id, actor_id=call.person.id, now=call.now)
             reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])
-            fx.apply(self, call, case, flow, t, answer, reply)
+            fx.apply(self, call, case, flow, t, answer_id, reply)
             return reply
         return self._run(actor, work, action="add_entry", code=code)
 

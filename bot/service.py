@@ -36,7 +36,7 @@ from storage import outbox as outbox_repo
 from storage import events as event_repo
 from storage import reminders as reminder_repo
 from storage.db import ConcurrentChange, DatabaseError, DatabaseUnavailable, Store
-from storage.models import Case, Organisation, Person
+from storage.models import Case, Person
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +65,33 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+_UNKNOWN = object()
+
+
+@dataclass(frozen=True)
+class Someone:
+    """What the bot needs of a person it names or DMs (not a database row: it may be shared between events)."""
+    id: int
+    external_id: str
+    name: str
+    language: str | None
+
+    @classmethod
+    def of(cls, person: Person) -> "Someone":
+        return cls(person.id, person.external_id, person.name, person.language)
+
+
+@dataclass(frozen=True)
+class OrgRef:
+    """The organisation an event belongs to: only its id is needed, and it never changes."""
+    id: int
+
+
 @dataclass
 class Call:
     """Everything one inbound event works with: its transaction, who acts, when, and DMs to send after commit."""
     session: Any
-    org: Organisation
+    org: OrgRef
     person: Person
     now: dt.datetime
     outbox: list[tuple[str, Message]] = field(default_factory=list)
@@ -77,8 +99,10 @@ class Call:
     case: Case | None = None        # the case this event touched, for the audit trail
     roles: set[str] = field(default_factory=set)
     cache: dict[str, Any] = field(default_factory=dict)  # lookups that hold for this one event
+    # The organisation's people and absences as this event found them (None: changed by this event itself).
+    people_version: int | None = None
 
-    def dm(self, person: Person | None, message: Message | Callable[[], Message]) -> None:
+    def dm(self, person: Person | Someone | None, message: Message | Callable[[], Message]) -> None:
         """A DM sent after the commit. Given as a function, it is written in the recipient's language."""
         if person is None:
             return
@@ -102,6 +126,8 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
         self.texts = texts or Texts(org.timezone)
         self.policy = org.policy
         self.tz = ZoneInfo(org.timezone)
+        self._acting_afs: dict[tuple[int, int, dt.date], Someone | None] = {}
+        self._org_ref_cached: OrgRef | None = None
 
     @property
     def latest(self) -> Flow:
@@ -122,21 +148,30 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
     def _call(self, actor: str) -> Iterator[Call]:
         now = self.clock()
         with self.store.transaction() as session:
-            org = org_repo.get_organisation(session, key=self.org.key)
-            person = org_repo.get_person(session, org_id=org.id, external_id=actor) if org else None
+            org = self._org_ref(session)
+            person, version = org_repo.get_person_and_version(session, org_id=org.id, external_id=actor) \
+                if org else (None, None)
             if person is None:
                 raise Denied("unknown_person", org=self.org.name)
-            call = Call(session=session, org=org, person=person, now=now)
+            call = Call(session=session, org=org, person=person, now=now, people_version=version)
             with i18n.speaking(person.language or i18n.current()):  # the reply in the asker's language
                 yield call
             # The DMs this event causes are written with it: a crash after the commit cannot lose one.
             queued = [(outbox_repo.add(session, org_id=org.id, recipient=person_id, message=message_json(message),
-                                       now=now, lease=outbox_mod.LEASE).id, person_id, message)
+                                       now=now, lease=outbox_mod.LEASE), person_id, message)
                       for person_id, message in call.outbox]
         # Only what was committed is announced; the chat reports back, or a later pass takes over.
         for message_id, person_id, message in queued:
             self.chat.send_dm(org_key=self.org.key, person_id=person_id, message=message,
                               done=outbox_mod.reporter(self, message_id))
+
+    def _org_ref(self, session) -> OrgRef | None:
+        """Looked up once per process: an organisation's row is never deleted nor re-keyed."""
+        ref = self._org_ref_cached
+        if ref is None:
+            org_id = org_repo.organisation_id(session, key=self.org.key)
+            ref = self._org_ref_cached = OrgRef(org_id) if org_id is not None else None
+        return ref
 
     def _run(self, actor: str, work: Callable[[Call], Reply], code: str = "", *, action: str) -> Reply:
         """One inbound event: one transaction, audited in it (NEN 7513); refusals are audited after the rollback."""
@@ -190,14 +225,33 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
     def today(self, now: dt.datetime) -> dt.date:
         return now.astimezone(self.tz).date()
 
-    def acting_af(self, call: Call) -> Person | None:
+    def acting_af(self, call: Call) -> Someone | None:
+        """B4: who acts as AF today. Worked out once per version of the people and absences and day, in each
+        process: the database bumps the version on any change, so a change counts at once, on every replica."""
         if "acting_af" not in call.cache:
-            call.cache["acting_af"] = org_repo.acting_af(call.session, org_id=call.org.id, on=self.today(call.now))
+            key = (call.org.id, call.people_version, self.today(call.now))
+            found = self._acting_afs.get(key, _UNKNOWN) if call.people_version is not None else _UNKNOWN
+            if found is _UNKNOWN:
+                af = org_repo.acting_af(call.session, org_id=call.org.id, on=key[2])
+                found = Someone.of(af) if af else None
+                if call.people_version is not None:
+                    if len(self._acting_afs) > 64:  # old versions and days: nobody asks for them again
+                        self._acting_afs.clear()
+                    self._acting_afs[key] = found
+            call.cache["acting_af"] = found
         return call.cache["acting_af"]
 
-    def roles(self, call: Call, case: Case) -> set[str]:
+    def people_changed(self, call: Call) -> None:
+        """This event changed roles or absences: what it looks up from now on comes from the database."""
+        call.cache.pop("acting_af", None)
+        call.cache.pop("people", None)
+        call.people_version = None
+
+    def roles(self, call: Call, case: Case, *, member: bool | None = None) -> set[str]:
         roles = set()
-        if call.person.id in case_repo.member_ids(call.session, case_id=case.id):
+        if member is None:
+            member = call.person.id in case_repo.member_ids(call.session, case_id=case.id)
+        if member:
             roles.add("staff")
         af = self.acting_af(call)
         if af is not None and af.id == call.person.id:
@@ -207,10 +261,11 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
         return roles
 
     def _case(self, call: Call, code: str) -> tuple[Case, set[str]]:
-        case = case_repo.get_case(call.session, org_id=call.org.id, code=code or "")
+        case, member = case_repo.get_case_for(call.session, org_id=call.org.id, code=code or "",
+                                              person_id=call.person.id)
         if case is None:
             raise Denied("unknown_case", code=(code or "")[:20])
-        roles = self.roles(call, case)
+        roles = self.roles(call, case, member=member)
         if not roles:
             raise Denied("no_access")  # audited as refused
         call.case, call.roles = case, roles
@@ -229,6 +284,12 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
                                     org_repo.list_people(call.session, org_id=call.org.id) if p.staff_role]
         return call.cache["people"]
 
+    def _people_ids(self, call: Call, node: Node) -> list[str]:
+        """The people a person field may name; looked up only for a question that has one."""
+        if not any(f.type == "person" for f in node.fields):
+            return []
+        return [pid for pid, _ in self._people_choices(call)]
+
     def _question(self, call: Call, case: Case, roles: set[str],
                   state: CaseState | None = None) -> QuestionView | None:
         """The current question, when this person may answer it now."""
@@ -243,7 +304,8 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
                 "consultation_taken_up" not in state.flags:
             return None
         return question_view(self.texts, flow, node, code=case.code, state=state,
-                             people=self._people_choices(call))
+                             people=self._people_choices(call) if any(f.type == "person" for f in node.fields)
+                             else [])
 
     def _waiting_message(self, call: Call, case: Case, roles: set[str]) -> Message | None:
         if case.current_node is None:
@@ -292,7 +354,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
             flow = self.flows[case.flow_version]
             node = flow.nodes[case.current_node]
             state = self.state(call, case)
-            people = [pid for pid, _ in self._people_choices(call)]
+            people = self._people_ids(call, node)
             try:
                 t = engine.advance(flow, state, values, call.now, roles=roles, policy=self.policy, people=people)
             except engine.NotAllowed as exc:
@@ -301,12 +363,12 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
                     call.dm(af, lambda: self._your_turn_af(case, node, flow))
                 raise Denied(exc.code, af=af.name if af else "", code=case.code) from None
             acted_as = "af" if (node.actor == "af" or "staff" not in roles) else "staff"
-            answer = case_repo.add_answer(call.session, case=case, node_id=node.id, values=to_json(t.values),
+            answer_id = case_repo.add_answer(call.session, case=case, node_id=node.id, values=to_json(t.values),
                                           actor_id=call.person.id, actor_role=acted_as, now=call.now)
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="answered",
                                 node_id=node.id, actor_id=call.person.id, now=call.now)
             reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])
-            fx.apply(self, call, case, flow, t, answer, reply)
+            fx.apply(self, call, case, flow, t, answer_id, reply)
             round_ = case.round
             case_repo.move_case(call.session, case=case, node=t.state.node,
                                 outcome=t.outcome.id if t.outcome else None,

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from storage.models import (Answer, Case, CaseCounter, CaseMember, Consultation, Correction, Event,
                             Signal, SignalFollowUp)
@@ -36,24 +38,59 @@ def create_case(session: Session, *, org_id: int, owner_id: int, flow_id: str, f
     return case
 
 
+# The statements every step runs are built once: building one costs more than running it.
+_CASE = select(Case).where(Case.org_id == bindparam("org_id"), Case.code == bindparam("code"))
+_CASE_AND_MEMBERSHIP = select(Case, exists().where(CaseMember.case_id == Case.id,
+                                                   CaseMember.person_id == bindparam("person_id"),
+                                                   CaseMember.removed_at.is_(None))).where(
+    Case.org_id == bindparam("org_id"), Case.code == bindparam("code"))
+_MEMBER_IDS = select(CaseMember.__table__.c.person_id).where(CaseMember.__table__.c.case_id == bindparam("case_id"),
+                                                             CaseMember.__table__.c.removed_at.is_(None))
+_LATEST_ANSWERS = (select(Answer.__table__.c.node_id, Answer.__table__.c["values"])
+                   .where(Answer.__table__.c.case_id == bindparam("case_id")).order_by(Answer.__table__.c.id))
+_INSERT_ANSWER = insert(Answer.__table__)
+_INSERT_EVENT = insert(Event.__table__)
+_LATEST_CONSULTATION = (select(Consultation).where(Consultation.case_id == bindparam("case_id"))
+                        .order_by(Consultation.id.desc()).limit(1))
+
+
 def get_case(session: Session, *, org_id: int, code: str) -> Case | None:
-    return session.scalar(select(Case).where(Case.org_id == org_id, Case.code == code.strip().upper()))
+    return session.scalar(_CASE, {"org_id": org_id, "code": code.strip().upper()})
+
+
+_CASES = Case.__table__
+_MOVE = (update(_CASES).where(_CASES.c.id == bindparam("case_pk"), _CASES.c.version == bindparam("seen"))
+         .values(current_node=bindparam("to_node"), outcome=bindparam("to_outcome"), status=bindparam("to_status"),
+                 flags=bindparam("to_flags"), updated_at=bindparam("at"), closed_at=bindparam("closed"),
+                 round=bindparam("to_round"), version=_CASES.c.version + 1))
 
 
 def move_case(session: Session, *, case: Case, node: str | None, outcome: str | None, status: str,
               flags: Iterable[str], now: dt.datetime, round: int | None = None) -> None:
-    case.current_node, case.outcome, case.status = node, outcome, status
-    case.flags = sorted(flags)
-    case.updated_at = now
-    case.closed_at = now if node is None else None
-    if round is not None:
-        case.round = round
-    session.flush()  # raises StaleDataError when someone else moved the case meanwhile
+    """Raises StaleDataError when someone else moved the case meanwhile (the optimistic lock)."""
+    session.flush()  # the case's own pending changes go first, under the version they were read with
+    values = {"current_node": node, "outcome": outcome, "status": status, "flags": sorted(flags),
+              "updated_at": now, "closed_at": now if node is None else None,
+              "round": case.round if round is None else round}
+    result = session.execute(_MOVE, {"case_pk": case.id, "seen": case.version, "to_node": values["current_node"],
+                                     "to_outcome": outcome, "to_status": status, "to_flags": values["flags"],
+                                     "at": now, "closed": values["closed_at"], "to_round": values["round"]})
+    if result.rowcount != 1:
+        raise StaleDataError(f"case {case.id} was moved by another transaction")
+    for key, value in values.items():
+        set_committed_value(case, key, value)
+    set_committed_value(case, "version", case.version + 1)
+
+
+def get_case_for(session: Session, *, org_id: int, code: str, person_id: int) -> tuple[Case | None, bool]:
+    """The case, and whether this person is one of its members (one query)."""
+    row = session.execute(_CASE_AND_MEMBERSHIP, {"org_id": org_id, "code": code.strip().upper(),
+                                                 "person_id": person_id}).first()
+    return (row[0], bool(row[1])) if row else (None, False)
 
 
 def member_ids(session: Session, *, case_id: int) -> set[int]:
-    return set(session.scalars(select(CaseMember.person_id).where(CaseMember.case_id == case_id,
-                                                                  CaseMember.removed_at.is_(None))))
+    return set(session.scalars(_MEMBER_IDS, {"case_id": case_id}))
 
 
 def add_member(session: Session, *, case: Case, person_id: int, added_by_id: int, now: dt.datetime) -> bool:
@@ -88,13 +125,13 @@ def cases_at_nodes(session: Session, *, org_id: int, nodes: Iterable[str]) -> li
 
 
 def add_answer(session: Session, *, case: Case, node_id: str, values: dict[str, Any], actor_id: int,
-               actor_role: str, now: dt.datetime) -> Answer:
-    answer = Answer(org_id=case.org_id, case_id=case.id, node_id=node_id, round=case.round,
-                    flow_version=case.flow_version, values=values, actor_id=actor_id,
-                    actor_role=actor_role, created_at=now)
-    session.add(answer)
-    session.flush()
-    return answer
+               actor_role: str, now: dt.datetime) -> int:
+    """Appends the answer (never updated afterwards); returns its id."""
+    result = session.execute(_INSERT_ANSWER, {
+        "org_id": case.org_id, "case_id": case.id, "node_id": node_id, "round": case.round,
+        "flow_version": case.flow_version, "values": values, "actor_id": actor_id, "actor_role": actor_role,
+        "created_at": now})
+    return result.inserted_primary_key[0]
 
 
 def answers(session: Session, *, case_id: int) -> list[Answer]:
@@ -103,7 +140,7 @@ def answers(session: Session, *, case_id: int) -> list[Answer]:
 
 def latest_answers(session: Session, *, case_id: int) -> dict[str, dict[str, Any]]:
     """The latest answer per node: later rows win, earlier ones stay stored."""
-    return {a.node_id: a.values for a in answers(session, case_id=case_id)}
+    return {node_id: values for node_id, values in session.execute(_LATEST_ANSWERS, {"case_id": case_id})}
 
 
 def add_correction(session: Session, *, answer: Answer, note: str, created_by_id: int,
@@ -149,12 +186,9 @@ def follow_ups(session: Session, *, case_id: int) -> list[SignalFollowUp]:
 
 
 def add_event(session: Session, *, org_id: int, case_id: int | None, kind: str, actor_id: int | None,
-              now: dt.datetime, node_id: str | None = None, detail: dict[str, Any] | None = None) -> Event:
-    event = Event(org_id=org_id, case_id=case_id, kind=kind, node_id=node_id, detail=detail or {},
-                  actor_id=actor_id, created_at=now)
-    session.add(event)
-    session.flush()
-    return event
+              now: dt.datetime, node_id: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    session.execute(_INSERT_EVENT, {"org_id": org_id, "case_id": case_id, "kind": kind, "node_id": node_id,
+                                    "detail": detail or {}, "actor_id": actor_id, "created_at": now})
 
 
 def opened_between(session: Session, *, org_id: int, start: dt.datetime, end: dt.datetime) -> list[Case]:
@@ -197,8 +231,7 @@ def waiting_consultations(session: Session, *, org_id: int) -> list[Consultation
 
 
 def latest_consultation(session: Session, *, case_id: int) -> Consultation | None:
-    return session.scalar(select(Consultation).where(Consultation.case_id == case_id)
-                          .order_by(Consultation.id.desc()).limit(1))
+    return session.scalar(_LATEST_CONSULTATION, {"case_id": case_id})
 
 
 def handed_to(session: Session, *, case_id: int) -> int | None:

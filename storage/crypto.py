@@ -145,6 +145,8 @@ class EncryptedText(TypeDecorator):
 class EncryptedJSON(EncryptedText):
     """A JSON document (an answer's values) sealed as one value."""
 
+    cache_ok = True  # not inherited: SQLAlchemy asks each class (its state, the purpose, is a plain string)
+
     def process_bind_param(self, value: Any, dialect) -> str | None:
         return None if value is None else active().encrypt(json.dumps(value, ensure_ascii=False), self.purpose)
 

@@ -26,6 +26,8 @@ class Organisation(Base):
     # The meldcode this organisation follows: the standard one, or a variant it adopted (flows/definitions/<id>).
     flow_id: Mapped[str] = mapped_column(String(40), default="meldcode", server_default="meldcode")
     settings_yaml: Mapped[str | None] = mapped_column(Text)  # a hosted workspace's settings (YAML), if any
+    # Bumped by the database (triggers, migration 0011) whenever one of its people or absences changes.
+    people_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Person(Base):

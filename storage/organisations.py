@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Absence, Case, Feedback, Organisation, Person
@@ -77,9 +77,25 @@ def sync_people(session: Session, *, org_id: int, people: Iterable[Mapping[str, 
     session.flush()
 
 
+# The statements every inbound event runs are built once: building one costs more than running it.
+_PERSON = select(Person).where(Person.org_id == bindparam("org_id"), Person.external_id == bindparam("external_id"),
+                               Person.active.is_(True))
+
+
 def get_person(session: Session, *, org_id: int, external_id: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.org_id == org_id, Person.external_id == external_id,
-                                               Person.active.is_(True)))
+    return session.scalar(_PERSON, {"org_id": org_id, "external_id": external_id})
+
+
+_PERSON_AND_VERSION = (select(Person, Organisation.people_version)
+                       .join(Organisation, Organisation.id == Person.org_id)
+                       .where(Person.org_id == bindparam("org_id"), Person.external_id == bindparam("external_id"),
+                              Person.active.is_(True)))
+
+
+def get_person_and_version(session: Session, *, org_id: int, external_id: str) -> tuple[Person | None, int | None]:
+    """The person acting, and the version of the organisation's people and absences as of now (one query)."""
+    row = session.execute(_PERSON_AND_VERSION, {"org_id": org_id, "external_id": external_id}).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def person_by_id(session: Session, *, person_id: int) -> Person | None:
@@ -97,16 +113,21 @@ def is_absent(session: Session, *, person_id: int, on: dt.date) -> bool:
                           .limit(1)) is not None
 
 
+_ACTING_AF = (select(Person)
+              .where(Person.org_id == bindparam("org_id"), Person.active.is_(True), Person.is_af | Person.is_deputy,
+                     ~select(Absence.id).where(Absence.person_id == Person.id, Absence.starts_on <= bindparam("on"),
+                                               Absence.ends_on >= bindparam("on")).exists())
+              .order_by(Person.is_af.desc(), Person.id).limit(1))
+_ORGANISATION_ID = select(Organisation.id).where(Organisation.key == bindparam("key"))
+
+
 def acting_af(session: Session, *, org_id: int, on: dt.date) -> Person | None:
-    """B4: the AF, or while the AF is absent the first deputy who is not absent."""
-    people = list_people(session, org_id=org_id)
-    for af in (p for p in people if p.is_af):
-        if not is_absent(session, person_id=af.id, on=on):
-            return af
-    for deputy in (p for p in people if p.is_deputy):
-        if not is_absent(session, person_id=deputy.id, on=on):
-            return deputy
-    return None
+    """B4: the AF, or while the AF is absent the first deputy who is not absent (one query)."""
+    return session.scalar(_ACTING_AF, {"org_id": org_id, "on": on})
+
+
+def organisation_id(session: Session, *, key: str) -> int | None:
+    return session.scalar(_ORGANISATION_ID, {"key": key})
 
 
 def board_contacts(session: Session, *, org_id: int) -> list[Person]:

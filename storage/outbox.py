@@ -4,19 +4,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
 
 
+_INSERT = insert(OutboxMessage.__table__)
+
+
 def add(session: Session, *, org_id: int, recipient: str, message: dict[str, Any], now: dt.datetime,
-        lease: dt.timedelta) -> OutboxMessage:
-    row = OutboxMessage(org_id=org_id, recipient=recipient, message=message, status="sending", attempts=0,
-                        lease_until=now + lease, created_at=now)
-    session.add(row)
-    session.flush()
-    return row
+        lease: dt.timedelta) -> int:
+    """Returns the new message's id."""
+    return session.execute(_INSERT, {"org_id": org_id, "recipient": recipient, "message": message,
+                                     "status": "sending", "attempts": 0, "lease_until": now + lease,
+                                     "created_at": now}).inserted_primary_key[0]
 
 
 def claim_stale(session: Session, *, org_id: int, now: dt.datetime, lease: dt.timedelta,

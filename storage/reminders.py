@@ -4,28 +4,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Case, Reminder
 
 
+_INSERT = insert(Reminder.__table__)
+_CANCEL = (update(Reminder.__table__)
+           .where(Reminder.__table__.c.case_id == bindparam("for_case"),
+                  Reminder.__table__.c.status.in_(("pending", "sending", "sent")),
+                  Reminder.__table__.c.kind.in_(bindparam("kinds", expanding=True)))
+           .values(status="cancelled", updated_at=bindparam("at")))
+
+
 def schedule(session: Session, *, case: Case, kind: str, recipient_role: str, recipient_id: int | None,
-             due: Iterable[dt.datetime], node_id: str | None, now: dt.datetime) -> list[Reminder]:
-    rows = [Reminder(org_id=case.org_id, case_id=case.id, kind=kind, recipient_role=recipient_role,
-                     recipient_id=recipient_id, due_at=moment, status="pending", node_id=node_id,
-                     created_at=now, updated_at=now) for moment in due]
-    session.add_all(rows)
-    session.flush()
-    return rows
+             due: Iterable[dt.datetime], node_id: str | None, now: dt.datetime) -> list[int]:
+    """Adds one pending reminder per due moment; returns their ids."""
+    rows = [{"org_id": case.org_id, "case_id": case.id, "kind": kind, "recipient_role": recipient_role,
+             "recipient_id": recipient_id, "due_at": moment, "status": "pending", "node_id": node_id,
+             "created_at": now, "updated_at": now} for moment in due]
+    return [session.execute(_INSERT, row).inserted_primary_key[0] for row in rows]
 
 
 def cancel(session: Session, *, case_id: int, kinds: Iterable[str], now: dt.datetime) -> int:
-    result = session.execute(update(Reminder)
-                             .where(Reminder.case_id == case_id,
-                                    Reminder.status.in_(("pending", "sending", "sent")),
-                                    Reminder.kind.in_(list(kinds)))
-                             .values(status="cancelled", updated_at=now))
+    result = session.execute(_CANCEL, {"for_case": case_id, "kinds": list(kinds), "at": now})
     return result.rowcount or 0
 
 

@@ -21,9 +21,9 @@ class BlockKitError(ValueError):
     pass
 
 
-def _check_blocks(blocks: list[dict[str, Any]]) -> None:
+def _check_blocks(blocks: list[dict[str, Any]], *, parse: bool = True) -> None:
     for block in blocks:
-        if Block.parse(block) is None:
+        if parse and Block.parse(block) is None:
             raise BlockKitError(f"unknown block type {block.get('type')!r}")
         text = block.get("text") or {}
         if block.get("type") == "section" and len(text.get("text", "")) > MAX_SECTION_TEXT:
@@ -58,12 +58,13 @@ def checked_view(view: dict[str, Any], shape: Any = None) -> dict[str, Any]:
         raise BlockKitError(f"{len(blocks)} blocks in a view (at most 100)")
     if len(view.get("private_metadata", "")) > MAX_PRIVATE_METADATA:
         raise BlockKitError("private_metadata over 3000 characters")
-    _check_blocks(blocks)
+    known = shape is not None and shape in _VALIDATED_SHAPES
+    _check_blocks(blocks, parse=not known)  # a known shape's block types were parsed the first time
     for block in blocks:
         for text in (block.get("text"), block.get("label")):
             if isinstance(text, dict) and not text.get("text", "").strip():
                 raise BlockKitError(f"empty text in a {block.get('type')} block")
-    if shape is None or shape not in _VALIDATED_SHAPES:
+    if not known:
         View(**view).to_dict()  # slack_sdk's own validation of the whole tree
         if shape is not None:
             _VALIDATED_SHAPES.add(shape)

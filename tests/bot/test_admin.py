@@ -7,7 +7,7 @@ from bot.config import load_config
 from bot.service import ConversationService
 from flows.loader import load_all
 from storage import organisations as org_repo
-from storage.models import AuditEntry
+from storage.models import Absence, AuditEntry
 from tests.bot.dialog import Dialog
 from tests.bot.scripts import OPEN_TO_STEP2
 
@@ -169,3 +169,20 @@ def test_c7_feedback_counts_of_five_or_more_are_shown(service, chat):
         service.feedback("sanne", d.code, "ja")
     figures = service.stats("els", D(2026, 3, 1), D(2026, 3, 31)).text()
     assert "  ja: 6" in figures and "  nee: -" not in figures and "  nee: 0" in figures
+
+
+def test_b4_a_change_made_on_another_replica_counts_at_once(service, chat, store, clock):
+    """Each process remembers who acts as AF; a role change or absence recorded by another process (here a
+    second service on the same database) is seen by the very next request, not after a restart."""
+    from bot.chat import RecordingChat
+    other = ConversationService(store=store, flows=load_all(), org=load_config(None), chat=RecordingChat(),
+                                clock=clock)
+    assert "Mila Jansen" in service.acute("sanne").text()  # this process now remembers Mila as acting AF
+    assert other.set_roles("noor", "daan", af=True).ok
+    assert "Daan Bakker" in service.acute("sanne").text()
+    assert other.record_absence("noor", "daan", D(2026, 3, 1), D(2026, 3, 6)).ok
+    assert "gewaarschuwd" not in service.acute("sanne").text()  # Daan away, no deputy left: nobody alerted
+    with store.transaction() as session:
+        absence_id = session.query(Absence).filter_by(source="app").one().id
+    assert other.cancel_absence("noor", absence_id).ok
+    assert "Ik heb Daan Bakker gewaarschuwd" in service.acute("sanne").text()

@@ -196,10 +196,9 @@ def test_reminder_buttons_snooze_and_mark_done_with_a_note(slack):
     try:
         with store.transaction() as s:
             case = case_repo.get_case(s, org_id=1, code=code)
-            reminder = reminder_repo.schedule(s, case=case, kind="D3", recipient_role="staff",
-                                              recipient_id=case.owner_id, node_id=None, now=dt.datetime.now(dt.timezone.utc),
-                                              due=[dt.datetime.now(dt.timezone.utc)])[0]
-            rid = reminder.id
+            rid = reminder_repo.schedule(s, case=case, kind="D3", recipient_role="staff",
+                                         recipient_id=case.owner_id, node_id=None, now=dt.datetime.now(dt.timezone.utc),
+                                         due=[dt.datetime.now(dt.timezone.utc)])[0]
     finally:
         store.dispose()
     slack.standin.clear()

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from storage import cases as case_repo
 from storage import organisations as org_repo
-from storage.db import Store
+from storage.db import ConcurrentChange, Store
 from storage.models import Base
 
 NOW = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone.utc)
@@ -26,9 +26,9 @@ def _case(store):
         person = org_repo.get_person(s, org_id=org.id, external_id="u1")
         case = case_repo.create_case(s, org_id=org.id, owner_id=person.id, flow_id="meldcode", flow_version=1,
                                      start_node="triage.scope", now=NOW, year=2026)
-        answer = case_repo.add_answer(s, case=case, node_id="triage.scope", values={"scope": "domestic"},
-                                      actor_id=person.id, actor_role="staff", now=NOW)
-        return case.id, answer.id
+        answer_id = case_repo.add_answer(s, case=case, node_id="triage.scope", values={"scope": "domestic"},
+                                         actor_id=person.id, actor_role="staff", now=NOW)
+        return case.id, answer_id
 
 
 def all_tables():
@@ -57,6 +57,29 @@ def test_answers_are_append_only_in_the_database_itself(store):
     assert "append-only" in str(info.value)
     with store.transaction() as s:
         assert case_repo.answers(s, case_id=case_id)[0].node_id == "triage.scope"
+
+
+def test_a_case_moved_meanwhile_is_not_overwritten(store):
+    """Two people answer the same step at once: the second move sees the first and is refused, not lost."""
+    case_id, _ = _case(store)
+    with store.transaction() as s:
+        stale = case_repo.get_case(s, org_id=1, code="MC-2026-0001")
+    with store.transaction() as s:
+        fresh = case_repo.get_case(s, org_id=1, code="MC-2026-0001")
+        case_repo.move_case(s, case=fresh, node="triage.urgency", outcome=None, status="open", flags=["a"], now=NOW)
+    with pytest.raises(ConcurrentChange):
+        with store.transaction() as s:
+            s.add(stale)
+            case_repo.move_case(s, case=stale, node="triage.other", outcome=None, status="open", flags=[], now=NOW)
+    with store.transaction() as s:
+        case = case_repo.get_case(s, org_id=1, code="MC-2026-0001")
+        assert (case.current_node, case.flags, case.version) == ("triage.urgency", ["a"], 2)
+        case_repo.move_case(s, case=case, node=None, outcome="help", status="closed", flags=[], now=NOW, round=2)
+        assert (case.version, case.closed_at, case.round) == (3, NOW, 2)
+    with store.transaction() as s:
+        case = case_repo.get_case(s, org_id=1, code="MC-2026-0001")
+        assert (case.current_node, case.outcome, case.status, case.version, case.round) == \
+            (None, "help", "closed", 3, 2)
 
 
 def test_timestamps_come_back_in_utc(store):

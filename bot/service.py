@@ -337,7 +337,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
                                          start_node=flow.start, now=call.now, year=self.today(call.now).year)
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="opened",
                                 actor_id=call.person.id, now=call.now)
-            roles = self.roles(call, case)
+            roles = self.roles(call, case, member=True)  # the owner is its first member
             call.case, call.roles = case, roles
             return Reply(messages=[Message(self.texts("replies.case_opened", code=case.code), case_code=case.code),
                                    Message(self.texts("safety"), tone="info")],

@@ -13,16 +13,20 @@ from storage.models import (Answer, Case, CaseCounter, CaseMember, Consultation,
                             Signal, SignalFollowUp)
 
 
+_COUNTERS = CaseCounter.__table__
+_COUNT = (update(_COUNTERS).where(_COUNTERS.c.org_id == bindparam("for_org"), _COUNTERS.c.year == bindparam("in_year"))
+          .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
+_FIRST_OF_YEAR = insert(_COUNTERS)
+_INSERT_MEMBER = insert(CaseMember.__table__)
+
+
 def next_case_code(session: Session, *, org_id: int, year: int) -> str:
-    """MC-YYYY-NNNN, numbered per organisation and year; the counter row is locked while counting."""
-    counter = session.scalar(select(CaseCounter).where(CaseCounter.org_id == org_id, CaseCounter.year == year)
-                             .with_for_update())
-    if counter is None:
-        counter = CaseCounter(org_id=org_id, year=year, last=0)
-        session.add(counter)
-    counter.last += 1
-    session.flush()
-    return f"MC-{year}-{counter.last:04d}"
+    """MC-YYYY-NNNN, numbered per organisation and year; the counter row stays locked until the commit."""
+    number = session.execute(_COUNT, {"for_org": org_id, "in_year": year}).scalar()
+    if number is None:
+        number = 1
+        session.execute(_FIRST_OF_YEAR, {"org_id": org_id, "year": year, "last": number})
+    return f"MC-{year}-{number:04d}"
 
 
 def create_case(session: Session, *, org_id: int, owner_id: int, flow_id: str, flow_version: int,
@@ -32,9 +36,8 @@ def create_case(session: Session, *, org_id: int, owner_id: int, flow_id: str, f
                 status="open", flags=[], round=1, created_at=now, updated_at=now, closed_at=None)
     session.add(case)
     session.flush()
-    session.add(CaseMember(org_id=org_id, case_id=case.id, person_id=owner_id, added_by_id=owner_id,
-                           added_at=now, removed_at=None))
-    session.flush()
+    session.execute(_INSERT_MEMBER, {"org_id": org_id, "case_id": case.id, "person_id": owner_id,
+                                     "added_by_id": owner_id, "added_at": now, "removed_at": None})
     return case
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any, Iterable
 
 from sqlalchemy import bindparam, exists, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,16 +17,17 @@ from storage.models import (Answer, Case, CaseCounter, CaseMember, Consultation,
 _COUNTERS = CaseCounter.__table__
 _COUNT = (update(_COUNTERS).where(_COUNTERS.c.org_id == bindparam("for_org"), _COUNTERS.c.year == bindparam("in_year"))
           .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
-_FIRST_OF_YEAR = insert(_COUNTERS)
+_FIRST_OF_YEAR = {dialect: module.insert(_COUNTERS).on_conflict_do_nothing()
+                  for dialect, module in (("sqlite", sqlite), ("postgresql", postgresql))}
 _INSERT_MEMBER = insert(CaseMember.__table__)
 
 
 def next_case_code(session: Session, *, org_id: int, year: int) -> str:
     """MC-YYYY-NNNN, numbered per organisation and year; the counter row stays locked until the commit."""
     number = session.execute(_COUNT, {"for_org": org_id, "in_year": year}).scalar()
-    if number is None:
-        number = 1
-        session.execute(_FIRST_OF_YEAR, {"org_id": org_id, "year": year, "last": number})
+    if number is None:  # the year's first case: whoever creates the row, both then count on it in turn
+        session.execute(_FIRST_OF_YEAR[session.get_bind().dialect.name], {"org_id": org_id, "year": year, "last": 0})
+        number = session.execute(_COUNT, {"for_org": org_id, "in_year": year}).scalar()
     return f"MC-{year}-{number:04d}"
 
 

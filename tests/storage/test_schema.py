@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -104,3 +105,45 @@ def test_the_embedded_sqlite_keeps_the_last_commits_through_a_power_loss(tmp_pat
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     store.dispose()
     assert sqlite3.connect(tmp_path / "x.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.postgres
+def test_two_first_cases_of_a_year_opened_at_once_both_get_a_number(postgres_url):
+    """Two staff members open the year's first case at the same moment: one waits for the other, neither fails."""
+    import threading
+    store = Store.from_url(postgres_url)
+    store.upgrade()
+    try:
+        _case(store)  # an organisation and a person; 2026 has a counter, 2027 not yet
+        codes, errors = [], []
+        first_counted, first_may_commit = threading.Event(), threading.Event()
+
+        def first() -> None:
+            with store.transaction() as s:
+                codes.append(case_repo.next_case_code(s, org_id=1, year=2027))
+                first_counted.set()
+                first_may_commit.wait(timeout=30)
+
+        def second() -> None:
+            try:
+                with store.transaction() as s:
+                    codes.append(case_repo.next_case_code(s, org_id=1, year=2027))
+            except Exception as exc:  # the failure this test guards against
+                errors.append(type(exc).__name__)
+
+        a = threading.Thread(target=first)
+        a.start()
+        assert first_counted.wait(timeout=30)
+        b = threading.Thread(target=second)
+        b.start()
+        with store.engine.connect() as conn:  # until the second waits on the first's new counter row
+            deadline = time.monotonic() + 30
+            while not conn.exec_driver_sql("SELECT count(*) FROM pg_locks WHERE NOT granted").scalar():
+                assert time.monotonic() < deadline
+                conn.rollback()
+        first_may_commit.set()
+        a.join(timeout=30)
+        b.join(timeout=30)
+        assert errors == [] and sorted(codes) == ["MC-2027-0001", "MC-2027-0002"]
+    finally:
+        store.dispose()

@@ -33,6 +33,7 @@ class Catalogue:
         self.env.filters["datumtijd"] = self.datetime
         self.env.globals["t"] = self
         self._compiled: dict[str, jinja2.Template] = {}
+        self._plain: dict[str, str | None] = {}  # key -> its text when it holds no template syntax
 
     def raw(self, key: str) -> Any:
         node: Any = self.catalogue
@@ -48,6 +49,13 @@ class Catalogue:
         return template
 
     def __call__(self, key: str, **params: Any) -> str:
+        plain = self._plain.get(key, False)
+        if plain is False:
+            source = self.raw(key)
+            # Most texts are fixed: rendering them through Jinja2 would only strip the trailing newline.
+            plain = self._plain[key] = None if "{" in source else source.removesuffix("\n")
+        if plain is not None:
+            return plain
         return self.compiled(self.raw(key)).render(**params)
 
     def render_text(self, template_text: str, **params: Any) -> str:

@@ -48,7 +48,9 @@ def make_engine(url: str) -> Engine:
         def _begin_immediate(conn) -> None:
             # Take the write lock up front: a transaction that read and then writes could otherwise
             # fail with SQLITE_BUSY_SNAPSHOT when another writer committed in between.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Straight to the driver: it is the first statement of every event, and SQLAlchemy's execution
+            # machinery costs ten times the statement here.
+            conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
@@ -109,9 +111,12 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        # SQLite has one writer at a time and its busy handler waits by sleeping in growing steps;
-        # queueing this process's transactions on a lock wakes the next one the moment the last ends.
-        self._serial = FairLock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        # A process runs one transaction at a time, the others queue in arrival order. SQLite has one writer
+        # anyway, and its busy handler waits by sleeping in growing steps; this lock wakes the next one the
+        # moment the last ends. On PostgreSQL every event appends to the one audit chain, so its transactions
+        # take turns on the head row anyway; run side by side, each of their round trips also waits for the
+        # GIL behind the others while holding that row (measured: p99 at 50 concurrent 3.4x worse).
+        self._serial = FairLock()
 
     @classmethod
     def from_url(cls, url: str) -> "Store":

@@ -87,7 +87,9 @@ class Case(Base):
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 
-    owner: Mapped[Person] = relationship(lazy="joined")
+    # Loaded when used: on a step the owner is usually the person acting, already in the session (no query);
+    # the lists that show owners load them eagerly (storage.cases).
+    owner: Mapped[Person] = relationship(lazy="select")
 
 
 class CaseMember(Base):

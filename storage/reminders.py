@@ -2,20 +2,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from typing import Any, Iterable
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Case, Reminder
 
 
 _INSERT = insert(Reminder.__table__)
-_CANCEL = (update(Reminder.__table__)
-           .where(Reminder.__table__.c.case_id == bindparam("for_case"),
-                  Reminder.__table__.c.status.in_(("pending", "sending", "sent")),
-                  Reminder.__table__.c.kind.in_(bindparam("kinds", expanding=True)))
-           .values(status="cancelled", updated_at=bindparam("at")))
+_CANCELLABLE = ("pending", "sending", "sent")
+# One statement per number of kinds, with plain parameters: an expanding IN would be rendered anew on each call.
+_CANCEL: dict[int, Any] = {}
+
+
+def _cancel_statement(kinds: int):
+    statement = _CANCEL.get(kinds)
+    if statement is None:
+        t = Reminder.__table__
+        statement = _CANCEL[kinds] = (
+            update(t).where(t.c.case_id == bindparam("for_case"), or_(*(t.c.status == s for s in _CANCELLABLE)),
+                            or_(*(t.c.kind == bindparam(f"kind{i}") for i in range(kinds))))
+            .values(status="cancelled", updated_at=bindparam("at")))
+    return statement
 
 
 def schedule(session: Session, *, case: Case, kind: str, recipient_role: str, recipient_id: int | None,
@@ -28,8 +37,11 @@ def schedule(session: Session, *, case: Case, kind: str, recipient_role: str, re
 
 
 def cancel(session: Session, *, case_id: int, kinds: Iterable[str], now: dt.datetime) -> int:
-    result = session.execute(_CANCEL, {"for_case": case_id, "kinds": list(kinds), "at": now})
-    return result.rowcount or 0
+    kinds = sorted(set(kinds))
+    if not kinds:
+        return 0
+    params = {"for_case": case_id, "at": now, **{f"kind{i}": kind for i, kind in enumerate(kinds)}}
+    return session.execute(_cancel_statement(len(kinds)), params).rowcount or 0
 
 
 def cancel_for_org(session: Session, *, org_id: int, now: dt.datetime) -> int:

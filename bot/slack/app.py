@@ -78,24 +78,19 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
               listener_executor=ThreadPoolExecutor(max_workers=settings.slack_listener_threads,
                                                    thread_name_prefix="bolt"))
 
-    @app.middleware
-    def for_their_workspace(context, body, next):
+    def for_their_workspace(context, body) -> BoltResponse | None:
         """Each request belongs to the organisation of its workspace; one that has not installed gets nothing."""
         set_team(context.team_id or (body.get("team_id") if isinstance(body, dict) else None))
-        if tenants.for_team(current_team()) is None:
-            return BoltResponse(status=200, body="")
-        return next()
+        return BoltResponse(status=200, body="") if tenants.for_team(current_team()) is None else None
 
-    @app.middleware
-    def once_per_event(body, next):
+    def once_per_event(body) -> BoltResponse | None:
         """Slack retries an event that was not acked in 3 s; apply each event id once."""
         event_id = body.get("event_id") if isinstance(body, dict) else None
         if event_id and not tenants.claim_event(str(event_id)[:64]):
             return BoltResponse(status=200, body="")
-        return next()
+        return None
 
-    @app.middleware
-    def in_their_language(body, client, next):
+    def in_their_language(body, client) -> None:
         """Each request speaks the language of the person acting: their choice, or once their Slack locale."""
         user = acting_user(body)
         language = router.language_of(user) if user else None
@@ -107,6 +102,14 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
                 locale = None
             language = router.adopt_locale(user, locale) if locale else None
         i18n.set_for_event(language)
+
+    @app.middleware
+    def before_listeners(context, body, client, next):
+        """One middleware for the three (Bolt builds each one's arguments on every request)."""
+        refused = for_their_workspace(context, body) or once_per_event(body)
+        if refused is not None:
+            return refused
+        in_their_language(body, client)
         return next()
 
     @app.error

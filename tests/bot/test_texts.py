@@ -99,3 +99,23 @@ def test_every_template_exists_in_both_languages():
     from pathlib import Path
     base = Path(__file__).resolve().parents[2] / "bot" / "templates"
     assert {p.name for p in (base / "nl").glob("*.j2")} == {p.name for p in (base / "en").glob("*.j2")} != set()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_fixed_text_reads_the_same_without_jinja_as_through_it(language):
+    """Texts without template syntax skip Jinja2 (speed); what people read must not change by that."""
+    catalogue = Texts(language=language).current
+
+    def texts(node, key=""):
+        if isinstance(node, dict):
+            for part, child in node.items():
+                yield from texts(child, f"{key}.{part}" if key else part)
+        elif isinstance(node, str):
+            yield key, node
+
+    fixed = [(key, source) for key, source in texts(catalogue.catalogue) if "{" not in source]
+    assert len(fixed) > 100
+    for key, source in fixed:
+        assert catalogue(key) == catalogue.env.from_string(source).render(), key
+    with_newline = [key for key, source in fixed if source.endswith("\n")]
+    assert with_newline, "no fixed text ends in a newline: the stripping is untested"

@@ -109,9 +109,10 @@ def test_the_embedded_sqlite_keeps_the_last_commits_through_a_power_loss(tmp_pat
 
 @pytest.mark.postgres
 def test_two_first_cases_of_a_year_opened_at_once_both_get_a_number(postgres_url):
-    """Two staff members open the year's first case at the same moment: one waits for the other, neither fails."""
+    """Two staff members open the year's first case at the same moment: one waits for the other, neither fails.
+    Their requests reach two server processes (one process runs its transactions one after the other)."""
     import threading
-    store = Store.from_url(postgres_url)
+    store, other_process = Store.from_url(postgres_url), Store.from_url(postgres_url)
     store.upgrade()
     try:
         _case(store)  # an organisation and a person; 2026 has a counter, 2027 not yet
@@ -126,7 +127,7 @@ def test_two_first_cases_of_a_year_opened_at_once_both_get_a_number(postgres_url
 
         def second() -> None:
             try:
-                with store.transaction() as s:
+                with other_process.transaction() as s:
                     codes.append(case_repo.next_case_code(s, org_id=1, year=2027))
             except Exception as exc:  # the failure this test guards against
                 errors.append(type(exc).__name__)
@@ -147,3 +148,4 @@ def test_two_first_cases_of_a_year_opened_at_once_both_get_a_number(postgres_url
         assert errors == [] and sorted(codes) == ["MC-2027-0001", "MC-2027-0002"]
     finally:
         store.dispose()
+        other_process.dispose()

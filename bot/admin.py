@@ -138,14 +138,14 @@ class Administration:
         def work(call: Call) -> Reply:
             people = [p for p in org_repo.list_people(call.session, org_id=call.org.id) if p.is_af or p.is_deputy]
             if not call.person.is_admin:
-                if call.person not in people:
+                if call.person.id not in {p.id for p in people}:
                     raise Denied("absence_only_af", name=call.person.name)
-                people = [call.person]
+                people = [p for p in people if p.id == call.person.id]
             today = self.today(call.now)
             fields = (
                 FieldView(id="person", type="choice", label=self.texts("admin.form.absent"), hint=None, required=True,
                           choices=tuple((p.external_id, p.name) for p in people),
-                          initial=call.person.external_id if call.person in people else None),
+                          initial=call.person.external_id if call.person.id in {p.id for p in people} else None),
                 FieldView(id="start", type="date", label=self.texts("admin.form.start"), hint=None, required=True,
                           initial=today.isoformat()),
                 FieldView(id="end", type="date", label=self.texts("admin.form.end"), hint=None, required=True))

@@ -32,7 +32,7 @@ class Preferences:
         def work(call: Call) -> Reply:
             if language is None:
                 raise Denied("unknown_language")
-            org_repo.set_language(call.session, person=call.person, language=language)
+            org_repo.set_language(call.session, person_id=call.person.id, language=language)
             self._remember(actor, language)
             with i18n.speaking(language):
                 return Reply(messages=[Message(self.texts("replies.language_set"))])
@@ -63,7 +63,7 @@ class Preferences:
                 org = org_repo.get_organisation(session, key=self.org.key)
                 person = org_repo.get_person(session, org_id=org.id, external_id=external_id) if org else None
                 if person is not None and person.language is None:
-                    org_repo.set_language(session, person=person, language=language)
+                    org_repo.set_language(session, person_id=person.id, language=language)
         except DatabaseError:
             return language  # kept for this request only; stored another time
         self._remember(external_id, language)

@@ -37,6 +37,7 @@ from storage import events as event_repo
 from storage import reminders as reminder_repo
 from storage.db import ConcurrentChange, DatabaseError, DatabaseUnavailable, Store
 from storage.models import Case, Person
+from storage.organisations import Actor
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class Someone:
     language: str | None
 
     @classmethod
-    def of(cls, person: Person) -> "Someone":
+    def of(cls, person: Person | Actor) -> "Someone":
         return cls(person.id, person.external_id, person.name, person.language)
 
 
@@ -92,7 +93,7 @@ class Call:
     """Everything one inbound event works with: its transaction, who acts, when, and DMs to send after commit."""
     session: Any
     org: OrgRef
-    person: Person
+    person: Actor  # a plain row; the ORM Person, when a change needs one, by its id
     now: dt.datetime
     outbox: list[tuple[str, Message]] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
@@ -102,7 +103,7 @@ class Call:
     # The organisation's people and absences as this event found them (None: changed by this event itself).
     people_version: int | None = None
 
-    def dm(self, person: Person | Someone | None, message: Message | Callable[[], Message]) -> None:
+    def dm(self, person: Person | Actor | Someone | None, message: Message | Callable[[], Message]) -> None:
         """A DM sent after the commit. Given as a function, it is written in the recipient's language."""
         if person is None:
             return
@@ -200,7 +201,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
             return self._error("denied.database_down")
 
     def _audit(self, session, now: dt.datetime, action: str, *, outcome: str, org_id: int | None,
-               case: Case | None, person: Person | None, roles: set[str], user_ref: str = "") -> None:
+               case: Case | None, person: Person | Actor | None, roles: set[str], user_ref: str = "") -> None:
         audit_repo.append(session, key=crypto.active().audit_key, at=now, event=AUDIT_EVENTS[action],
                           action=action, case_id=case.id if case else None,
                           user_id=person.id if person else None, user_ref=person.external_id if person else user_ref,
@@ -429,9 +430,8 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
     def _announce_turn(self, call: Call, case: Case, flow: Flow, answered: Node, acted_as: str,
                        reply: Reply) -> None:
         """B2/B3: the AF and the staff member each learn what the other recorded and whose turn it is."""
-        owner = case.owner
-        if acted_as == "af" and owner.id != call.person.id:
-            call.dm(owner, lambda: Message(self.texts("dms.af_recorded", af=call.person.name, code=case.code,
+        if acted_as == "af" and case.owner_id != call.person.id:
+            call.dm(case.owner, lambda: Message(self.texts("dms.af_recorded", af=call.person.name, code=case.code,
                                               title=self.flows[case.flow_version].nodes[answered.id].title),
                                    buttons=self._open_button(case.code), case_code=case.code))
         if case.current_node is None:
@@ -443,8 +443,8 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
                 self.no_af_reachable(call, case.code, reply)
             elif af.id != call.person.id:
                 call.dm(af, lambda: self._your_turn_af(case, nxt, flow))
-        elif nxt.actor in ("staff", "together") and acted_as == "af" and owner.id != call.person.id:
-            call.dm(owner, lambda: Message(self.texts("dms.your_turn_staff", code=case.code,
+        elif nxt.actor in ("staff", "together") and acted_as == "af" and case.owner_id != call.person.id:
+            call.dm(case.owner, lambda: Message(self.texts("dms.your_turn_staff", code=case.code,
                                                       title=self.flows[case.flow_version].nodes[nxt.id].title,
                                                       step=self.flows[case.flow_version].steps[nxt.step].title),
                                    buttons=self._open_button(case.code), case_code=case.code))

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, fields
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Absence, Case, Feedback, Organisation, Person
@@ -86,16 +87,36 @@ def get_person(session: Session, *, org_id: int, external_id: str) -> Person | N
     return session.scalar(_PERSON, {"org_id": org_id, "external_id": external_id})
 
 
-_PERSON_AND_VERSION = (select(Person, Organisation.people_version)
-                       .join(Organisation, Organisation.id == Person.org_id)
-                       .where(Person.org_id == bindparam("org_id"), Person.external_id == bindparam("external_id"),
-                              Person.active.is_(True)))
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The person an event is for, as a plain row: every event reads one, and loading it as an ORM object cost
+    more than the query. Changes go through the functions below, by id."""
+    id: int
+    org_id: int
+    external_id: str
+    name: str
+    staff_role: str | None
+    is_af: bool
+    is_deputy: bool
+    is_board: bool
+    is_admin: bool
+    active: bool
+    managed_here: bool
+    language: str | None
 
 
-def get_person_and_version(session: Session, *, org_id: int, external_id: str) -> tuple[Person | None, int | None]:
+_PEOPLE, _ORGANISATIONS = Person.__table__, Organisation.__table__
+_ACTOR_COLUMNS = [_PEOPLE.c[field.name] for field in fields(Actor)]
+_PERSON_AND_VERSION = (select(*_ACTOR_COLUMNS, _ORGANISATIONS.c.people_version)
+                       .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _PEOPLE.c.org_id)
+                       .where(_PEOPLE.c.org_id == bindparam("org_id"), _PEOPLE.c.external_id == bindparam("external_id"),
+                              _PEOPLE.c.active.is_(True)))
+
+
+def get_person_and_version(session: Session, *, org_id: int, external_id: str) -> tuple[Actor | None, int | None]:
     """The person acting, and the version of the organisation's people and absences as of now (one query)."""
     row = session.execute(_PERSON_AND_VERSION, {"org_id": org_id, "external_id": external_id}).first()
-    return (row[0], row[1]) if row else (None, None)
+    return (Actor(*row[:-1]), row[-1]) if row else (None, None)
 
 
 def person_by_id(session: Session, *, person_id: int) -> Person | None:
@@ -195,9 +216,8 @@ def absences_from(session: Session, *, org_id: int, on: dt.date) -> list[Absence
                                 .order_by(Absence.starts_on, Absence.id)))
 
 
-def set_language(session: Session, *, person: Person, language: str) -> None:
-    person.language = language
-    session.flush()
+def set_language(session: Session, *, person_id: int, language: str) -> None:
+    session.execute(update(Person).where(Person.id == person_id).values(language=language))
 
 
 def add_feedback(session: Session, *, org_id: int, on: dt.date, answer: str) -> None:

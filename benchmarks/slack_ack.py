@@ -166,9 +166,11 @@ def main() -> None:
     rows = []
     try:
         users = ["sanne", "tom"]
-        # Warm both up (imports, connection pools) before measuring.
-        load(bot_port, [command_body("sanne")] * 20, 10)
-        load(bare_port, [command_body("sanne")] * 20, 10)
+        # Warm both up (imports, connection pools, first-use caches) with both scenarios before measuring.
+        warm = fresh_cases(tmp, 20)
+        for port in (bot_port, bare_port):
+            load(port, [command_body("sanne")] * 20, 10)
+            load(port, [submit_body("sanne", c) for c in warm], 10)
         for concurrency in (20, 50):
             n = args.requests
             bare_cmd = measured(bare, bare_port, [command_body(users[i % 2]) for i in range(n)], concurrency)

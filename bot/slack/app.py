@@ -1,6 +1,7 @@
 """build_app(settings): the Bolt app, its Web API client (retries, local stand-in) and its listeners."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,6 +18,7 @@ from bot.slack.oauth import authorize, installations, oauth_flow
 from bot.slack.workspaces import WorkspaceClients
 from bot.tenants import ServiceRouter, Tenants, current_team, set_team
 from flows.loader import load_all
+from flows.workdays import warm_up
 from bot.settings import Settings
 from bot.slack.chat import SlackChat
 from bot.slack.listeners import actions, admin, commands, events, shortcuts, views
@@ -64,6 +66,7 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
         tenants = Tenants(store=store, flows=load_all(), chat=chat, entry_point="slack",
                           single=None if settings.oauth else load_config(settings.config_path))
     chat.texts = tenants.texts
+    warm_up(dt.date.today())  # the first answer that sets a deadline should not wait for the holiday tables
     router = ServiceRouter(tenants)
     # Bolt logs parts of unhandled payloads at WARNING (attacker-chosen callback ids, action values):
     # its own logger is held at ERROR, and errors are logged by type only (see on_error below).

@@ -35,7 +35,7 @@ from storage import organisations as org_repo
 from storage import outbox as outbox_repo
 from storage import events as event_repo
 from storage import reminders as reminder_repo
-from storage.db import ConcurrentChange, DatabaseError, DatabaseUnavailable, Store
+from storage.db import ConcurrentChange, DatabaseBusy, DatabaseError, DatabaseUnavailable, Store
 from storage.models import Case, Person
 from storage.organisations import Actor
 
@@ -193,6 +193,9 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
             return self._rejected(exc)
         except ConcurrentChange:
             return self._error("denied.concurrent_change", code=code)
+        except DatabaseBusy:
+            log.warning("no database turn in time")  # a hung transaction ahead, or far more requests than usual
+            return self._error("denied.database_busy")
         except DatabaseUnavailable:
             log.error("database unavailable")  # no payload, no case content
             return self._error("denied.database_down")

@@ -1,6 +1,8 @@
-"""Two people answering the same question at once: one answer is stored, the other is told; none is lost."""
+"""Concurrency: two people answering one question at once (one is stored, the other told), and a database that is
+gone or hangs (the user is told in time; nothing is lost or half-stored)."""
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from storage import cases as case_repo
@@ -48,3 +50,34 @@ def test_a_database_outage_gives_a_clear_message_and_no_crash(service, chat, tmp
         service.store.dispose()
         service.store = good
     assert service.question("sanne", d.code).question.node_id == "triage.scope"  # nothing changed
+
+
+@contextlib.contextmanager
+def hung_transaction(store):
+    """Another event's transaction that does not end (a stalled disk, an unreachable server) until released."""
+    started, release = threading.Event(), threading.Event()
+
+    def hang() -> None:
+        with store.transaction():
+            started.set()
+            release.wait(timeout=30)
+
+    thread = threading.Thread(target=hang)
+    thread.start()
+    assert started.wait(timeout=10)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join(timeout=10)
+
+
+def test_behind_a_transaction_that_hangs_the_user_hears_it_is_busy_in_time_and_nothing_changes(service, chat):
+    d = Dialog(service, chat)
+    d.play([("sanne", "open", None, None)])
+    service.store.wait_seconds = 0.05  # in production 2 s: the answer comes before Slack's 3 s
+    with hung_transaction(service.store):
+        reply = service.answer("sanne", d.code, "triage.scope", {"scope": "domestic"})
+    assert not reply.ok and reply.error == "database_busy" and "te druk" in reply.text()
+    assert service.question("sanne", d.code).question.node_id == "triage.scope"  # nothing changed
+    assert service.answer("sanne", d.code, "triage.scope", {"scope": "domestic"}).ok  # and afterwards it works

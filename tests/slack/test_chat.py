@@ -45,6 +45,21 @@ def test_nothing_is_posted_where_the_conversation_is_not_a_dm(standin):
     assert standin.of("chat.postMessage") == []
 
 
+def _submit_first_answer(app, code: str):
+    """The first question's modal submitted through Bolt, signed as Slack signs it; returns Bolt's response."""
+    view = {"id": "V1", "type": "modal", "callback_id": "mc_answer",
+            "private_metadata": json.dumps({"case": code, "node": "triage.scope"}),
+            "blocks": [{"type": "input", "block_id": "f:scope"}],
+            "state": {"values": {"f:scope": {"value": {"type": "radio_buttons",
+                                                       "selected_option": {"value": "domestic"}}}}}}
+    body = "payload=" + json.dumps({"type": "view_submission", "user": {"id": "sanne"}, "team": {"id": "T1"},
+                                     "view": view})
+    ts = str(int(time.time()))
+    headers = {"content-type": ["application/x-www-form-urlencoded"], "x-slack-request-timestamp": [ts],
+               "x-slack-signature": [SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)]}
+    return app.dispatch(BoltRequest(body=body, headers=headers))
+
+
 def test_a_database_outage_keeps_the_modal_open_with_what_was_typed(service, standin):
     from storage.db import Store
     settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": SECRET,
@@ -54,21 +69,26 @@ def test_a_database_outage_keeps_the_modal_open_with_what_was_typed(service, sta
     good = service.store
     service.store = Store.from_url("postgresql+psycopg://postgres@/none?host=/nonexistent&port=1")
     try:
-        view = {"id": "V1", "type": "modal", "callback_id": "mc_answer",
-                "private_metadata": json.dumps({"case": code, "node": "triage.scope"}),
-                "blocks": [{"type": "input", "block_id": "f:scope"}],
-                "state": {"values": {"f:scope": {"value": {"type": "radio_buttons",
-                                                           "selected_option": {"value": "domestic"}}}}}}
-        body = "payload=" + json.dumps({"type": "view_submission", "user": {"id": "sanne"}, "team": {"id": "T1"},
-                                         "view": view})
-        ts = str(int(time.time()))
-        headers = {"content-type": ["application/x-www-form-urlencoded"], "x-slack-request-timestamp": [ts],
-                   "x-slack-signature": [SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)]}
-        response = app.dispatch(BoltRequest(body=body, headers=headers))
+        response = _submit_first_answer(app, code)
     finally:
         service.store.dispose()
         service.store = good
     answer = json.loads(response.body)
     assert response.status == 200 and answer["response_action"] == "errors"
     assert "database is niet bereikbaar" in answer["errors"]["f:scope"]
+    assert service.question("sanne", code).question.node_id == "triage.scope"
+
+
+def test_behind_a_hung_transaction_the_modal_stays_open_with_what_was_typed(service, standin):
+    from tests.bot.test_concurrency import hung_transaction
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": SECRET,
+                                  "SLACK_API_URL": standin.url})
+    app = build_app(settings, service)
+    code = service.open_case("sanne").messages[0].case_code
+    service.store.wait_seconds = 0.05
+    with hung_transaction(service.store):
+        response = _submit_first_answer(app, code)
+    answer = json.loads(response.body)
+    assert response.status == 200 and answer["response_action"] == "errors"
+    assert "te druk" in answer["errors"]["f:scope"]
     assert service.question("sanne", code).question.node_id == "triage.scope"

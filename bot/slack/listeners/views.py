@@ -21,8 +21,9 @@ def register(app: App, service: ConversationService) -> None:
             ack(response_action="errors", errors=kit.field_errors(reply.errors))
         elif not reply.ok:
             inputs = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
-            if inputs and reply.error in ("database_down", "concurrent_change"):
-                # The database is down: keep the modal open with everything the user typed.
+            if inputs and reply.error in ("database_down", "database_busy", "concurrent_change"):
+                # Not saved (the database is down or busy, or someone was first): keep the modal open with
+                # everything the user typed.
                 ack(response_action="errors", errors={inputs[0]: reply.text()[:300]})
             else:
                 ack(response_action="update", view=reply_view(reply, texts))

@@ -31,7 +31,9 @@ def make_engine(url: str) -> Engine:
             folder = Path(path).parent
             if not folder.exists():
                 folder.mkdir(parents=True, mode=0o700)  # the database (and the key file) are for its owner only
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # LIFO: the connection used last is used next, its page cache warm (FIFO alternated between two,
+        # each re-reading what the other wrote).
+        engine = create_engine(url, connect_args={"timeout": 30}, pool_use_lifo=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:
@@ -55,7 +57,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_use_lifo=True)  # LIFO: spare connections can time out
 
 
 def _alembic_config(engine: Engine) -> Config:

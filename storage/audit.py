@@ -50,9 +50,9 @@ def append(session: Session, *, key: bytes, at: dt.datetime, event: str, action:
               "user_id": user_id, "user_ref": user_ref[:64], "role": role, "on_behalf_of": on_behalf_of,
               "entry_point": entry_point, "outcome": outcome}
     database = session.get_bind()
-    # A process's SQLite transactions take turns (storage.db.FairLock), so the head it wrote last is usually
-    # still the head. PostgreSQL's run side by side: a remembered head is often stale there, and a waiter whose
-    # conditional update then misses would queue for the row a second time, behind everyone who came later.
+    # SQLite serves one machine, and a process's transactions take turns (storage.db.FairLock): the head it wrote
+    # last is usually still the head. PostgreSQL serves replicas that append between each other's events: a
+    # remembered head is often stale there, and a conditional update that misses would queue for the row twice.
     prev = _LAST_WRITTEN.get(database) if database.dialect.name == "sqlite" else None
     entry = {**fields, "prev_hash": prev, "hash": _digest(key, prev, fields)} if prev else None
     if entry is None or session.execute(_MOVE_HEAD_FROM, {"seen": prev, "new_hash": entry["hash"]}).rowcount != 1:

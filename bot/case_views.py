@@ -317,23 +317,29 @@ class CaseViews:
         def work(call) -> Reply:
             case, roles = self._case(call, code)
             people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
+            reasons = self.texts.raw("audit.reasons")
             lines = [self.texts("audit.line", when=self.texts.datetime(e.at), who=people.get(e.user_id, "?"),
                                 role=self.texts(f"audit.roles.{e.role}"), what=self.texts(f"audit.events.{e.event}"),
-                                outcome=self.texts(f"audit.outcomes.{e.outcome}"))
+                                outcome=self.texts(f"audit.outcomes.{e.outcome}"),
+                                reason=reasons.get(e.reason, reasons["other"]) if e.outcome == "refused" else "")
                      for e in audit_repo.for_case(call.session, case_id=case.id)]
             return Reply(messages=[Message(self.texts("audit.title", code=case.code) + "\n" + "\n".join(lines),
                                            tone="private", case_code=case.code)])
         return self._run(actor, work, action="access_log", code=code)
 
-    def open_cases_of(self, actor: str) -> list[tuple[str, str]]:
-        """(code, step) of the open cases this person is on, e.g. to pick one for a new signal."""
-        with self._call(actor) as call:
-            out = []
-            for case in case_repo.cases_of_member(call.session, org_id=call.org.id, person_id=call.person.id):
-                if case.current_node:
-                    flow = self.flows[case.flow_version]
-                    out.append((case.code, flow.steps[flow.nodes[case.current_node].step].title))
-            self._audit(call.session, call.now, "open_cases_of", outcome="ok", org_id=call.org.id, case=None,
-                        person=call.person, roles=set())
-            return out
-
+    def open_cases_of(self, actor: str) -> list[tuple[str, str]] | None:
+        """(code, step) of the open cases this person is on, e.g. to pick one for a new signal; None when the
+        request is refused (an unknown person, a replay)."""
+        try:
+            with self._call(actor) as call:
+                out = []
+                for case in case_repo.cases_of_member(call.session, org_id=call.org.id, person_id=call.person.id):
+                    if case.current_node:
+                        flow = self.flows[case.flow_version]
+                        out.append((case.code, flow.steps[flow.nodes[case.current_node].step].title))
+                self._audit(call.session, call.now, "open_cases_of", outcome="ok", org_id=call.org.id, case=None,
+                            person=call.person, roles=set())
+                return out
+        except Denied as exc:
+            self._audit_apart(actor if isinstance(actor, str) else "", "open_cases_of", "refused", reason=exc.key)
+            return None

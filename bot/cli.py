@@ -157,10 +157,12 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     if not reply.ok:
         print(reply.text(), file=sys.stderr)
         return 1
+    from bot.terminal import printable
+    text = printable(reply.messages[0].text)  # a terminal shows control characters, never obeys them
     if args.out:
-        print(f"written to {write_private(Path(args.out), reply.messages[0].text)} (owner-only)")
+        print(f"written to {write_private(Path(args.out), text)} (owner-only)")
     else:
-        print(reply.messages[0].text)
+        print(text)
     return 0
 
 

@@ -10,6 +10,7 @@ from bot.console_org import OrganisationCommands
 from bot.console_forms import FormPrompter, Quit
 from bot.messages import Action, Message, Reply
 from bot.service import ConversationService
+from bot.terminal import printable
 from bot.texts import Texts
 
 COMMAND_FOR = {Action.OPEN_CASE: "/open {code}", Action.TAKE_UP: "/oppakken {code}",
@@ -38,7 +39,7 @@ class ConsoleChat:
         if done is not None:
             done(None)
         name = self.names.get(person_id, person_id)
-        self.write(self.texts("console.dm", name=name, text=message.text))
+        self.write(printable(self.texts("console.dm", name=name, text=message.text)))
         if message.file is not None:
             self.write(self.texts("console.attachment", name=message.file[0]))
         for button in message.buttons:
@@ -86,7 +87,7 @@ class Console(FormPrompter, OrganisationCommands):
 
     # ---- io --------------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        self.stdout.write(printable(text) + "\n")
         self.stdout.flush()
 
     def read(self, prompt: str) -> str | None:

@@ -8,7 +8,7 @@ from bot.errors import Denied
 from bot.messages import FieldView, Message, QuestionView, Reply
 from bot.views import question_view
 from flows import engine
-from flows.answers import to_json
+from flows.answers import FieldError, clean_text, to_json
 from flows.model import Flow
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
@@ -49,6 +49,17 @@ class Entries:
             return reply
         return self._run(actor, work, action="add_entry", code=code)
 
+    def _note(self, raw: Any, errors: dict[str, str], field_id: str = "note") -> str:
+        """A free-text note checked like every typed text (flows.answers.clean_text); a problem goes on its field."""
+        try:
+            text = clean_text("" if raw is None else raw)
+        except FieldError as exc:
+            errors[field_id] = self.texts(f"errors.{exc.code}", **exc.params)
+            return ""
+        if not text:
+            errors[field_id] = self.texts("errors.required")
+        return text
+
     def _open_case(self, call, code: str) -> tuple[Case, set[str], Flow]:
         case, roles = self._case(call, code)
         if case.current_node is None:
@@ -63,12 +74,11 @@ class Entries:
             errors = {}
             if answer is None:
                 errors["answer"] = self.texts("errors.invalid_choice")
-            if not (note or "").strip():
-                errors["note"] = self.texts("errors.required")
+            text = self._note(note, errors)
             if errors:
                 return Reply(messages=[Message(self.texts("errors.answer_rejected", count=len(errors)),
                                                tone="error")], errors=errors, ok=False)
-            case_repo.add_correction(call.session, answer=answer, note=note.strip(), created_by_id=call.person.id,
+            case_repo.add_correction(call.session, answer=answer, note=text, created_by_id=call.person.id,
                                      now=call.now)
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="correction_recorded",
                                 node_id=answer.node_id, actor_id=call.person.id, now=call.now)
@@ -114,14 +124,12 @@ class Entries:
         def work(call) -> Reply:
             case, roles = self._case(call, code)
             hypotheses = {str(s.id): s for s in fx.open_hypotheses(call, case)}
-            verdict, note = values.get("verdict"), str(values.get("note") or "").strip()
-            errors = {}
+            verdict, errors = values.get("verdict"), {}
             if str(values.get("signal")) not in hypotheses:
                 errors["signal"] = self.texts("errors.invalid_choice")
             if verdict not in ("confirmed", "refuted"):
                 errors["verdict"] = self.texts("errors.invalid_choice")
-            if not note:
-                errors["note"] = self.texts("errors.required")
+            note = self._note(values.get("note"), errors)
             if errors:
                 return Reply(messages=[Message(self.texts("errors.answer_rejected", count=len(errors)),
                                                tone="error")], errors=errors, ok=False)

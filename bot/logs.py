@@ -21,3 +21,7 @@ def configure(level: str, fmt: str = "text") -> None:
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise for operators
+    # Libraries that log statements, parameters or payloads at INFO or DEBUG: typed text must never reach a log,
+    # whatever MELDCODE_LOG_LEVEL says (SQLAlchemy's engine logs every statement with its parameters at INFO).
+    for name in ("sqlalchemy", "psycopg", "slack_sdk", "slack_bolt", "urllib3", "apscheduler.executors"):
+        logging.getLogger(name).setLevel(logging.WARNING)

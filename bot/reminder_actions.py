@@ -18,8 +18,10 @@ class ReminderActions:
         if reminder is None or reminder.org_id != call.org.id or reminder.status in ("cancelled", "done"):
             raise Denied("unknown_reminder")
         case = call.session.get(Case, reminder.case_id)
+        call.target_case_id = case.id
         if not self.roles(call, case) and reminder.recipient_id != call.person.id:
             raise Denied("no_access")
+        call.case = case
         return reminder, case
 
     def snooze(self, actor: str, reminder_id: int, days: int) -> Reply:
@@ -42,10 +44,12 @@ class ReminderActions:
         """Mark a reminder done with a recorded answer: what was done about it."""
         def work(call) -> Reply:
             reminder, case = self._reminder(call, reminder_id)
-            if not (note or "").strip():
+            errors: dict[str, str] = {}
+            text = self._note(note, errors)
+            if errors:
                 return Reply(messages=[Message(self.texts("errors.answer_rejected", count=1), tone="error")],
-                             errors={"note": self.texts("errors.required")}, ok=False)
-            reminder.status, reminder.done_note, reminder.done_by_id = "done", note.strip(), call.person.id
+                             errors=errors, ok=False)
+            reminder.status, reminder.done_note, reminder.done_by_id = "done", text, call.person.id
             reminder.lease_until, reminder.updated_at = None, call.now
             case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="reminder_done",
                                 detail={"reminder": reminder.id, "kind": reminder.kind},
@@ -54,9 +58,13 @@ class ReminderActions:
         return self._run(actor, work, action="reminder_done")
 
     def reminder_done_form(self, actor: str, code: str, reminder_id: int) -> Reply:
-        t = self.texts
-        return Reply(question=QuestionView(
-            case_code=code, node_id=f"reminder:{reminder_id}", step_title=t("reminder_done.title"),
-            title=t("reminder_done.title"), prompt=None, why=None,
-            fields=(FieldView("note", "text", t("reminder_done.note"), None, True),)))
+        """The form to mark a reminder done: only for who may act on it, audited like any read of the case."""
+        def work(call) -> Reply:
+            reminder, case = self._reminder(call, reminder_id)
+            t = self.texts
+            return Reply(question=QuestionView(
+                case_code=case.code, node_id=f"reminder:{reminder.id}", step_title=t("reminder_done.title"),
+                title=t("reminder_done.title"), prompt=None, why=None,
+                fields=(FieldView("note", "text", t("reminder_done.note"), None, True),)))
+        return self._run(actor, work, action="reminder_done_form")
 

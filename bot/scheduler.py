@@ -40,11 +40,22 @@ def _pass(tenants) -> None:
 
 def _purge(tenants) -> None:
     from bot.retention import purge_expired
+    from storage import events as event_repo
     try:
         for service in tenants.every_organisation():
             purge_expired(service)
+        with tenants.store.transaction() as session:  # ids of handled requests: a day is far past any retry
+            event_repo.forget_before(session, before=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1))
     except Exception as exc:  # the next day's run catches up
         log.error("retention purge failed: %s", type(exc).__name__)
+
+
+def _witness(tenants) -> None:
+    """At least daily, every organisation's audit chain head to the witness (log and MELDCODE_AUDIT_WITNESS)."""
+    try:
+        tenants.store.witness_heads()
+    except Exception as exc:  # tomorrow's run, or the next hundredth entry, writes it
+        log.error("audit witness failed: %s", type(exc).__name__)
 
 
 def start_scheduler(tenants, *, interval_seconds: int = 60) -> BackgroundScheduler:
@@ -59,5 +70,7 @@ def start_scheduler(tenants, *, interval_seconds: int = 60) -> BackgroundSchedul
     # as a purged case is simply gone for the next one).
     scheduler.add_job(_purge, "interval", args=[tenants], hours=24, id="retention-purge",
                       replace_existing=True, next_run_time=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5))
+    scheduler.add_job(_witness, "interval", args=[tenants], hours=24, id="audit-witness", replace_existing=True,
+                      next_run_time=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1))
     scheduler.start()
     return scheduler

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import logging
+import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 from zoneinfo import ZoneInfo
@@ -45,7 +47,7 @@ log = logging.getLogger(__name__)
 # What kind of access each operation is, for the audit trail (NEN 7513 event types).
 AUDIT_EVENTS = {
     "question": "read", "show_case": "read", "entry_form": "read", "follow_up_form": "read",
-    "correction_form": "read", "access_log": "read",
+    "correction_form": "read", "access_log": "read", "moment_form": "read", "reminder_done_form": "read",
     "my_cases": "search", "open_cases_of": "search", "stats": "search", "home": "search",
     "open_case": "write", "answer": "write", "take_up": "write", "hand_to_deputy": "write",
     "propose_moment": "write", "acute": "write", "add_entry": "write", "correct": "write", "follow_up": "write",
@@ -64,6 +66,22 @@ FEEDBACK_WORDS = {"ja": "yes", "deels": "partly", "nee": "no", "yes": "yes", "pa
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class RequestClaim:
+    """A platform request's own id (Slack's trigger_id): the first transaction of the request records it, so a
+    replay of the same signed request (within Slack's five-minute signature window) is refused, not applied."""
+    ref: str
+    done: bool = False
+
+
+_request: contextvars.ContextVar[RequestClaim | None] = contextvars.ContextVar("request_claim", default=None)
+
+
+def claim_request(ref: str | None) -> None:
+    """Called by an adapter as each request begins (threads are reused: always, with None when it has no id)."""
+    _request.set(RequestClaim(ref[:64]) if ref else None)
 
 
 _UNKNOWN = object()
@@ -102,6 +120,7 @@ class Call:
     cache: dict[str, Any] = field(default_factory=dict)  # lookups that hold for this one event
     # The organisation's people and absences as this event found them (None: changed by this event itself).
     people_version: int | None = None
+    target_case_id: int | None = None  # the case this event is about, as soon as it is found (refusals too)
 
     def dm(self, person: Person | Actor | Someone | None, message: Message | Callable[[], Message]) -> None:
         """A DM sent after the commit. Given as a function, it is written in the recipient's language."""
@@ -111,6 +130,21 @@ class Call:
             with i18n.speaking(person.language or i18n.DEFAULT):
                 message = message()
         self.outbox.append((person.external_id, message))
+
+
+@dataclass
+class Attempt:
+    """What an event got as far as before it was refused: the case it targeted and the roles it had there
+    (plain values: the ORM rows are gone with the rolled-back transaction)."""
+    call: Call | None = None
+
+    @property
+    def case_id(self) -> int | None:
+        return self.call.target_case_id if self.call else None
+
+    @property
+    def roles(self) -> set[str]:
+        return set(self.call.roles) if self.call else set()
 
 
 class ConversationService(CaseViews, Entries, ReminderActions, Administration, Preferences):
@@ -146,7 +180,7 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
                                  absences=self.org.absences)
 
     @contextlib.contextmanager
-    def _call(self, actor: str) -> Iterator[Call]:
+    def _call(self, actor: str, attempt: "Attempt | None" = None) -> Iterator[Call]:
         now = self.clock()
         with self.store.transaction() as session:
             org = self._org_ref(session)
@@ -154,13 +188,21 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
                 if org else (None, None)
             if person is None:
                 raise Denied("unknown_person", org=self.org.name)
+            claim = _request.get()
+            if claim is not None and not claim.done and \
+                    not event_repo.claim(session, event_id=claim.ref, now=now):
+                raise Denied("replayed")  # this very request was applied before
             call = Call(session=session, org=org, person=person, now=now, people_version=version)
+            if attempt is not None:
+                attempt.call = call
             with i18n.speaking(person.language or i18n.current()):  # the reply in the asker's language
                 yield call
             # The DMs this event causes are written with it: a crash after the commit cannot lose one.
             queued = [(outbox_repo.add(session, org_id=org.id, recipient=person_id, message=message_json(message),
                                        now=now, lease=outbox_mod.LEASE), person_id, message)
                       for person_id, message in call.outbox]
+        if claim is not None:
+            claim.done = True  # committed: further calls of the same request go on without claiming again
         # Only what was committed is announced; the chat reports back, or a later pass takes over.
         for message_id, person_id, message in queued:
             self.chat.send_dm(org_key=self.org.key, person_id=person_id, message=message,
@@ -175,52 +217,62 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
         return ref
 
     def _run(self, actor: str, work: Callable[[Call], Reply], code: str = "", *, action: str) -> Reply:
-        """One inbound event: one transaction, audited in it (NEN 7513); refusals are audited after the rollback."""
+        """One inbound event: one transaction, audited in it (NEN 7513); refusals are audited after the rollback,
+        with the case they targeted. Errors are logged by type and a reference only: never a payload, never a
+        statement's parameters (they may hold typed text)."""
+        actor = actor if isinstance(actor, str) else ""  # an id that is not a string names nobody
+        attempt = Attempt()
         try:
-            with self._call(actor) as call:
+            with self._call(actor, attempt) as call:
                 reply = work(call)
                 reply.messages[:0] = call.messages
                 self._audit(call.session, call.now, action, outcome="ok" if reply.ok else "rejected",
-                            org_id=call.org.id, case=call.case, person=call.person, roles=call.roles)
+                            org_id=call.org.id, case=call.case, person=call.person, roles=call.roles,
+                            reason=None if reply.ok else (reply.error or "invalid_input"))
                 return reply
         except Denied as exc:
             reply = Reply(messages=[Message(self.texts(f"denied.{exc.key}", **exc.params), tone="error")],
                           question=exc.question, ok=False, error=exc.key)
-            self._audit_apart(actor, action, "refused")
+            self._audit_apart(actor, action, "refused", attempt, reason=exc.key)
             return reply
         except AnswerRejected as exc:
-            self._audit_apart(actor, action, "rejected")
+            self._audit_apart(actor, action, "rejected", attempt, reason="invalid_input")
             return self._rejected(exc)
         except ConcurrentChange:
             return self._error("denied.concurrent_change", code=code)
         except DatabaseBusy:
-            log.warning("no database turn in time")  # a hung transaction ahead, or far more requests than usual
+            log.warning("no database turn in time (%s)", action)  # a hung transaction ahead, or a flood of requests
             return self._error("denied.database_busy")
-        except DatabaseUnavailable:
-            log.error("database unavailable")  # no payload, no case content
+        except DatabaseUnavailable as exc:
+            log.error("database unavailable (%s, %s)", action, type(exc.orig).__name__ if exc.orig else "")
             return self._error("denied.database_down")
-        except DatabaseError:
-            log.exception("database error")
-            return self._error("denied.database_down")
+        except DatabaseError as exc:
+            ref = secrets.token_hex(4)  # what the user can quote to the operator, and nothing else
+            log.error("database error in %s: %s (reference %s)", action, type(exc).__name__, ref)
+            return self._error("denied.database_error", ref=ref)
 
     def _audit(self, session, now: dt.datetime, action: str, *, outcome: str, org_id: int | None,
-               case: Case | None, person: Person | Actor | None, roles: set[str], user_ref: str = "") -> None:
+               case: Case | None, person: Person | Actor | None, roles: set[str], user_ref: str = "",
+               case_id: int | None = None, reason: str | None = None) -> None:
         audit_repo.append(session, key=crypto.active().audit_key, at=now, event=AUDIT_EVENTS[action],
-                          action=action, case_id=case.id if case else None,
+                          action=action, case_id=case.id if case else case_id,
                           user_id=person.id if person else None, user_ref=person.external_id if person else user_ref,
                           role="af" if "af" in roles else ("staff" if "staff" in roles else "none"),
-                          entry_point=self.entry_point, outcome=outcome, org_id=org_id)
+                          entry_point=self.entry_point, outcome=outcome, org_id=org_id, reason=reason)
 
-    def _audit_apart(self, actor: str, action: str, outcome: str) -> None:
-        """A refused or rejected attempt is recorded too, in a transaction of its own (the event's rolled back)."""
+    def _audit_apart(self, actor: str, action: str, outcome: str, attempt: "Attempt | None" = None, *,
+                     reason: str | None = None) -> None:
+        """A refused or rejected attempt is recorded too, in a transaction of its own (the event's rolled back),
+        with the case it targeted when the target was found: "who tried to open this case" has an answer."""
         try:
             with self.store.transaction() as session:
                 org = org_repo.get_organisation(session, key=self.org.key)
                 person = org_repo.get_person(session, org_id=org.id, external_id=actor) if org else None
                 self._audit(session, self.clock(), action, outcome=outcome, org_id=org.id if org else None,
-                            case=None, person=person, roles=set(), user_ref=actor)
-        except DatabaseError:
-            log.error("could not audit a %s attempt", outcome)
+                            case=None, case_id=attempt.case_id if attempt else None, person=person,
+                            roles=attempt.roles if attempt else set(), user_ref=actor, reason=reason)
+        except DatabaseError as exc:
+            log.error("could not audit a %s attempt: %s", outcome, type(exc).__name__)
 
     def _error(self, key: str, **params: Any) -> Reply:
         return Reply(messages=[Message(self.texts(key, **params), tone="error")], ok=False,
@@ -265,10 +317,12 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
         return roles
 
     def _case(self, call: Call, code: str) -> tuple[Case, set[str]]:
-        case, member = case_repo.get_case_for(call.session, org_id=call.org.id, code=code or "",
+        code = code if isinstance(code, str) else ""
+        case, member = case_repo.get_case_for(call.session, org_id=call.org.id, code=code,
                                               person_id=call.person.id)
         if case is None:
             raise Denied("unknown_case", code=(code or "")[:20])
+        call.target_case_id = case.id
         roles = self.roles(call, case, member=member)
         if not roles:
             raise Denied("no_access")  # audited as refused
@@ -500,6 +554,15 @@ class ConversationService(CaseViews, Entries, ReminderActions, Administration, P
             return Reply(messages=[Message(self.texts("replies.handed_to_deputy", deputy=deputy.name,
                                                       code=case.code), case_code=case.code)])
         return self._run(actor, work, action="hand_to_deputy", code=code)
+
+    def moment_form(self, actor: str, code: str) -> Reply:
+        """Before the form to propose a moment opens: only the acting AF of the case, audited like any read."""
+        def work(call: Call) -> Reply:
+            case, roles = self._case(call, code)
+            if "af" not in roles:
+                raise Denied("not_af")
+            return Reply()
+        return self._run(actor, work, action="moment_form", code=code)
 
     def propose_moment(self, actor: str, code: str, when: dt.datetime | None) -> Reply:
         """The AF proposes a moment for the consultation; the staff member gets it by DM."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any, Iterable, Mapping
 
 from flows.model import Field, Node
@@ -30,6 +31,26 @@ MONTHS = {
 }
 YES = {"ja", "j", "yes", "y", "true", "1"}
 NO = {"nee", "n", "no", "false", "0"}
+
+
+# What typed text may not hold: control characters other than newline and tab (NUL, BEL, ANSI escape
+# sequences start with ESC, C1 controls), lone UTF-16 surrogates (not text; they cannot be stored), and the
+# bidirectional overrides and isolates that make a line read differently from what it holds ("Trojan source").
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(raw: Any, *, max_length: int = 3000) -> str:
+    """Typed free text as it is stored: a string, line ends made \\n, composed (NFC), trimmed. Refused (FieldError)
+    when it is not a string, holds control characters or is too long; nothing is silently dropped."""
+    if not isinstance(raw, str):
+        raise FieldError("not_text")
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if _FORBIDDEN.search(text):
+        raise FieldError("control_characters")
+    text = unicodedata.normalize("NFC", text).strip()
+    if len(text) > max_length:
+        raise FieldError("too_long", max=max_length)
+    return text
 
 
 def parse_date(raw: Any) -> dt.date:
@@ -68,10 +89,7 @@ def _is_empty(raw: Any) -> bool:
 
 def parse_field(field: Field, raw: Any, *, today: dt.date, people: Iterable[str] = ()) -> Any:
     if field.type == "text":
-        text = str(raw).strip()
-        if len(text) > field.max_length:
-            raise FieldError("too_long", max=field.max_length)
-        return text
+        return clean_text(raw, max_length=field.max_length)
     if field.type == "choice":
         value = str(raw).strip()
         if field.choice(value) is None:
@@ -120,13 +138,12 @@ def parse_field(field: Field, raw: Any, *, today: dt.date, people: Iterable[str]
         return number
     if field.type == "person":
         if isinstance(raw, Mapping):
-            if raw.get("id") in set(people):
+            if isinstance(raw.get("id"), str) and raw["id"] in set(people):
                 return {"id": raw["id"]}
-            name = str(raw.get("name", "")).strip()
-            if name and "id" not in raw:
-                return {"name": name[: field.max_length]}
+            if "id" not in raw and raw.get("name"):
+                return {"name": clean_text(raw["name"], max_length=field.max_length)}
             raise FieldError("invalid_person")
-        return {"name": str(raw).strip()[: field.max_length]}
+        return {"name": clean_text(raw, max_length=field.max_length)}
     raise FieldError("unknown_type")  # unreachable: the loader admits only known types
 
 

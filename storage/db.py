@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import logging
+import os
 import threading
 from importlib import resources
 from pathlib import Path
@@ -18,22 +20,53 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from storage import audit
+from storage.witness import Witness
+
+log = logging.getLogger(__name__)
+
 # Re-exported so that callers outside storage/ can catch database failures without SQLAlchemy.
 DatabaseError = SQLAlchemyError
 DatabaseUnavailable = OperationalError
 ConcurrentChange = StaleDataError  # the case moved on in another transaction (optimistic lock)
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL (None for a server database or an in-memory one)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[-1].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def _owner_only(path: Path) -> None:
+    """The database file, its WAL and shared-memory files are for their owner only, like the key file. SQLite
+    gives the -wal and -shm files the mode of the database file, so creating that one 0600 suffices; a file
+    made before this rule is tightened."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if candidate.stat().st_mode & 0o077:
+                candidate.chmod(0o600)
+                log.warning("%s was readable by others: made owner-only", candidate)
+        except FileNotFoundError:
+            pass
+
+
 def make_engine(url: str) -> Engine:
+    # hide_parameters: SQLAlchemy puts a statement's parameters into the text of its exceptions, so a logged
+    # error would carry whatever was bound (typed text, before it is sealed).
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            folder = Path(path).parent
-            if not folder.exists():
-                folder.mkdir(parents=True, mode=0o700)  # the database (and the key file) are for its owner only
+        path = sqlite_path(url)
+        if path is not None:
+            _owner_only(path)
         # LIFO: the connection used last is used next, its page cache warm (FIFO alternated between two,
         # each re-reading what the other wrote).
-        engine = create_engine(url, connect_args={"timeout": 30}, pool_use_lifo=True)
+        engine = create_engine(url, connect_args={"timeout": 30}, pool_use_lifo=True, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:
@@ -57,7 +90,8 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True, pool_use_lifo=True)  # LIFO: spare connections can time out
+    return create_engine(url, pool_pre_ping=True, pool_use_lifo=True,  # LIFO: spare connections can time out
+                         hide_parameters=True)
 
 
 def _alembic_config(engine: Engine) -> Config:
@@ -128,8 +162,9 @@ class DatabaseBusy(OperationalError):
 class Store:
     """One engine and a session factory; each inbound event gets one transaction via `transaction()`."""
 
-    def __init__(self, engine: Engine, *, wait_seconds: float = 2.0):
+    def __init__(self, engine: Engine, *, wait_seconds: float = 2.0, witness: Witness | None = None):
         self.engine = engine
+        self.witness = witness or Witness()  # the audit chains' heads, written outside the database
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # A process runs one transaction at a time, the others queue in arrival order. SQLite has one writer
         # anyway, and its busy handler waits by sleeping in growing steps; this lock wakes the next one the
@@ -143,18 +178,29 @@ class Store:
         self.wait_seconds = wait_seconds
 
     @classmethod
-    def from_url(cls, url: str) -> "Store":
-        return cls(make_engine(url))
+    def from_url(cls, url: str, *, witness: Witness | None = None) -> "Store":
+        return cls(make_engine(url), witness=witness)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         if not self._serial.acquire(timeout=self.wait_seconds):
             raise DatabaseBusy(self.wait_seconds)
+        witnessed = None
         try:
-            with self._sessions() as session, session.begin():
-                yield session
+            with self._sessions() as session:
+                with session.begin():
+                    yield session
+                witnessed = session.info.pop("audit_witness", None)  # committed: the heads may be witnessed
         finally:
             self._serial.__exit__(None, None, None)
+        if witnessed:
+            self.witness.write(witnessed)
+
+    def witness_heads(self) -> int:
+        """Every organisation's audit chain head to the witness (daily, and on request)."""
+        with self.transaction() as session:
+            heads = audit.heads(session)
+        return self.witness.write(heads)
 
     def ping(self) -> bool:
         """The database answers (for the load balancer's health check)."""

@@ -221,6 +221,7 @@ class AuditEntry(Base):
     """NEN 7513: who did what with which case, when, in which role, through which entry point, with what
     outcome. The fact, never the content. Append-only, chained with an HMAC whose key is outside the database."""
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_chain_seq", "chain", "seq", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     at: Mapped[dt.datetime]
@@ -235,13 +236,34 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(20))        # ok | rejected | refused
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Each organisation's own chain (its id; 0 for entries of no organisation), numbered from 1 (migration 0012).
+    # Entries from before have neither: the old global chain.
+    chain: Mapped[int | None]
+    seq: Mapped[int | None]
+    reason: Mapped[str | None] = mapped_column(String(40))  # why it was refused or rejected (a text key)
 
 
 class AuditHead(Base):
-    """The last hash of the chain; locking this row orders concurrent appends."""
+    """The last hash of the old global chain (before migration 0012); it no longer moves."""
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The last entry of one organisation's chain; locking this row orders that organisation's appends only."""
+    __tablename__ = "audit_heads"
+    chain: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int]
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class KeyCheck(Base):
+    """A value derived from a key (never the key): tells "this is not the key of this database" apart from
+    "this entry was changed"."""
+    __tablename__ = "key_checks"
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))
 
 
 class PurgedCount(Base):

@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, 
 from bot import i18n
 from bot.app import open_store
 from bot.config import load_config
-from bot.service import ConversationService
+from bot.service import ConversationService, claim_request
 from bot.slack.oauth import authorize, installations, oauth_flow
 from bot.slack.workspaces import WorkspaceClients
 from bot.tenants import ServiceRouter, Tenants, current_team, set_team
@@ -112,6 +112,10 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
         refused = for_their_workspace(context, body) or once_per_event(body)
         if refused is not None:
             return refused
+        # A command or interaction is applied once: its trigger_id is claimed by its first transaction, so a
+        # replay of the same signed request (possible within the five minutes a signature holds) changes nothing.
+        trigger = body.get("trigger_id") if isinstance(body, dict) else None
+        claim_request(f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None)
         in_their_language(body, client)
         return next()
 

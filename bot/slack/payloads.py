@@ -31,8 +31,11 @@ def view_values(view: dict[str, Any]) -> dict[str, Any]:
             values[block_id[2:]] = reader(element)
     # A person is picked from the list, or named when outside the organisation.
     for key in [k for k in values if k.endswith(PERSON_NAME_SUFFIX)]:
-        name = values.pop(key).strip()
+        name = values.pop(key)
         base = key[: -len(PERSON_NAME_SUFFIX)]
+        if isinstance(name, str):
+            name = name.strip()
+        # A name that is not text goes on to the service as it came, which refuses it on its field.
         values[base] = {"name": name} if name else ({"id": values[base]} if values.get(base) else "")
     return values
 

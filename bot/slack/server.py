@@ -18,6 +18,10 @@ def with_reminders(app, settings: Settings):
     return start_scheduler(app.meldcode_tenants, interval_seconds=settings.reminder_interval_seconds)
 
 
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 def make_wsgi(app, health: Callable[[], dict] = lambda: {"ok": True}) -> Callable:
     """The WSGI application: /slack/events for Bolt, /healthz for the load balancer."""
     slack = SlackRequestHandler(app, path="/slack/events")
@@ -31,6 +35,10 @@ def make_wsgi(app, health: Callable[[], dict] = lambda: {"ok": True}) -> Callabl
         if environ.get("PATH_INFO") == "/healthz":
             state = health()
             return reply(start_response, "200 OK" if state.get("ok") else "503 Service Unavailable", state)
+        if environ.get("PATH_INFO") == "/slack/events" and \
+                not _is_number(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""):
+            # Not a request Slack signed (its timestamp is a number): refused before Bolt parses anything.
+            return reply(start_response, "401 Unauthorized", {"ok": False})
         try:
             return slack(environ, start_response)
         except Exception as exc:  # Bolt parses the body before checking the signature: junk must not 500

@@ -215,6 +215,24 @@ def test_bad_input_gets_a_dutch_message_and_changes_nothing(d, service):
     assert d.node() == "step1.signal"
 
 
+def test_typed_text_with_control_characters_or_not_text_is_refused_on_its_field_everywhere(d, service):
+    """Hardening finding 3: ANSI sequences, BEL and NUL were stored raw, an object as its Python repr."""
+    d.play(OPEN_TO_STEP2[:4])
+    before = len(_answers(service, d.code))
+    reply = d.do("sanne", "step1.signal", {"kind": "fact", "text": "rood \x1b[31mGEVAAR\x1b[0m\x07"})
+    assert "onzichtbare stuurtekens" in reply.errors["text"]
+    reply = d.do("sanne", "step1.signal", {"kind": "third_party", "text": "x", "source": {"naam": "buurvrouw"}})
+    assert reply.errors == {"source": "Vul hier tekst in."}
+    assert len(_answers(service, d.code)) == before
+    d.do("sanne", "step1.signal", {"kind": "hypothesis", "text": "misschien"})
+    corrected = service.correct("sanne", d.code, 1, "nul\x00teken")
+    assert "stuurtekens" in corrected.errors["note"]
+    form = service.follow_up_form("sanne", d.code).question
+    followed = service.follow_up("sanne", d.code, {"signal": form.fields[0].choices[0][0], "verdict": "refuted",
+                                                   "note": ["geen", "tekst"]})
+    assert followed.errors == {"note": "Vul hier tekst in."}
+
+
 def test_answers_to_an_old_question_or_a_closed_case_are_refused(d):
     d.play([("sanne", "open", None, None),
             ("sanne", "triage.scope", {"scope": "pupils", "description": "ruzie", "directie_informed": "ja"}, None),

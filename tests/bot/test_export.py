@@ -38,3 +38,37 @@ def test_only_people_on_the_case_export_and_every_export_is_audited(service, cha
     assert ("search", "export", "tom", "refused") not in log
     assert ("export", "export", "tom", "refused") in log and ("export", "export", "sanne", "ok") in log
     assert not any("telefoongesprek" in m.text for _, m in chat.sent)  # never sent anywhere
+
+
+def test_an_export_printed_to_a_terminal_shows_control_characters_and_never_obeys_them(tmp_path):
+    """Hardening finding 3: text stored before input was checked (or restored from elsewhere) may hold an ANSI
+    sequence; `meldcode export` to the AF's terminal shows it as `\\x1b`, in a file too."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from bot.app import build_service
+    from bot.chat import RecordingChat
+    from bot.settings import Settings
+    from storage import cases as case_repo
+    from tests.conftest import TEST_KEYS
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MELDCODE_", "DATABASE_URL"))}
+    env.update({"MELDCODE_DATA_DIR": str(tmp_path), "MELDCODE_KEYS": TEST_KEYS})
+    service = build_service(Settings.from_env(env), RecordingChat())
+    code = service.open_case("sanne").messages[0].case_code
+    with service.store.transaction() as s:  # as an old database may hold it: written before the check
+        case = case_repo.get_case(s, org_id=1, code=code)
+        case_repo.add_signal(s, case=case, kind="fact", text="rood \x1b[31mGEVAAR\x1b[0m \x07", source=None,
+                             diagnosed_by=None, observed_on=None, created_by_id=1, now=service.clock())
+    service.store.dispose()
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run([sys.executable, "-m", "bot.cli", "export", code, "--as", "sanne"], env=env, cwd=root,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "\x1b" not in run.stdout and "\x07" not in run.stdout
+    assert "rood \\x1b[31mGEVAAR\\x1b[0m \\x07" in run.stdout
+    out = tmp_path / "dossier.md"
+    subprocess.run([sys.executable, "-m", "bot.cli", "export", code, "--as", "sanne", "--out", str(out)], env=env,
+                   cwd=root, capture_output=True, text=True, timeout=120, check=True)
+    assert "\x1b" not in out.read_text() and "\\x1b[31m" in out.read_text()

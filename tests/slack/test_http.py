@@ -90,3 +90,64 @@ def test_a_new_workspace_member_gets_a_welcome_dm_once(slack):
     assert welcome["channel"] == "DUNEW" and "meldcode" in welcome["text"] and "Mila Jansen" in welcome["text"]
     time.sleep(0.3)
     assert len(slack.standin.of("chat.postMessage")) == 1
+
+
+def test_a_timestamp_that_is_not_a_number_gets_401_and_changes_nothing(slack):
+    """Hardening finding 4: it got 200 (empty), as if Slack had sent it."""
+    for stamp in ("abc", "", "1e9", "-5", " 17"):
+        body = "command=%2Fmeldcode&text=nieuw&user_id=USANNE&team_id=T1&trigger_id=t1"
+        import urllib.error
+        import urllib.request
+        request = urllib.request.Request(slack.url + "/slack/events", data=body.encode(), method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": "v0=" + "0" * 64})
+        try:
+            status = urllib.request.urlopen(request, timeout=15).status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        assert status == 401, stamp
+    assert slack.standin.of("views.open") == [] and _count_cases(slack) == 0
+
+
+def test_a_replayed_signed_command_is_applied_once(slack):
+    """Hardening finding 4: the same signed /meldcode nieuw sent again (within the signature's five minutes)
+    opened a second case. Its trigger_id is claimed by the first transaction; the replay changes nothing."""
+    import urllib.parse
+    body = urllib.parse.urlencode({"command": "/meldcode", "text": "nieuw", "user_id": USERS["sanne"],
+                                   "team_id": "T1", "trigger_id": "trig-replayed-1", "channel_id": "C0PUBLIC",
+                                   "response_url": "http://127.0.0.1:9/x"})
+    stamp = int(time.time())
+    first = slack.post(body, "application/x-www-form-urlencoded", timestamp=stamp)
+    again = slack.post(body, "application/x-www-form-urlencoded", timestamp=stamp)  # the very same request
+    assert first.status == 200 and again.status == 200
+    time.sleep(0.3)
+    assert len(slack.standin.of("views.open")) == 1  # one modal
+    assert _count_cases(slack) == 1                  # one case
+    assert slack.command("sanne", "nieuw").status == 200  # a new command (its own trigger) is a new case
+    slack.standin.wait_for("views.open", count=2)
+    assert _count_cases(slack) == 2
+
+
+def test_typed_text_that_cannot_be_stored_is_refused_on_its_input_and_never_logged(slack):
+    """Hardening finding 1, over signed HTTP with the server logging at DEBUG: a lone surrogate (which JSON
+    carries fine) and an object where text belongs. Both were logged with the statement's parameters."""
+    canary = "KANARIE-http-31"
+    slack.command("sanne", "nieuw")
+    view = slack.standin.wait_for("views.open")[0]["view"]
+    import json
+    for values in ({"scope": "domestic"}, {"forms": ["psychisch"], "age": 9}):
+        view = slack.submit("sanne", view, values).json()["view"]
+    surrogate = slack.submit("sanne", view, {"siblings": "ja", "siblings_note": f"{canary}\ud800"})
+    assert surrogate.json()["response_action"] == "errors"
+    assert "stuurtekens" in surrogate.json()["errors"]["f:siblings_note"]
+    thing = slack.submit("sanne", view, {"siblings": "ja", "siblings_note": {"x": canary}})
+    assert thing.json()["errors"] == {"f:siblings_note": "Vul hier tekst in."}
+    bad_user = slack.interaction({"type": "view_submission", "user": {"id": {"x": canary}}, "team": {"id": "T1"},
+                                  "api_app_id": "A1", "view": {**view, "id": "V1", "hash": "h", "state": {
+                                      "values": {"f:siblings": {"value": {"type": "radio_buttons",
+                                                                          "selected_option": {"value": "nee"}}}}}}})
+    assert bad_user.status == 200
+    time.sleep(0.3)
+    logs = slack.logs()
+    assert canary not in logs and "parameters" not in logs, logs[-2000:]
+    assert json.loads(view["private_metadata"])["node"] == "triage.kindcheck"

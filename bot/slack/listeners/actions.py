@@ -6,7 +6,7 @@ from slack_bolt import App
 from bot.service import ConversationService
 from bot.slack import blocks as kit
 from bot.slack.ids import ActionId, CallbackId
-from bot.slack.listeners.common import open_reply, reply_view
+from bot.slack.listeners.common import replayed, show_reply
 
 
 def register(app: App, service: ConversationService) -> None:
@@ -14,11 +14,7 @@ def register(app: App, service: ConversationService) -> None:
 
     def show(client, body, reply, **kwargs):
         """From a modal, replace it; from a message or the Home tab, open a new one."""
-        view = body.get("view") or {}
-        if view.get("type") == "modal":
-            client.views_update(view_id=view["id"], hash=view.get("hash"), view=reply_view(reply, texts, **kwargs))
-        else:
-            open_reply(client, body["trigger_id"], reply, texts, **kwargs)
+        show_reply(client, body, reply, texts, **kwargs)
 
     def code_of(action) -> str:
         return (action.get("value") or "").split(":", 1)[0][:20]
@@ -65,6 +61,10 @@ def register(app: App, service: ConversationService) -> None:
     @app.action(ActionId.PROPOSE_MOMENT.value)
     def propose(ack, body, action, client):
         ack()
+        reply = service.moment_form(body["user"]["id"], code_of(action))  # access checked and audited first
+        if not reply.ok:
+            show(client, body, reply)
+            return
         client.views_open(trigger_id=body["trigger_id"], view=kit.moment_modal(code_of(action), texts))
 
     @app.action(ActionId.EXPORT.value)
@@ -73,6 +73,8 @@ def register(app: App, service: ConversationService) -> None:
         ack()
         code = code_of(action)
         reply = service.export(body["user"]["id"], code)
+        if replayed(reply):
+            return
         view = kit.info_modal(reply, texts, title=texts("slack.dossier_title", code=code) if reply.ok
                               else texts("slack.meldcode_title"), code=code)
         modal = body.get("view") or {}

@@ -6,7 +6,7 @@ from slack_bolt import App
 from bot.service import ConversationService
 from bot.slack import blocks as kit
 from bot.slack.ids import COMMAND
-from bot.slack.listeners.common import open_reply
+from bot.slack.listeners.common import open_reply, replayed
 
 
 def register(app: App, service: ConversationService) -> None:
@@ -20,15 +20,16 @@ def register(app: App, service: ConversationService) -> None:
             ack()
             open_reply(client, command["trigger_id"], service.open_case(user), texts)
         elif sub == "mijn":
-            ack(blocks=kit.reply_blocks(service.my_cases(user), texts), text=texts("slack.meldcode_title"))
+            reply = service.my_cases(user)
+            ack() if replayed(reply) else ack(blocks=kit.reply_blocks(reply, texts), text=texts("slack.meldcode_title"))
         elif sub == "uitleg":
             ack(blocks=kit.reply_blocks(service.explain(), texts), text=texts("slack.meldcode_title"))
         elif sub in ("taal", "language"):
             reply = service.set_language(user, words[1] if len(words) > 1 else "")
-            ack(text=reply.text())
+            ack() if replayed(reply) else ack(text=reply.text())
         elif sub == "acuut":
             reply = service.acute(user)
-            ack(blocks=kit.reply_blocks(reply, texts), text=reply.text())
+            ack() if replayed(reply) else ack(blocks=kit.reply_blocks(reply, texts), text=reply.text())
         elif sub.upper().startswith("MC-"):
             ack()
             open_reply(client, command["trigger_id"], service.show_case(user, sub.upper()), texts,

@@ -22,12 +22,21 @@ def reply_view(reply: Reply, texts: Texts, *, overview: bool = False,
                           extra_buttons=kit.case_actions(code, texts) if overview and reply.ok and code else None)
 
 
+def replayed(reply: Reply) -> bool:
+    """A request Slack delivered once already (a replay of its signed body): nothing to show, nothing to open."""
+    return reply.error == "replayed"
+
+
 def open_reply(client, trigger_id: str, reply: Reply, texts: Texts, **kwargs: Any) -> None:
+    if replayed(reply):
+        return
     client.views_open(trigger_id=trigger_id, view=reply_view(reply, texts, **kwargs))
 
 
 def show_reply(client, body: dict, reply: Reply, texts: Texts, **kwargs: Any) -> None:
     """From a modal, replace it; from a message or the Home tab, open a new one."""
+    if replayed(reply):
+        return
     view = body.get("view") or {}
     if view.get("type") == "modal":
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=reply_view(reply, texts, **kwargs))

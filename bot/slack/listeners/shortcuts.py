@@ -23,6 +23,8 @@ def register(app: App, service: ConversationService) -> None:
         ack()
         user = shortcut["user"]["id"]
         cases = service.open_cases_of(user)
+        if cases is None:
+            return  # refused (a replay of this request, or someone the bot does not know)
         if not cases:
             reply = Reply(messages=[Message(texts("slack.no_open_cases"))])
             client.views_open(trigger_id=shortcut["trigger_id"],

@@ -9,7 +9,7 @@ from bot.messages import Reply
 from bot.service import ConversationService
 from bot.slack import blocks as kit
 from bot.slack.ids import CallbackId
-from bot.slack.listeners.common import reply_view
+from bot.slack.listeners.common import replayed, reply_view
 from bot.slack.payloads import view_metadata, view_values
 
 
@@ -17,7 +17,9 @@ def register(app: App, service: ConversationService) -> None:
     texts = service.texts
 
     def respond(ack, view: dict, reply: Reply, **kwargs) -> None:
-        if reply.errors:
+        if replayed(reply):
+            ack()  # a replay of a submission applied before: nothing more
+        elif reply.errors:
             ack(response_action="errors", errors=kit.field_errors(reply.errors))
         elif not reply.ok:
             inputs = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]

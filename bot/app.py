@@ -10,9 +10,11 @@ from bot.errors import StartupError
 from bot.service import ConversationService, utcnow
 from bot.settings import Settings
 from flows.loader import load_all
-from storage import crypto
-from storage.crypto import AUDIT_KEY_ID, KeyRing, append_key, create_key_file, load_key_file
+from storage import audit as audit_repo
+from storage import crypto, keycheck
+from storage.crypto import AUDIT_KEY_ID, KeyError_, KeyRing, append_key, create_key_file, load_key_file
 from storage.db import Store
+from storage.witness import Witness
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +27,33 @@ class MissingKey(StartupError):
     pass
 
 
-def load_keys(settings: Settings) -> KeyRing:
-    """The encryption keys, from MELDCODE_KEYS or the key file, made active for this process.
-    The embedded default creates an owner-only key file; with a server database a key is required."""
+def _where_keys_are(settings: Settings) -> str:
+    if settings.encryption_keys:
+        return "keys come from MELDCODE_KEYS"
+    where = f"MELDCODE_KEY_FILE={settings.key_file}" if settings.key_file_given else \
+        f"the key file {settings.key_file} (MELDCODE_KEY_FILE, default: beside the database)"
+    return f"keys are looked for in MELDCODE_KEYS, then {where}"
+
+
+def load_keys(settings: Settings, store: Store | None = None) -> KeyRing:
+    """The encryption keys, from MELDCODE_KEYS or the key file, made active for this process. The embedded default
+    creates an owner-only key file, but only for a database that holds nothing sealed yet; with a server database
+    a key is required. Given the database, keys that cannot open its values are refused: a copy of the
+    database without its key, or a mistyped key file, never gets a fresh key that forks the data."""
+    report = keycheck.examine(store.engine, None) if store is not None else None
     if settings.encryption_keys:
         ring = KeyRing.parse(settings.encryption_keys)
     elif settings.key_file and settings.key_file.exists():
-        ring = load_key_file(settings.key_file)
+        try:
+            ring = load_key_file(settings.key_file)
+        except KeyError_ as exc:
+            raise MissingKey(f"MELDCODE_KEY_FILE: {settings.key_file}: {exc}") from None
+    elif report is not None and report.holds_data:
+        raise MissingKey(f"no key for this database: {settings.database_label} holds encrypted data "
+                         f"(sealed with key(s) {', '.join(sorted(report.needed)) or 'unknown'}, and an audit trail) "
+                         f"but {_where_keys_are(settings)}, and there is none. Restore the key file that belongs to "
+                         "this database (or point MELDCODE_KEY_FILE at it); a new key cannot read this data, so "
+                         "none was made")
     elif settings.embedded_database and settings.key_file:
         ring = create_key_file(settings.key_file)
         log.warning("created encryption key file %s (readable by its owner only); back it up apart from "
@@ -43,21 +65,47 @@ def load_keys(settings: Settings) -> KeyRing:
         if settings.encryption_keys:
             raise MissingKey("MELDCODE_KEYS has no 'audit:' entry, the audit trail's key "
                              "(make one with `meldcode keys new audit`)")
+        if report is not None and report.holds_data:
+            raise MissingKey(f"the key file {settings.key_file} has no 'audit:' entry, but {settings.database_label} "
+                             "has an audit trail: restore the key file that belongs to this database")
         ring = append_key(settings.key_file, AUDIT_KEY_ID)
+    if store is not None:
+        opened = keycheck.examine(store.engine, ring)
+        if not opened.ok:
+            need = ", ".join(sorted(opened.needed))
+            problem = []
+            if opened.missing:
+                problem.append(f"key(s) {', '.join(sorted(opened.missing))} are not among the keys given "
+                               f"({', '.join(sorted(ring.keys))})")
+            if opened.wrong:
+                problem.append(f"key(s) {', '.join(sorted(opened.wrong))} have the right id but do not open the "
+                               "values (another key with the same id)")
+            raise MissingKey(f"the keys do not open this database: {settings.database_label} needs key(s) {need}; "
+                             f"{'; '.join(problem)}; {_where_keys_are(settings)}")
     crypto.use(ring)
     return ring
 
 
-def open_store(settings: Settings) -> Store:
-    """The embedded SQLite is migrated automatically; a server database is migrated by the operator."""
-    load_keys(settings)
-    store = Store.from_url(settings.database_url)
-    if not store.is_current():
-        if settings.embedded_database:
-            store.upgrade()
-        else:
-            store.dispose()
-            raise SchemaOutOfDate("the database schema is not up to date: run `meldcode db upgrade`")
+def open_store(settings: Settings, *, create: bool | None = None, check_audit_key: bool = True) -> Store:
+    """The embedded SQLite is migrated automatically; a server database is migrated by the operator. Keys that
+    do not belong to the database are refused before anything is read or written."""
+    store = Store.from_url(settings.database_url, witness=Witness(settings.audit_witness))
+    try:
+        load_keys(settings, store)
+        if not store.is_current():
+            if settings.embedded_database or create:
+                store.upgrade()
+            else:
+                raise SchemaOutOfDate("the database schema is not up to date: run `meldcode db upgrade`")
+        if check_audit_key:
+            with store.transaction() as session:
+                verdict = audit_repo.check_key(session, key=crypto.active().audit_key)
+            if verdict == "mismatch":
+                raise MissingKey(f"the audit key does not match this database ({settings.database_label}): "
+                                 f"{_where_keys_are(settings)}; restore the key file that belongs to this database")
+    except Exception:
+        store.dispose()
+        raise
     return store
 
 

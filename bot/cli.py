@@ -5,6 +5,7 @@ import argparse
 import datetime as dt
 import logging
 import sys
+from typing import Callable
 
 from bot.errors import StartupError
 from bot.settings import Settings
@@ -138,12 +139,22 @@ def _chat_for(settings: Settings):
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import load_keys
-    from storage.db import Store
-    load_keys(settings)  # a migration may seal existing values
-    store = Store.from_url(settings.database_url)
-    store.upgrade()
-    print("database schema is up to date")
+    from bot.app import open_store
+    from storage.db import Store, current_revision, head_revision
+    probe = Store.from_url(settings.database_url)
+    try:
+        before = current_revision(probe.engine)
+    finally:
+        probe.dispose()
+    store = open_store(settings, create=True)  # the keys are checked against the database before any migration
+    after, head = current_revision(store.engine), head_revision(store.engine)
+    store.dispose()
+    if before is None:
+        print(f"created the database schema in {settings.database_label} (revision {after})")
+    elif before != after:
+        print(f"migrated {settings.database_label} from revision {before} to {after}")
+    else:
+        print(f"database schema is up to date (revision {head})")
     return 0
 
 
@@ -213,30 +224,50 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
     from bot.app import open_store
     from storage import audit as audit_repo
     from storage import crypto
-    store = open_store(settings)
-    with store.transaction() as session:
-        verdict = audit_repo.verify(session, key=crypto.active().audit_key)
-    if verdict.ok:
-        print(f"audit trail intact: {verdict.checked} entries")
+    from storage.witness import WitnessFileError, read
+    store = open_store(settings, check_audit_key=False)  # a wrong audit key is verify's verdict to give
+    if args.audit_command == "witness":
+        written = store.witness_heads()
+        print(f"{written} chain head(s) witnessed" + (f" in {settings.audit_witness}" if settings.audit_witness
+                                                      else " (in the log; set MELDCODE_AUDIT_WITNESS for a file)"))
         return 0
+    source = Path(args.witness) if args.witness else settings.audit_witness
+    witnesses = []
+    if source is not None and (args.witness or source.exists()):
+        try:
+            witnesses = read(source)
+        except WitnessFileError as exc:
+            print(f"cannot use the witness: {exc}", file=sys.stderr)
+            return 2
+    with store.transaction() as session:
+        verdict = audit_repo.verify(session, key=crypto.active().audit_key, witnesses=witnesses)
+    against = f"; {verdict.witnessed} of {len(witnesses)} witness line(s) from {source} matched" if witnesses else ""
+    if verdict.ok:
+        print(f"audit trail intact: {verdict.checked} entries in {verdict.chains} organisation chain(s){against}")
+        return 0
+    if verdict.key_mismatch:
+        print(f"audit key MISMATCH: {verdict.reason}. Use the key file that belongs to this database, then verify "
+              "again.")
+        return 3
     where = f"entry {verdict.first_broken}" if verdict.first_broken else "its end"
     print(f"audit trail BROKEN at {where}: {verdict.reason} ({verdict.checked} entries before it are intact)")
     return 1
 
 
 def _keys(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import load_keys, open_store
+    from bot.app import open_store
     from storage import crypto
     from storage.crypto import KeyRing, append_key
     from storage.rekey import checkpoint, reseal
     if args.keys_command == "new":
         print(KeyRing.new_entry(args.id))
         return 0
-    ring = load_keys(settings)
     store = open_store(settings)
+    ring = crypto.active()
     if settings.encryption_keys:
         print("keys come from MELDCODE_KEYS: the last entry is current; add one made with `meldcode keys new`"
               " at the end before rotating. Re-encrypting to the current key.")
@@ -315,34 +346,127 @@ def _settings(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.config import ConfigError, load_config
-    from flows.loader import FlowDefinitionError, load_all
-    from flows.translate import load_translations
-    ok = True
+    """What a running bot needs, each as ok or failed: flows, config, database, keys, Slack. Changes nothing."""
+    results: list[tuple[str, bool, str]] = []
+
+    def check(name: str, work: Callable[[], str]) -> None:
+        try:
+            results.append((name, True, work()))
+        except Exception as exc:  # each check reports its own failure; none stops the others
+            detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+            results.append((name, False, detail))
+
+    def flows() -> str:
+        from bot.config import load_config
+        from flows.loader import load_all
+        from flows.translate import load_translations
+        flow_id = "meldcode" if settings.oauth else _quiet_flow_id(load_config, settings)
+        loaded = load_all(flow_id=flow_id)
+        load_translations(loaded, flow_id=flow_id)  # every text in every language (strict)
+        return "; ".join(f"{f.id} v{v}: {len(f.steps)} steps, {len(f.nodes)} questions, {len(f.outcomes)} outcomes"
+                         for v, f in sorted(loaded.items()))
+
+    def config() -> str:
+        from bot.config import ConfigError, load_config
+        if settings.oauth:
+            return "hosted for many workspaces: each organisation's settings are in the database"
+        try:
+            org = load_config(settings.config_path)
+        except ConfigError as exc:
+            raise RuntimeError(f"{exc.source}: {'; '.join(exc.errors)}") from None
+        af = next(p.name for p in org.people if p.is_af)
+        return (f"{org.name!r} ({'demo' if org.is_demo else org.source}): {len(org.people)} people; AF {af}; "
+                f"deputies {', '.join(p.name for p in org.people if p.is_deputy)}; timezone {org.timezone}")
+
+    state: dict = {}
+
+    def database() -> str:
+        from storage.db import Store, current_revision, head_revision, sqlite_path
+        path = sqlite_path(settings.database_url)
+        if path is not None and not path.exists():
+            raise RuntimeError(f"there is no database at {path} yet (the console or `meldcode db upgrade` makes it)")
+        store = Store.from_url(settings.database_url)
+        try:
+            current, head = current_revision(store.engine), head_revision(store.engine)
+        except Exception:
+            store.dispose()
+            raise
+        state["store"] = store
+        if current != head:
+            raise RuntimeError(f"{settings.database_label} answers, but its schema is at revision {current}, not "
+                               f"{head}: run `meldcode db upgrade`")
+        return f"{settings.database_label} answers, schema at the latest revision ({head})"
+
+    def keys() -> str:
+        from bot.app import load_keys
+        from storage import audit as audit_repo
+        from storage import keycheck
+        store = state.get("store")
+        if store is None:
+            raise RuntimeError("not checked: the database did not answer")
+        if not settings.encryption_keys and not (settings.key_file and settings.key_file.exists()):
+            raise RuntimeError(f"no key: neither MELDCODE_KEYS nor a key file at {settings.key_file}")
+        ring = load_keys(settings, store)  # refuses keys that do not open the database's values
+        report = keycheck.examine(store.engine, ring)
+        with store.transaction() as session:
+            audit = audit_repo.check_key(session, key=ring.audit_key, record=False)
+        if audit == "mismatch":
+            raise RuntimeError("the audit key does not match this database's audit trail")
+        return (f"{len(ring.keys)} key(s), current {ring.current}; {report.checked} sampled value(s) opened; "
+                f"the audit key matches{'' if audit == 'ok' else ' (no audit trail yet)'}")
+
+    def slack() -> str:
+        from bot.slack.app import web_client
+        tokens: list[tuple[str, str]] = []
+        if settings.oauth:
+            from bot.slack.oauth import installations
+            from storage import organisations as org_repo
+            store = state.get("store")
+            if store is None:
+                raise RuntimeError("not checked: the database did not answer")
+            found = installations(settings, store)
+            with store.transaction() as session:
+                teams = [o.key for o in org_repo.installed_organisations(session)]
+            for team in teams:
+                bot = found.find_bot(enterprise_id=None, team_id=team)
+                if bot is None or not bot.bot_token:
+                    raise RuntimeError(f"workspace {team}: no bot token stored")
+                tokens.append((team, bot.bot_token))
+        elif settings.slack_bot_token:
+            tokens.append(("SLACK_BOT_TOKEN", settings.slack_bot_token))
+        else:
+            return "not used (no SLACK_BOT_TOKEN, no SLACK_CLIENT_ID): the console only"
+        from slack_sdk.errors import SlackApiError
+        answered = []
+        for name, token in tokens:
+            try:
+                result = web_client(settings, token).auth_test()
+            except SlackApiError as exc:
+                raise RuntimeError(f"{name}: Slack refused the token ({exc.response.get('error')})") from None
+            answered.append(f"{name}: {result.get('team') or result.get('team_id')}")
+        return f"auth.test through {settings.slack_api_url}: " + (", ".join(answered) or "no workspace installed")
+
+    check("flow definitions", flows)
+    check("organisation config", config)
+    check("database", database)
+    check("keys", keys)
+    check("slack", slack)
+    if state.get("store") is not None:
+        state["store"].dispose()
+    width = max(len(name) for name, _, _ in results)
+    for name, ok, detail in results:
+        print(f"{name:<{width}}  {'ok    ' if ok else 'FAILED'}  {detail}")
+    failed = [name for name, ok, _ in results if not ok]
+    print("ok" if not failed else f"NOT ok: {', '.join(failed)}")
+    return 0 if not failed else 1
+
+
+def _quiet_flow_id(load_config, settings: Settings) -> str:
+    from bot.config import ConfigError
     try:
-        flow_id = load_config(settings.config_path).flow_id if not settings.oauth else "meldcode"
+        return load_config(settings.config_path).flow_id
     except ConfigError:
-        flow_id = "meldcode"  # reported below
-    try:
-        flows = load_all(flow_id=flow_id)
-        load_translations(flows, flow_id=flow_id)  # every text in every language (strict)
-        for version, flow in sorted(flows.items()):
-            print(f"flow {flow.id} v{version}: {len(flow.steps)} steps, {len(flow.nodes)} questions, "
-                  f"{len(flow.outcomes)} outcomes ({', '.join(flow.outcomes)})")
-    except FlowDefinitionError as exc:
-        ok = False
-        print(f"flow definition invalid: {exc}", file=sys.stderr)
-    try:
-        config = load_config(settings.config_path)
-        af = next(p.name for p in config.people if p.is_af)
-        deputies = ", ".join(p.name for p in config.people if p.is_deputy)
-        print(f"organisation {config.name!r} ({'demo' if config.is_demo else config.source}): "
-              f"{len(config.people)} people; AF {af}; deputies {deputies}; timezone {config.timezone}")
-    except ConfigError as exc:
-        ok = False
-        print(f"config invalid: {exc}", file=sys.stderr)
-    print("ok" if ok else "NOT ok")
-    return 0 if ok else 1
+        return "meldcode"  # the config check reports it
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -391,7 +515,12 @@ def build_parser() -> argparse.ArgumentParser:
     stats.set_defaults(func=_stats)
     audit = sub.add_parser("audit", help="the audit trail of every read, write and refusal")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
-    audit_sub.add_parser("verify", help="check the hash chain; names the first broken entry, exits 1 if any")
+    verify = audit_sub.add_parser("verify", help="check every organisation's hash chain; names the first broken "
+                                  "entry (exit 1), or says the audit key is not this database's (exit 3)")
+    verify.add_argument("--witness", metavar="FILE", help="witness lines to check the chains against (default: "
+                        "MELDCODE_AUDIT_WITNESS): finds removed or rewritten entries behind the last witness")
+    audit_sub.add_parser("witness", help="write every organisation's chain head to the witness now (the bot does "
+                         "this every 100 entries and daily)")
     audit.set_defaults(func=_audit)
     keys = sub.add_parser("keys", help="encryption keys for the case data (kept outside the database)")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="KEYS_COMMAND")
@@ -411,21 +540,40 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "file with the keys of a config file's settings (--org)")
     org_settings.add_argument("file", nargs="?", help="a YAML file: office_hours, retention_months, ...")
     org_settings.set_defaults(func=_settings)
-    sub.add_parser("check", help="validate the organisation config and the flow definitions, print a "
-                   "summary; exits non-zero when either is invalid").set_defaults(func=_check)
+    sub.add_parser("check", help="check what a running bot needs: the flow definitions, the organisation config, "
+                   "the database (answers, latest migration), the keys (open its values and its audit trail), "
+                   "Slack (auth.test); each ok or FAILED, exit 1 if any failed").set_defaults(func=_check)
     return parser
+
+
+def _fail(lines: list[str], code: int) -> int:
+    """One line per problem, on stderr, no traceback: what an operator can fix."""
+    for line in lines:
+        print(f"meldcode: {' '.join(line.split())}", file=sys.stderr)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    from bot.config import ConfigError
+    from bot.settings import SettingsError
+    from storage.db import DatabaseUnavailable
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        return _fail(exc.problems, 2)
     from bot.logs import configure
     configure(settings.log_level, settings.log_format)
     try:
         return args.func(args, settings)
-    except StartupError as exc:  # e.g. no encryption key, or a schema to migrate first
-        logging.getLogger("meldcode").error("%s", exc)
-        return 1
+    except ConfigError as exc:
+        return _fail([f"MELDCODE_CONFIG: {exc.source}: {error}" for error in exc.errors], 2)
+    except DatabaseUnavailable as exc:
+        reason = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else type(exc).__name__
+        return _fail([f"DATABASE_URL: the database {settings.database_label} does not answer ({reason}); check the "
+                      "address and that the server runs"], 2)
+    except StartupError as exc:  # e.g. keys that do not open the database, or a schema to migrate first
+        return _fail([str(exc)], 1)
 
 
 if __name__ == "__main__":

@@ -102,8 +102,7 @@ def _locked_head(session: Session, chain: int, now: dt.datetime, key: bytes, ent
 
 def append(session: Session, *, key: bytes, at: dt.datetime, event: str, action: str, case_id: int | None,
            user_id: int | None, user_ref: str, role: str, entry_point: str, outcome: str,
-           org_id: int | None = None, on_behalf_of: int | None = None, reason: str | None = None,
-           witness_every: int = WITNESS_EVERY) -> str:
+           org_id: int | None = None, on_behalf_of: int | None = None, reason: str | None = None) -> str:
     """Add one entry to its organisation's chain in the caller's transaction; returns its hash. The chain's
     head row is locked, so that organisation's appends form one chain; other organisations' do not wait."""
     chain = chain_of(org_id)
@@ -134,7 +133,7 @@ def append(session: Session, *, key: bytes, at: dt.datetime, event: str, action:
             raise RuntimeError("the audit chain's head moved while locked")
     session.execute(_INSERT_ENTRY, entry)  # the hash is computed before the insert: rows are never updated
     _LAST_WRITTEN.setdefault(database, {})[chain] = (entry["seq"], entry["hash"])
-    if entry["seq"] % witness_every == 0:
+    if entry["seq"] % WITNESS_EVERY == 0:
         # Written outside the database after the commit (storage.db.Store), never for a rolled-back entry.
         session.info.setdefault("audit_witness", []).append(Head(chain, entry["seq"], entry["hash"], at))
     return entry["hash"]
@@ -153,9 +152,10 @@ def heads(session: Session) -> list[Head]:
 
 
 # ---- the audit key -----------------------------------------------------------------------------------------
-def check_key(session: Session, *, key: bytes) -> str:
+def check_key(session: Session, *, key: bytes, record: bool = True) -> str:
     """'ok' when `key` is this database's audit key (recording its check value the first time), 'mismatch'
-    when it is not. Without a recorded check value, the newest entry tells."""
+    when it is not, 'new' when there is nothing to tell it by (and `record` is off). Without a recorded check
+    value, the newest entry tells."""
     stored = session.scalar(select(KeyCheck.value).where(KeyCheck.name == _KEY_CHECK))
     if stored is not None:
         return "ok" if hmac.compare_digest(stored, key_check_value(key)) else "mismatch"
@@ -163,6 +163,8 @@ def check_key(session: Session, *, key: bytes) -> str:
     if newest is not None and not _entry_ok(key, newest):
         # Which of the two (a changed newest entry, or another key), only another key can tell: refuse either way.
         return "mismatch"
+    if not record:
+        return "ok" if newest is not None else "new"
     _insert_ignore(session, KeyCheck.__table__, {"name": _KEY_CHECK, "value": key_check_value(key)})
     return "ok"
 

@@ -35,6 +35,7 @@ class Standin:
     refresh: dict[str, str] = field(default_factory=dict)   # team -> its current refresh token
     generation: dict[str, int] = field(default_factory=dict)
     expires_in: int = 43200                                 # seconds a bot token lives (token rotation)
+    revoked: set[str] = field(default_factory=set)          # tokens Slack no longer accepts (invalid_auth)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -93,6 +94,8 @@ class Standin:
         if method == "oauth.v2.access":
             return self._oauth(params)
         if method == "auth.test":
+            if params.get("_token") in self.revoked:
+                return {"ok": False, "error": "invalid_auth"}
             team = next((t for t, token in self.tokens.items() if token == params.get("_token")), "T1")
             return {"ok": True, "user_id": "UBOT", "team_id": team, "bot_id": "B" + team}
         return {"ok": True}

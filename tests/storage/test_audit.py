@@ -190,3 +190,97 @@ def test_the_forms_behind_propose_moment_and_reminder_done_check_access_and_are_
     assert ("moment_form", "tom", "refused", True) in audited and ("moment_form", "mila", "ok", True) in audited
     assert ("reminder_done_form", "tom", "refused", True) in audited
     assert ("reminder_done_form", "sanne", "ok", True) in audited
+
+
+# ---- hardening finding 8: per-organisation chains, and a witness outside the database ----------------------
+def _witnessed_case(service, chat, tmp_path, monkeypatch) -> list:
+    from storage import witness as witness_mod
+    monkeypatch.setattr(audit_repo, "WITNESS_EVERY", 4)
+    service.store.witness = witness_mod.Witness(tmp_path / "witness.jsonl")
+    _play(service, chat)
+    return witness_mod.read(tmp_path / "witness.jsonl")
+
+
+def _remove_newest(service, count: int) -> None:
+    """What someone who can rewrite the database does: drop the newest entries and move the head back."""
+    rows = entries(service, genesis=True)
+    keep, gone = rows[:-count], rows[-count:]
+    _tamper(service, f"DELETE FROM audit_log WHERE id >= {gone[0].id}")
+    with service.store.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_heads SET seq = :seq, last_hash = :hash WHERE chain = :chain"),
+                     {"seq": keep[-1].seq, "hash": keep[-1].hash, "chain": keep[-1].chain})
+    audit_repo.forget_remembered_heads()
+
+
+def test_each_organisation_has_its_own_chain_that_starts_at_the_old_head(service, chat):
+    _play(service, chat)
+    rows = entries(service, genesis=True)
+    assert rows[0].event == "genesis" and rows[0].seq == 1 and rows[0].prev_hash == audit_repo.GENESIS
+    assert [e.seq for e in rows] == list(range(1, len(rows) + 1)) and {e.chain for e in rows} == {1}
+    assert verify(service).ok and verify(service).chains == 1
+
+
+def test_truncation_behind_a_witness_is_detected(service, chat, tmp_path, monkeypatch):
+    witnessed = _witnessed_case(service, chat, tmp_path, monkeypatch)
+    assert [w.seq for w in witnessed] == [4, 8] and all(w.chain == 1 for w in witnessed)
+    with service.store.transaction() as s:
+        assert audit_repo.verify(s, key=crypto.active().audit_key, witnesses=witnessed).witnessed == 2
+    _remove_newest(service, 3)  # entries 7, 8 and 9 gone, the head moved back to 6
+    assert verify(service).ok  # without the witness, nothing shows
+    with service.store.transaction() as s:
+        verdict = audit_repo.verify(s, key=crypto.active().audit_key, witnesses=witnessed)
+    assert not verdict.ok and "entry 8 was witnessed" in verdict.reason and "truncated" in verdict.reason
+
+
+def test_rewriting_behind_a_witness_is_detected_even_with_the_key(service, chat, tmp_path, monkeypatch):
+    """Someone holding the audit key can recompute a consistent chain; the witness still holds the old head."""
+    witnessed = _witnessed_case(service, chat, tmp_path, monkeypatch)
+    key = crypto.active().audit_key
+    rows = entries(service, genesis=True)
+    _tamper(service, "DELETE FROM audit_log WHERE seq >= 3")
+    prev = rows[1].hash
+    with service.store.engine.begin() as conn:
+        for e in rows[2:]:
+            values = {name: getattr(e, name) for name in audit_repo.FIELDS + audit_repo.CHAIN_FIELDS}
+            if e.seq == 4:
+                values["user_ref"] = "iemand-anders"  # the rewritten history
+            new = audit_repo._digest(key, prev, values)
+            conn.execute(text("INSERT INTO audit_log (org_id, at, event, action, case_id, user_id, user_ref, role, "
+                              "on_behalf_of, entry_point, outcome, prev_hash, hash, chain, seq, reason) VALUES "
+                              "(:org_id, :at, :event, :action, :case_id, :user_id, :user_ref, :role, :on_behalf_of, "
+                              ":entry_point, :outcome, :prev, :hash, :chain, :seq, :reason)"),
+                         {**values, "at": e.at.isoformat(" ") if conn.dialect.name == "sqlite" else e.at,
+                          "prev": prev, "hash": new})
+            prev = new
+        conn.execute(text("UPDATE audit_heads SET last_hash = :h WHERE chain = 1"), {"h": prev})
+    audit_repo.forget_remembered_heads()
+    assert verify(service).ok  # a consistent chain
+    with service.store.transaction() as s:
+        verdict = audit_repo.verify(s, key=key, witnesses=witnessed)
+    assert not verdict.ok and "differs from the witness" in verdict.reason and "rewritten" in verdict.reason
+
+
+def test_meldcode_audit_verify_with_a_witness_file_finds_truncation(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "MELDCODE_"))}
+    witness = tmp_path / "witness.jsonl"
+    env.update({"MELDCODE_DATA_DIR": str(tmp_path / "data"), "MELDCODE_KEYS": TEST_KEYS,
+                "MELDCODE_AUDIT_WITNESS": str(witness)})
+    run = lambda *args, **kw: subprocess.run([sys.executable, "-m", "bot.cli", *args], text=True,  # noqa: E731
+                                             capture_output=True, env=env, cwd=ROOT, timeout=120, **kw)
+    assert run("console", input="/nieuw\n1\n1\n/stop\n").returncode == 0
+    made = run("audit", "witness")
+    assert made.returncode == 0 and "1 chain head(s) witnessed" in made.stdout
+    assert oct(witness.stat().st_mode & 0o777) == "0o600"
+    ok = run("audit", "verify")
+    assert ok.returncode == 0 and "1 of 1 witness line(s)" in ok.stdout
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "data" / "meldcode.db")
+    db.execute("DROP TRIGGER audit_log_no_delete")
+    seq, = db.execute("SELECT max(seq) FROM audit_log").fetchone()
+    db.execute("DELETE FROM audit_log WHERE seq = ?", (seq,))
+    prev_seq, prev_hash = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    db.execute("UPDATE audit_heads SET seq = ?, last_hash = ?", (prev_seq, prev_hash))
+    db.commit()
+    db.close()
+    broken = run("audit", "verify", "--witness", str(witness))
+    assert broken.returncode == 1 and "truncated" in broken.stdout

@@ -151,3 +151,73 @@ def test_the_embedded_default_creates_an_owner_only_key_file_and_rotation_keeps_
     show = subprocess.run([sys.executable, "-m", "bot.cli", "console"], input="/open MC-2026-0001\n/stop\n",
                           text=True, capture_output=True, env=env, cwd=ROOT, timeout=120)
     assert f"Blauwe plek {CANARY}" in show.stdout
+
+
+# ---- hardening finding 5: keys cannot silently fork ---------------------------------------------------------
+def _meldcode(env: dict, *args: str, stdin: str = "/stop\n") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, text=True, capture_output=True,
+                          env=env, cwd=ROOT, timeout=120)
+
+
+@pytest.fixture
+def embedded(tmp_path):
+    """An embedded bot that holds a case, with its own key file beside the database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "MELDCODE_", "SLACK_"))}
+    env["MELDCODE_DATA_DIR"] = str(tmp_path / "data")
+    made = _meldcode(env, "console", stdin="/nieuw\n1\n1\n9\nnee\n1\n" + f"Blauwe plek {CANARY}\n\n/stop\n")
+    assert made.returncode == 0, made.stderr
+    return env, tmp_path / "data"
+
+
+@pytest.mark.parametrize("command", [["console"], ["audit", "verify"], ["export", "MC-2026-0001", "--as", "sanne"],
+                                     ["db", "upgrade"], ["reminders", "send"]])
+def test_a_database_copied_without_its_key_is_refused_and_no_key_is_made(embedded, tmp_path, command):
+    env, data = embedded
+    elsewhere = tmp_path / "elders"
+    elsewhere.mkdir()
+    (elsewhere / "meldcode.db").write_bytes((data / "meldcode.db").read_bytes())  # the file, not its key
+    key_id = next(line.split(":")[0] for line in (data / "meldcode.key").read_text().splitlines()
+                  if line and not line.startswith(("#", "audit:")))
+    run = _meldcode({**env, "MELDCODE_DATA_DIR": str(elsewhere)}, *command)
+    assert run.returncode == 1 and "Traceback" not in run.stderr + run.stdout
+    assert not (elsewhere / "meldcode.key").exists()  # no fresh key that would fork the data
+    line = next(line for line in run.stderr.splitlines() if line.startswith("meldcode: "))
+    assert f"holds encrypted data (sealed with key(s) {key_id}" in line
+    assert f"the key file {elsewhere / 'meldcode.key'}" in line and "MELDCODE_KEYS" in line  # where keys are sought
+
+
+def test_a_mistyped_key_file_is_refused_with_where_it_looked(embedded, tmp_path):
+    env, data = embedded
+    run = _meldcode({**env, "MELDCODE_KEY_FILE": str(data / "meldcode.kee")}, "console")
+    assert run.returncode == 1 and not (data / "meldcode.kee").exists()
+    assert f"MELDCODE_KEY_FILE={data / 'meldcode.kee'}" in run.stderr and "none was made" in run.stderr
+
+
+def test_keys_with_the_right_id_but_other_bytes_are_refused_by_name(embedded):
+    env, data = embedded
+    lines = [line for line in (data / "meldcode.key").read_text().splitlines() if line and not line.startswith("#")]
+    audit, key_id = lines[0], lines[1].split(":")[0]
+    run = _meldcode({**env, "MELDCODE_KEYS": audit + "," + KeyRing.new_entry(key_id)}, "console")
+    assert run.returncode == 1
+    assert f"key(s) {key_id} have the right id but do not open the values" in run.stderr
+
+
+def test_audit_verify_tells_a_wrong_audit_key_apart_from_a_changed_entry(embedded):
+    env, data = embedded
+    lines = [line for line in (data / "meldcode.key").read_text().splitlines() if line and not line.startswith("#")]
+    wrong_audit = {**env, "MELDCODE_KEYS": KeyRing.new_entry("audit") + "," + lines[1]}
+    verdict = _meldcode(wrong_audit, "audit", "verify")
+    assert verdict.returncode == 3 and "audit key MISMATCH" in verdict.stdout
+    assert "BROKEN" not in verdict.stdout and "changed" not in verdict.stdout  # never called tampering
+    refused = _meldcode(wrong_audit, "console")  # the bot itself does not start with it either
+    assert refused.returncode == 1 and "the audit key does not match this database" in refused.stderr
+    assert _meldcode(env, "audit", "verify").returncode == 0
+    import sqlite3
+    db = sqlite3.connect(data / "meldcode.db")
+    db.execute("DROP TRIGGER audit_log_no_update")
+    db.execute("UPDATE audit_log SET outcome = 'refused' WHERE id = (SELECT max(id) FROM audit_log)")
+    db.commit()
+    db.close()
+    changed = _meldcode(env, "audit", "verify")
+    assert changed.returncode == 1 and "BROKEN at entry" in changed.stdout and "content was changed" in changed.stdout
+    assert "MISMATCH" not in changed.stdout

@@ -37,6 +37,7 @@ PATH = [  # one case, from /meldcode nieuw to the consultation request (the AF i
     {"given": "nee"},
     {"urgency": "today", "question": "hoe verder"},
 ]
+LIMIT = 2.5  # seconds: every answer (an ack, or "busy, try again" with the modal kept) within this
 THINK = (2.0, 6.0)  # seconds a person takes per question (reading, typing): 200 users ≈ 50 answers/s
 NODES = ["triage.scope", "triage.forms", "triage.kindcheck", "step1.signal", "step1.more", "step1.sisa",
          "step2.request"]
@@ -92,13 +93,18 @@ class Replicas:
         # Its gunicorn worker would notice its parent is gone within a second; do not wait for that.
         subprocess.run(["pkill", "-9", "-f", "--", f"port {self.ports[i]} "], capture_output=True)
 
-    def post(self, body: str) -> tuple[float, int, str]:
+    def post(self, body: str, ledger: "Ledger | None" = None) -> tuple[float, int, str]:
+        """The load balancer tries the other replica when one does not answer. Each attempt a replica answered
+        counts for the ack time; one cut off by a SIGKILL (or refused by a replica that is down) counts apart."""
         order = random.sample([0, 1], 2)
         result = (0.0, 0, "")
-        for i in order:  # the load balancer tries the other replica when one does not answer
+        for i in order:
             result = post(self.ports[i], body)
             if result[1] != 0:
                 return result
+            if ledger is not None:
+                with ledger.lock:
+                    ledger.cut_off += 1
         return result
 
     def stop(self) -> None:
@@ -116,7 +122,17 @@ class Ledger:
         self.acked: set[tuple[str, str]] = set()
         self.cases: set[str] = set()
         self.latencies: list[float] = []
-        self.errors_shown = self.no_answer = self.stale = 0
+        self.errors_shown = self.no_answer = self.stale = self.cut_off = 0
+        self.busy = self.down = 0  # of errors_shown: "busy, try again", and "the database cannot be reached"
+
+    def told(self, text: str) -> None:
+        """Not saved, and the user was told so."""
+        with self.lock:
+            self.errors_shown += 1
+            if "te druk" in text:
+                self.busy += 1
+            elif "niet bereikbaar" in text:
+                self.down += 1
 
     def latency(self, seconds: float) -> None:
         with self.lock:
@@ -130,7 +146,7 @@ def walk(replicas: Replicas, standin, user: str, ledger: Ledger, stop: threading
         trigger = f"trig-{user}-{time.monotonic_ns()}"
         body = urllib.parse.urlencode({"command": "/meldcode", "text": "nieuw", "user_id": user, "team_id": "T1",
                                        "trigger_id": trigger, "channel_id": "C1", "response_url": "http://x/"})
-        took, status, _ = replicas.post(body)
+        took, status, _ = replicas.post(body, ledger)
         if status != 200:
             ledger.no_answer += 1
             time.sleep(0.3)
@@ -138,7 +154,7 @@ def walk(replicas: Replicas, standin, user: str, ledger: Ledger, stop: threading
         ledger.latency(took)
         view = (standin.opened.get(trigger) or {}).get("view")
         if view is None or view.get("callback_id") != "mc_answer":
-            ledger.errors_shown += 1  # e.g. the database was down: the modal said so
+            ledger.told(json.dumps(view or {}, ensure_ascii=False))  # e.g. the database was down: the modal said so
             time.sleep(0.3)
             continue
         code = json.loads(view["private_metadata"])["case"]
@@ -147,7 +163,7 @@ def walk(replicas: Replicas, standin, user: str, ledger: Ledger, stop: threading
         step = 0
         while step < len(PATH) and not stop.is_set():
             node = json.loads(view["private_metadata"]).get("node", "")
-            took, status, text = replicas.post(submission(user, view, PATH[step]))
+            took, status, text = replicas.post(submission(user, view, PATH[step]), ledger)
             if status != 200:
                 ledger.no_answer += 1  # the replica died under this request: the user presses again
                 time.sleep(0.2)
@@ -155,11 +171,11 @@ def walk(replicas: Replicas, standin, user: str, ledger: Ledger, stop: threading
             ledger.latency(took)
             answer = json.loads(text) if text else {}
             if answer.get("response_action") == "errors":
-                ledger.errors_shown += 1  # not saved, and the user was told so on the input
+                ledger.told(text)  # not saved, and the user was told so on the input (the modal kept)
                 time.sleep(0.3)
                 continue
             if answer.get("response_action") != "update":
-                ledger.errors_shown += 1
+                ledger.told(text)
                 break
             new_view = answer["view"]
             new_node = json.loads(new_view.get("private_metadata") or "{}").get("node")
@@ -202,6 +218,7 @@ def main() -> None:
     parser.add_argument("--reminders", type=int, default=100)
     parser.add_argument("--chaos", type=float, default=0.15, help="share of DM calls Slack answers 429/5xx")
     parser.add_argument("--calm", type=float, default=20.0, help="seconds of load before the faults begin")
+    parser.add_argument("--burners", type=int, default=0, help="CPU-bound processes running beside (a busy host)")
     args = parser.parse_args()
     figures = run(args)
     width = max(len(name) for name, _ in figures["table"])
@@ -218,6 +235,7 @@ def run(args) -> dict:
     pg = start_postgres()
     pg["port"] = int(pg["url"].rsplit("port=", 1)[1])
     tmp = Path(tempfile.mkdtemp(prefix="meldcode-resilience-"))
+    print(f"logs in {tmp}", file=sys.stderr)
     users = [f"USTAFF{i:03d}" for i in range(args.users)]
     org = {"organisation": {"key": "T1", "name": "SWV Belasting", "timezone": "Europe/Amsterdam"},
            "people": [{"id": u, "name": f"Medewerker {i}", "role": "trajectbegeleider"} for i, u in enumerate(users)]
@@ -246,6 +264,14 @@ def run(args) -> dict:
                  tmp / "bare.log")
     bare_load = load(bare_port, [command_body(u) for u in users], args.users)
     bare.terminate()
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(getattr(args, "burners", 0))]
+    if burners:
+        # This client stands for Slack, whose machines do not share the bot's CPU: it keeps its own turn on the
+        # cores, so that its measurements are the bot's latency, not its own wait for a core.
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, -10)
+        except PermissionError:
+            print("client priority not raised (not root): its own waits count in the figures", file=sys.stderr)
     replicas = Replicas(env, tmp)
     ledger, stop, fault_log = Ledger(), threading.Event(), []
     started = time.monotonic()
@@ -261,6 +287,8 @@ def run(args) -> dict:
         for w in walkers:
             w.result()
     duration = time.monotonic() - started
+    for burner in burners:
+        burner.kill()
     # Reminders due during the run go out once, even with two senders at once and Slack failing at random.
     monday = next_monday(10)
     senders = [subprocess.Popen([sys.executable, "-m", "bot.cli", "reminders", "send", "--now", monday], env=env,
@@ -272,7 +300,8 @@ def run(args) -> dict:
                        cwd=ROOT, capture_output=True, text=True)
     replicas.stop()
     try:
-        return report(args, standin, pg["url"], ledger, bare_load, due_refs, duration, fault_log, calm)
+        return report(args, standin, pg["url"], ledger, bare_load, due_refs, duration, fault_log, calm,
+                      server_slowest(tmp))
     finally:
         standin.stop()
         stop_postgres(pg)
@@ -319,8 +348,16 @@ def prepare_reminders(url: str, tmp: Path, n: int) -> set[str]:
     return refs
 
 
+def server_slowest(log_dir: Path) -> float:
+    """The replicas' own longest time from a request's arrival to its answer (they log each over a second)."""
+    import re
+    times = [float(m) for path in log_dir.glob("replica*.log")
+             for m in re.findall(r"slow request: answered ([0-9.]+) s", path.read_text(errors="replace"))]
+    return max(times, default=0.0)
+
+
 def report(args, standin, url: str, ledger: Ledger, bare: dict, due_refs: set[str], duration: float,
-           fault_log: list[str], calm: int) -> dict:
+           fault_log: list[str], calm: int, server_max: float = 0.0) -> dict:
     from storage.db import Store
     from sqlalchemy import text
     store = Store.from_url(url)
@@ -342,9 +379,11 @@ def report(args, standin, url: str, ledger: Ledger, bare: dict, due_refs: set[st
     requested = {code for code, node in ledger.acked if node == "step2.request"}
     lat = sorted(ledger.latencies[:calm])        # the load alone
     stormy = sorted(ledger.latencies[calm:])     # while replicas die and the database stops
+    late = sum(1 for t in stormy if t >= LIMIT)
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else 0.0  # noqa: E731
     rows_out = [
         ("users walking cases, concurrently", f"{args.users}"),
+        ("CPU-bound processes beside", f"{getattr(args, 'burners', 0)}"),
         ("run time", f"{duration:.0f} s"),
         ("replicas killed (SIGKILL) / PostgreSQL stops", f"{sum('kill' in f for f in fault_log)} / "
                                                          f"{sum('stopped' in f for f in fault_log)} ({args.outage:.0f} s)"),
@@ -356,11 +395,16 @@ def report(args, standin, url: str, ledger: Ledger, bare: dict, due_refs: set[st
         ("during the faults: acks, p99 / max", f"{len(stormy)}, "
          f"{stormy[min(len(stormy) - 1, int(0.99 * len(stormy)))] * 1000 if stormy else 0:.0f} / "
          f"{stormy[-1] * 1000 if stormy else 0:.0f} ms"),
+        (f"during the faults: answers (acks or 'busy') later than {LIMIT} s", f"{late}"),
+        ("the replicas' own longest, from a request's arrival to its answer", f"{server_max * 1000:.0f} ms"),
         ("answers acknowledged / stored / lost", f"{len(ledger.acked)} / {sum(1 for k in ledger.acked if k in stored)}"
                                                  f" / {len(lost)}"),
         ("answers stored twice", f"{len(twice)}"),
-        ("errors shown to users (not saved, said so) / no answer (replica died)",
-         f"{ledger.errors_shown} / {ledger.no_answer}"),
+        ("errors shown to users (not saved, said so): busy / database down / other",
+         f"{ledger.busy} / {ledger.down} / {ledger.errors_shown - ledger.busy - ledger.down}"),
+        ("attempts cut off by a SIGKILL or refused by a replica that was down (retried on the other)",
+         f"{ledger.cut_off}"),
+        ("requests no replica answered", f"{ledger.no_answer}"),
         ("saved but ack lost (the bot then showed the next question)", f"{ledger.stale}"),
         ("reminders due during the run: sent once / twice / not sent",
          f"{sum(1 for c in due_refs if reminder_posts.get(c) == 1)} / "
@@ -375,7 +419,8 @@ def report(args, standin, url: str, ledger: Ledger, bare: dict, due_refs: set[st
             "max_ack": lat[-1] if lat else None, "kills": sum("kill" in f for f in fault_log),
             "reminders_once": sum(1 for c in due_refs if reminder_posts.get(c) == 1), "reminders": len(due_refs),
             "dm_duplicates": sum(1 for v in consult.values() if v > 1), "dm_missing": len(requested - set(consult)),
-            "errors_shown": ledger.errors_shown, "chaos_answers": standin.chaos_answers}
+            "errors_shown": ledger.errors_shown, "chaos_answers": standin.chaos_answers, "late": late,
+            "max_stormy": stormy[-1] if stormy else None, "cut_off": ledger.cut_off, "no_answer": ledger.no_answer}
 
 
 if __name__ == "__main__":

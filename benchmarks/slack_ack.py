@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -65,8 +66,10 @@ def signed(body: str) -> dict[str, str]:
 
 
 def command_body(user: str) -> str:
+    # Each command has its own trigger_id, as from Slack: the bot applies a trigger_id once (a replay is refused).
     return urllib.parse.urlencode({"command": "/meldcode", "text": "nieuw", "user_id": user, "team_id": "T1",
-                                   "trigger_id": "t", "channel_id": "C1", "response_url": "http://127.0.0.1:9/"})
+                                   "trigger_id": f"t{uuid.uuid4().hex}", "channel_id": "C1",
+                                   "response_url": "http://127.0.0.1:9/"})
 
 
 def submit_body(user: str, code: str) -> str:
@@ -79,10 +82,14 @@ def submit_body(user: str, code: str) -> str:
 
 
 def post(port: int, body: str) -> tuple[float, int, str]:
+    """(seconds from the request being sent to its answer, HTTP status or 0 for none, body). The clock starts once
+    the request is written: the time this client's own threads take to connect and write (slow when the host is
+    busy) is the client's, not the server's; Slack sends from machines of its own."""
     start = time.perf_counter()
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("POST", "/slack/events", body=body.encode(), headers=signed(body))
+        start = time.perf_counter()
         response = conn.getresponse()
         text = response.read().decode()
         return time.perf_counter() - start, response.status, text
@@ -118,7 +125,7 @@ def measured(process: subprocess.Popen, port: int, bodies: list[str], concurrenc
 
 
 def start(cmd: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log.open("a"), stderr=subprocess.STDOUT)
     wait_healthy(port, process)
     return process
 
@@ -169,7 +176,7 @@ def main() -> None:
         # Warm both up (imports, connection pools, first-use caches) with both scenarios before measuring.
         warm = fresh_cases(tmp, 20)
         for port in (bot_port, bare_port):
-            load(port, [command_body("sanne")] * 20, 10)
+            load(port, [command_body("sanne") for _ in range(20)], 10)
             load(port, [submit_body("sanne", c) for c in warm], 10)
         for concurrency in (20, 50):
             n = args.requests

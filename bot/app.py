@@ -14,6 +14,7 @@ from storage import audit as audit_repo
 from storage import crypto, keycheck
 from storage.crypto import AUDIT_KEY_ID, KeyError_, KeyRing, append_key, create_key_file, load_key_file
 from storage.db import Store
+from storage.posted import PostedJournal
 from storage.witness import Witness
 
 log = logging.getLogger(__name__)
@@ -86,10 +87,13 @@ def load_keys(settings: Settings, store: Store | None = None) -> KeyRing:
     return ring
 
 
-def open_store(settings: Settings, *, create: bool | None = None, check_audit_key: bool = True) -> Store:
+def open_store(settings: Settings, *, create: bool | None = None, check_audit_key: bool = True,
+               request_timeout: float | None = None) -> Store:
     """The embedded SQLite is migrated automatically; a server database is migrated by the operator. Keys that
-    do not belong to the database are refused before anything is read or written."""
-    store = Store.from_url(settings.database_url, witness=Witness(settings.audit_witness))
+    do not belong to the database are refused before anything is read or written. A server answering requests
+    passes `request_timeout`: no statement, lock or connection attempt waits longer (storage.db.make_engine)."""
+    store = Store.from_url(settings.database_url, witness=Witness(settings.audit_witness),
+                           request_timeout=request_timeout, journal=PostedJournal(settings.data_dir))
     try:
         load_keys(settings, store)
         if not store.is_current():

@@ -42,6 +42,10 @@ def reporter(service: ConversationService, message_id: int) -> Callable[[str | N
     """What the chat calls when its attempt ended: None when posted, else why not (the pass retries)."""
     def done(error: str | None, tries: int = 0) -> None:
         now = service.clock()
+        if error is None and tries == 0:
+            # Slack has it. Noted before recording: should this process die before the record is written (it
+            # waits its turn, or the database is away), the next pass on this host knows it went out.
+            service.store.journal.add(message_id)
         try:
             with service.store.transaction() as session:
                 if error is None:
@@ -49,6 +53,8 @@ def reporter(service: ConversationService, message_id: int) -> Callable[[str | N
                 else:
                     outbox_repo.mark_failed_attempt(session, message_id=message_id, now=now, error=error,
                                                     retry_at=now + RETRY)
+            if error is None:
+                service.store.journal.recorded(message_id)
         except Exception as exc:
             # The database is away: keep trying while the lease runs, or a later pass would post it again.
             if tries < RECORD_TRIES:
@@ -63,6 +69,14 @@ def reporter(service: ConversationService, message_id: int) -> Callable[[str | N
 def deliver_stale(service: ConversationService, now: dt.datetime | None = None, limit: int = 200) -> int:
     """One pass: DMs whose writer never reported back are posted now (each by one sender: rows are claimed)."""
     now = now or service.clock()
+
+    def record_posted(ids) -> None:
+        with service.store.transaction() as session:
+            for message_id in ids:
+                outbox_repo.mark_sent(session, message_id=message_id, now=now)
+    settled = service.store.journal.settle(record_posted)  # posted by a process that died before recording it
+    if settled:
+        log.info("outbox: %s DM(s) posted by a process that is gone recorded as sent", settled)
     with service.store.transaction() as session:
         org = org_repo.get_organisation(session, key=service.org.key)
         if org is None or org.uninstalled_at is not None:
@@ -74,6 +88,7 @@ def deliver_stale(service: ConversationService, now: dt.datetime | None = None, 
         try:
             service.chat.deliver(org_key=service.org.key, person_id=recipient, message=message_from_json(data))
             error = None
+            service.store.journal.add(message_id)
         except DeliveryError as exc:
             error = str(exc) or "delivery_error"
         with service.store.transaction() as session:
@@ -86,4 +101,6 @@ def deliver_stale(service: ConversationService, now: dt.datetime | None = None, 
                                                 retry_at=None if final else now + RETRY * (attempts + 1))
                 if final:
                     log.error("outbox: a DM (id %s) was not delivered after %s attempts", message_id, attempts + 1)
+        if error is None:
+            service.store.journal.recorded(message_id)
     return sent

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import contextvars
 import logging
 import os
 import threading
+import time
 from importlib import resources
 from pathlib import Path
 from typing import Iterator
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage import audit
+from storage.posted import PostedJournal
 from storage.witness import Witness
 
 log = logging.getLogger(__name__)
@@ -57,7 +60,38 @@ def _owner_only(path: Path) -> None:
             pass
 
 
-def make_engine(url: str) -> Engine:
+# The moment by which the current request must have its answer ready (time.monotonic()), set by an adapter for a
+# request a platform waits on (Slack: 3 s): waiting for a turn and the transaction itself are bounded by it, and
+# what cannot commit in time is rolled back and the user told it is busy, rather than answered after Slack gave up.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+_arrived: contextvars.ContextVar[float | None] = contextvars.ContextVar("arrived", default=None)
+WORK_MARGIN = 0.4  # of the remaining time, kept for the transaction itself after its turn came
+
+
+def request_arrived(at: float | None) -> None:
+    """When the server took the request in (time.monotonic()), before it waited for a thread: the deadline counts
+    from then. Set by the HTTP server for each request (None where it cannot tell)."""
+    _arrived.set(at)
+
+
+def current_arrival() -> float | None:
+    return _arrived.get()
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Within the block, transactions are done `seconds` after the request's arrival (or after now, when the
+    server could not tell), or not at all."""
+    token = _deadline.set((_arrived.get() or time.monotonic()) + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def make_engine(url: str, *, request_timeout: float | None = None) -> Engine:
+    """`request_timeout` (seconds), for a server answering requests: a statement, a lock wait, a connection attempt
+    and SQLite's busy wait give up after it, so nothing hangs a request past the platform's limit."""
     # hide_parameters: SQLAlchemy puts a statement's parameters into the text of its exceptions, so a logged
     # error would carry whatever was bound (typed text, before it is sealed).
     if url.startswith("sqlite"):
@@ -66,7 +100,8 @@ def make_engine(url: str) -> Engine:
             _owner_only(path)
         # LIFO: the connection used last is used next, its page cache warm (FIFO alternated between two,
         # each re-reading what the other wrote).
-        engine = create_engine(url, connect_args={"timeout": 30}, pool_use_lifo=True, hide_parameters=True)
+        busy = int((request_timeout or 30) * 1000)
+        engine = create_engine(url, connect_args={"timeout": busy / 1000}, pool_use_lifo=True, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:
@@ -76,7 +111,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=FULL")    # the last commits survive a power loss
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA secure_delete=ON")    # overwritten case text does not linger in free pages
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={busy}")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -90,8 +125,13 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    connect_args = {}
+    if request_timeout is not None:
+        ms = int(request_timeout * 1000)
+        connect_args = {"connect_timeout": max(2, int(request_timeout)),  # libpq's least
+                        "options": f"-c statement_timeout={ms} -c lock_timeout={ms}"}
     return create_engine(url, pool_pre_ping=True, pool_use_lifo=True,  # LIFO: spare connections can time out
-                         hide_parameters=True)
+                         hide_parameters=True, connect_args=connect_args)
 
 
 def _alembic_config(engine: Engine) -> Config:
@@ -162,9 +202,11 @@ class DatabaseBusy(OperationalError):
 class Store:
     """One engine and a session factory; each inbound event gets one transaction via `transaction()`."""
 
-    def __init__(self, engine: Engine, *, wait_seconds: float = 2.0, witness: Witness | None = None):
+    def __init__(self, engine: Engine, *, wait_seconds: float = 2.0, witness: Witness | None = None,
+                 journal: PostedJournal | None = None):
         self.engine = engine
         self.witness = witness or Witness()  # the audit chains' heads, written outside the database
+        self.journal = journal or PostedJournal(None)  # DMs posted while their record could not be written
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # A process runs one transaction at a time, the others queue in arrival order. SQLite has one writer
         # anyway, and its busy handler waits by sleeping in growing steps; this lock wakes the next one the
@@ -178,18 +220,29 @@ class Store:
         self.wait_seconds = wait_seconds
 
     @classmethod
-    def from_url(cls, url: str, *, witness: Witness | None = None) -> "Store":
-        return cls(make_engine(url), witness=witness)
+    def from_url(cls, url: str, *, witness: Witness | None = None, request_timeout: float | None = None,
+                 journal: PostedJournal | None = None) -> "Store":
+        return cls(make_engine(url, request_timeout=request_timeout), witness=witness, journal=journal)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        if not self._serial.acquire(timeout=self.wait_seconds):
+        limit = _deadline.get()
+        wait = self.wait_seconds
+        if limit is not None:
+            wait = min(wait, limit - time.monotonic() - WORK_MARGIN)
+            if wait <= 0:
+                raise DatabaseBusy(0)  # no time left to wait for a turn and do the work
+        if not self._serial.acquire(timeout=wait):
             raise DatabaseBusy(self.wait_seconds)
         witnessed = None
         try:
             with self._sessions() as session:
                 with session.begin():
                     yield session
+                    if limit is not None and time.monotonic() > limit:
+                        # Too late to answer in time: nothing is kept, and the user hears it is busy (the modal
+                        # stays open with what they typed) instead of an answer that arrives after Slack gave up.
+                        raise DatabaseBusy(0)
                 witnessed = session.info.pop("audit_witness", None)  # committed: the heads may be witnessed
         finally:
             self._serial.__exit__(None, None, None)

@@ -24,6 +24,8 @@ from bot.slack.chat import SlackChat
 from bot.slack.listeners import actions, admin, commands, events, shortcuts, views
 
 log = logging.getLogger(__name__)
+# No statement, lock wait or connection attempt of a serving process waits longer than this.
+REQUEST_TIMEOUT = 2.0
 
 
 def web_client(settings: Settings, token: str | None = None) -> WebClient:
@@ -55,7 +57,7 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
     no hand-off to Bolt's executor and no 10 ms ack polling (measured: half the cost of a request)."""
     quiet_libraries()
     client = web_client(settings)
-    store = service.store if service else open_store(settings)
+    store = service.store if service else open_store(settings, request_timeout=REQUEST_TIMEOUT)
     flow_installs = installations(settings, store) if settings.oauth and service is None else None
     chat = SlackChat(client, clients=WorkspaceClients(
         flow_installs, client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any, Callable
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.settings import Settings
+from storage.db import current_arrival, deadline, request_arrived
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +19,13 @@ log = logging.getLogger(__name__)
 def with_reminders(app, settings: Settings):
     from bot.scheduler import start_scheduler
     return start_scheduler(app.meldcode_tenants, interval_seconds=settings.reminder_interval_seconds)
+
+
+SLOW = 1.0  # seconds in the app after which a request is logged (by its time only)
+# Slack waits 3 s for an ack. A request's transactions must be done by this many seconds after it arrived, or they
+# are rolled back and the user told "busy, try again" (the modal kept with what was typed): the rest of the 3 s is
+# for the reply itself, a views.open, and the way in and out.
+ACK_BUDGET = 2.0
 
 
 def _is_number(text: str) -> bool:
@@ -39,11 +49,19 @@ def make_wsgi(app, health: Callable[[], dict] = lambda: {"ok": True}) -> Callabl
                 not _is_number(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""):
             # Not a request Slack signed (its timestamp is a number): refused before Bolt parses anything.
             return reply(start_response, "401 Unauthorized", {"ok": False})
+        started = time.monotonic()
+        arrived = current_arrival()
         try:
-            return slack(environ, start_response)
+            with deadline(ACK_BUDGET):  # Bolt's middleware and listeners all run inside this call
+                return slack(environ, start_response)
         except Exception as exc:  # Bolt parses the body before checking the signature: junk must not 500
             log.warning("malformed request refused: %s", type(exc).__name__)
             return reply(start_response, "400 Bad Request", {"ok": False})
+        finally:
+            took, waited = time.monotonic() - started, started - (arrived or started)
+            if took + waited > SLOW:  # by its times only: never a payload
+                log.warning("slow request: answered %.2f s after it arrived (%.2f s waiting for a thread)",
+                            took + waited, waited)
 
     return application
 
@@ -61,6 +79,19 @@ def wsgi_app(settings: Settings) -> Callable:
     return make_wsgi(app, health=health)
 
 
+class TimedWorker(ThreadWorker):
+    """gunicorn's threaded worker, noting when each request came in: under load a request can wait for a free
+    thread, and Slack's 3 s count from its arrival, not from when a thread took it up (storage.db.deadline)."""
+
+    def enqueue_req(self, conn) -> None:
+        conn.meldcode_arrived = time.monotonic()
+        super().enqueue_req(conn)
+
+    def handle(self, conn):
+        request_arrived(getattr(conn, "meldcode_arrived", None))
+        return super().handle(conn)
+
+
 class _Gunicorn(BaseApplication):
     def __init__(self, settings: Settings, options: dict[str, Any]):
         self.settings, self.options = settings, options
@@ -76,7 +107,16 @@ class _Gunicorn(BaseApplication):
 
 
 def serve_http(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
-    _Gunicorn(settings, {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
+    # The port is bound before the worker has loaded the app, and requests that arrive meanwhile wait in the
+    # backlog: a replica coming back after a crash would keep them waiting for its imports (0.6 s, twice that on a
+    # busy host). Imported here, before gunicorn binds, the workers fork with them in memory.
+    import importlib
+    for module in ("bot.slack.app", "bot.scheduler", "slack_bolt.adapter.wsgi"):
+        importlib.import_module(module)
+    from flows.workdays import warm_up
+    import datetime as dt
+    warm_up(dt.date.today())
+    _Gunicorn(settings, {"bind": f"{host}:{port}", "workers": workers, "worker_class": "bot.slack.server.TimedWorker",
                          "threads": threads, "timeout": 30, "graceful_timeout": 10,
                          "accesslog": None, "loglevel": "warning"}).run()
 
@@ -84,6 +124,15 @@ def serve_http(settings: Settings, *, host: str, port: int, workers: int, thread
 def serve_socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from bot.slack.app import build_app
+
+    class TimedHandler(SocketModeHandler):
+        """Each request's transactions bounded as over HTTP (its arrival: when the handler took it up)."""
+
+        def handle(self, client, req) -> None:
+            request_arrived(None)
+            with deadline(ACK_BUDGET):
+                super().handle(client, req)
+
     app = build_app(settings)
     with_reminders(app, settings)
-    SocketModeHandler(app, settings.slack_app_token).start()
+    TimedHandler(app, settings.slack_app_token).start()

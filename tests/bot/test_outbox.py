@@ -62,3 +62,40 @@ def test_posted_dms_leave_the_outbox_after_30_days_with_the_daily_purge(service,
     purge_expired(service, clock.now + dt.timedelta(days=31))
     with service.store.transaction() as s:
         assert outbox_repo.counts(s, org_id=1) == {}
+
+
+def test_a_dm_slack_accepted_before_its_process_died_is_not_posted_again(service, chat, clock, tmp_path):
+    """Hardening finding 7: duplicate consultation DMs came from replicas killed between Slack accepting a DM
+    and its record. The journal of a process that is gone tells the next pass: recorded as sent, not re-posted."""
+    import subprocess
+    import sys
+
+    from storage.posted import PostedJournal
+    from tests.bot.scripts import OPEN_TO_STEP2 as steps
+    service.store.journal = PostedJournal(tmp_path)
+    alive = service.chat
+    service.chat = DyingChat()
+    Dialog(service, chat).play(steps)
+    with service.store.transaction() as s:
+        waiting = [r.id for r in outbox_repo.claim_stale(s, org_id=1, now=clock.now + dt.timedelta(minutes=3),
+                                                          lease=dt.timedelta(seconds=0), limit=50)]
+    assert waiting
+    # Another process (now gone) posted them and noted so, then died before recording: its journal file remains.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (tmp_path / f"outbox-posted-{dead.stdout.strip()}.ids").write_text("".join(f"{i}\n" for i in waiting))
+    service.chat = alive
+    assert deliver_stale(service, clock.now + dt.timedelta(minutes=10)) == 0  # recorded as sent, not re-posted
+    assert chat.to("mila") == []
+    with service.store.transaction() as s:
+        assert outbox_repo.counts(s, org_id=1).get("sending", 0) == 0
+    assert list(tmp_path.glob("outbox-posted-*")) == []
+
+
+def test_a_process_notes_each_accepted_dm_before_recording_it(service, chat, tmp_path):
+    from storage.posted import PostedJournal
+    journal = service.store.journal = PostedJournal(tmp_path)
+    Dialog(service, chat).play(OPEN_TO_STEP2)
+    own = tmp_path / f"outbox-posted-{__import__('os').getpid()}.ids"
+    noted = own.read_text().split()
+    assert noted and journal._waiting == 0  # each noted, each recorded
+    assert oct(own.stat().st_mode & 0o777) == "0o600"

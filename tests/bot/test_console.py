@@ -90,13 +90,16 @@ def test_a_scripted_console_session_walks_steps_and_roles(tmp_path):
 
 
 def test_check_validates_config_and_flow(tmp_path):
+    assert run(["check"], tmp_path).returncode == 1  # no database yet: a running bot needs one
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
     ok = run(["check"], tmp_path)
-    assert ok.returncode == 0 and "flow meldcode v1" in ok.stdout and "AF Mila Jansen" in ok.stdout
+    assert ok.returncode == 0 and "meldcode v1: 6 steps" in ok.stdout and "AF Mila Jansen" in ok.stdout
     bad = yaml.safe_load(demo_config_path().read_text())
     bad["people"][2]["af"] = False
     (tmp_path / "org.yaml").write_text(yaml.safe_dump(bad))
     fail = run(["check"], tmp_path, env={"MELDCODE_CONFIG": str(tmp_path / "org.yaml")})
-    assert fail.returncode == 1 and "exactly one person must be the AF" in fail.stderr
+    assert fail.returncode == 1 and "exactly one person must be the AF" in fail.stdout
+    assert "organisation config  FAILED" in fail.stdout
 
 
 def test_help_explains_each_command(tmp_path):

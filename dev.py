@@ -3,9 +3,11 @@
 
 Usage:  python3 dev.py console   run the bot on its embedded default (terminal console + SQLite)
         python3 dev.py test      run every test
+        python3 dev.py lint      ruff's lint rules and its formatter's check (configured in pyproject.toml)
         python3 dev.py meldcode ARGS...   any other `meldcode` CLI command
 Only the Python standard library is used here, so it works on a fresh machine with Python 3.11.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +38,7 @@ def ensure_env() -> Path:
     if not STAMP.exists() or STAMP.read_text() != _wanted_stamp():
         print("Pakketten installeren (eenmalig) ...", file=sys.stderr)
         subprocess.run(
-            [str(_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             "-e", f"{ROOT}[test]"],
+            [str(_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[test]"],
             check=True,
         )
         STAMP.write_text(_wanted_stamp())
@@ -52,6 +53,11 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "test":
         args = [str(python), "-m", "pytest", *rest]
+    elif command == "lint":
+        ruff = [str(python), "-m", "ruff"]
+        paths = ["bot", "flows", "storage", "tests", "benchmarks", "dev.py"]
+        checked = subprocess.run([*ruff, "check", *paths], cwd=ROOT).returncode
+        return checked or subprocess.run([*ruff, "format", "--check", *paths], cwd=ROOT).returncode
     elif command == "console":
         args = [str(python), "-m", "bot.cli", "console", *rest]
     elif command == "meldcode":

@@ -1,4 +1,5 @@
 """The baseline: a bare Bolt app that acks and opens a one-field modal, served exactly like the bot."""
+
 from __future__ import annotations
 
 import os
@@ -7,13 +8,26 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-app = App(client=WebClient(token="xoxb-bench", base_url=os.environ["SLACK_API_URL"]),
-          signing_secret=os.environ["SLACK_SIGNING_SECRET"], token_verification_enabled=False)
+app = App(
+    client=WebClient(token="xoxb-bench", base_url=os.environ["SLACK_API_URL"]),
+    signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+    token_verification_enabled=False,
+)
 
-MODAL = {"type": "modal", "callback_id": "bare", "title": {"type": "plain_text", "text": "Bare"},
-         "submit": {"type": "plain_text", "text": "OK"},
-         "blocks": [{"type": "input", "block_id": "f:x", "label": {"type": "plain_text", "text": "x"},
-                     "element": {"type": "plain_text_input", "action_id": "value"}}]}
+MODAL = {
+    "type": "modal",
+    "callback_id": "bare",
+    "title": {"type": "plain_text", "text": "Bare"},
+    "submit": {"type": "plain_text", "text": "OK"},
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "f:x",
+            "label": {"type": "plain_text", "text": "x"},
+            "element": {"type": "plain_text_input", "action_id": "value"},
+        }
+    ],
+}
 
 
 @app.command("/meldcode")

@@ -3,6 +3,7 @@ scan), and 5,000 reminders due at once go out exactly once within a per-channel 
 
 Run: .venv/bin/python -m benchmarks.reminders
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,14 +32,15 @@ from storage.db import Store  # noqa: E402
 from storage.models import Person, Reminder  # noqa: E402
 from tests.slack.standin import Standin  # noqa: E402
 
-NOW = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.timezone.utc)  # Tuesday 10:00 in Amsterdam
+NOW = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC)  # Tuesday 10:00 in Amsterdam
 
 
 def fresh(tmp: Path, name: str, chat) -> tuple[ConversationService, int]:
     store = Store.from_url(f"sqlite:///{tmp / name}")
     store.upgrade()
-    service = ConversationService(store=store, flows=load_all(), org=load_config(None), chat=chat,
-                                  clock=lambda: NOW - dt.timedelta(days=1))
+    service = ConversationService(
+        store=store, flows=load_all(), org=load_config(None), chat=chat, clock=lambda: NOW - dt.timedelta(days=1)
+    )
     service.bootstrap()
     code = service.open_case("sanne").messages[0].case_code
     with store.transaction() as s:
@@ -47,17 +49,29 @@ def fresh(tmp: Path, name: str, chat) -> tuple[ConversationService, int]:
 
 
 def add_reminders(service: ConversationService, case_id: int, n: int, due: dt.datetime, people: list[int]) -> None:
-    rows = [{"org_id": 1, "case_id": case_id, "kind": "D3", "recipient_role": "staff",
-             "recipient_id": people[i % len(people)], "due_at": due, "status": "pending",
-             "created_at": NOW, "updated_at": NOW, "attempts": 0}
-            for i in range(n)]
+    rows = [
+        {
+            "org_id": 1,
+            "case_id": case_id,
+            "kind": "D3",
+            "recipient_role": "staff",
+            "recipient_id": people[i % len(people)],
+            "due_at": due,
+            "status": "pending",
+            "created_at": NOW,
+            "updated_at": NOW,
+            "attempts": 0,
+        }
+        for i in range(n)
+    ]
     with service.store.engine.begin() as conn:
         for start in range(0, n, 10_000):
-            conn.execute(insert(Reminder), rows[start:start + 10_000])
+            conn.execute(insert(Reminder), rows[start : start + 10_000])
 
 
 def idle_pass_cost(tmp: Path, pending: int) -> float:
     from bot.chat import RecordingChat
+
     service, case_id = fresh(tmp, f"idle-{pending}.db", RecordingChat())
     add_reminders(service, case_id, pending, NOW + dt.timedelta(days=30), [1])
     sender = ReminderSender(service)
@@ -83,8 +97,10 @@ def run_standin(port_queue) -> None:
 def stats(url: str) -> dict:
     import json
     import urllib.request
-    with urllib.request.urlopen(urllib.request.Request(url + "_stats", data=b"{}", headers={
-            "Content-Type": "application/json"})) as resp:
+
+    with urllib.request.urlopen(
+        urllib.request.Request(url + "_stats", data=b"{}", headers={"Content-Type": "application/json"})
+    ) as resp:
         return json.loads(resp.read())
 
 
@@ -100,8 +116,7 @@ def burst(tmp: Path, due: int, recipients: int) -> dict:
     with service.store.transaction() as s:
         people = []
         for i in range(recipients):
-            person = Person(org_id=1, external_id=f"U{i:05d}", name=f"Medewerker {i}",
-                            staff_role="trajectbegeleider")
+            person = Person(org_id=1, external_id=f"U{i:05d}", name=f"Medewerker {i}", staff_role="trajectbegeleider")
             s.add(person)
             s.flush()
             people.append(person.id)
@@ -121,29 +136,44 @@ def burst(tmp: Path, due: int, recipients: int) -> dict:
     counts = stats(url)
     process.terminate()
     service.store.dispose()
-    return {"due": due, "sent": sent, "posts": counts["posts"], "distinct": counts["distinct"],
-            "rate_limited": counts["rate_limited"], "seconds": elapsed, "peak_mb": peak / 1e6}
+    return {
+        "due": due,
+        "sent": sent,
+        "posts": counts["posts"],
+        "distinct": counts["distinct"],
+        "rate_limited": counts["rate_limited"],
+        "seconds": elapsed,
+        "peak_mb": peak / 1e6,
+    }
 
 
 def main() -> None:
     from storage import crypto
     from storage.crypto import KeyRing
+
     crypto.use(KeyRing.parse(KeyRing.new_entry("audit") + "," + KeyRing.new_entry("bench")))
     tmp = Path(tempfile.mkdtemp(prefix="meldcode-reminders-bench-"))
     small, large = idle_pass_cost(tmp, 100), idle_pass_cost(tmp, 100_000)
-    print("\nReminder sender (SQLite; local Slack stand-in answering 429 to a second post in one DM "
-          "channel within 1 s)")
-    print(f"idle pass, nothing due:  100 pending {small * 1000:.2f} ms   100,000 pending {large * 1000:.2f} ms"
-          f"   ratio {large / small:.2f}x  -> {'OK (index)' if large / small < 2 else 'NOT OK (scan?)'}")
+    print(
+        "\nReminder sender (SQLite; local Slack stand-in answering 429 to a second post in one DM channel within 1 s)"
+    )
+    print(
+        f"idle pass, nothing due:  100 pending {small * 1000:.2f} ms   100,000 pending {large * 1000:.2f} ms"
+        f"   ratio {large / small:.2f}x  -> {'OK (index)' if large / small < 2 else 'NOT OK (scan?)'}"
+    )
     base = burst(tmp, 500, 100)
     big = burst(tmp, 5000, 1000)
     print(f"{'due at once':>12}{'recipients':>11}{'sent':>7}{'posts':>7}{'429s':>6}{'seconds':>9}{'peak MB':>9}")
     for row, recipients in ((base, 100), (big, 1000)):
-        print(f"{row['due']:>12}{recipients:>11}{row['sent']:>7}{row['posts']:>7}{row['rate_limited']:>6}"
-              f"{row['seconds']:>9.1f}{row['peak_mb']:>9.1f}")
+        print(
+            f"{row['due']:>12}{recipients:>11}{row['sent']:>7}{row['posts']:>7}{row['rate_limited']:>6}"
+            f"{row['seconds']:>9.1f}{row['peak_mb']:>9.1f}"
+        )
     once = big["sent"] == big["posts"] == big["distinct"] == 5000
-    print(f"5,000 due: every one sent exactly once: {'OK' if once else 'NOT OK'}; peak memory vs 500 due: "
-          f"{big['peak_mb'] / base['peak_mb']:.2f}x")
+    print(
+        f"5,000 due: every one sent exactly once: {'OK' if once else 'NOT OK'}; peak memory vs 500 due: "
+        f"{big['peak_mb'] / base['peak_mb']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

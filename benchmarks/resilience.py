@@ -6,6 +6,7 @@ Checks, printed as a table: every ack under 3 s; nothing acknowledged is lost (e
 database), nothing applied twice; reminders due during the outage go out once afterwards; no duplicate DMs.
 For scale, a bare Bolt app served the same way gets every user's command at once, in the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.slack_ack import (ROOT, SECRET, command_body, free_port, load, post, start, start_postgres,
-                                  stop_postgres)
+from benchmarks.slack_ack import ROOT, SECRET, command_body, free_port, load, post, start, start_postgres, stop_postgres
 
 PATH = [  # one case, from /meldcode nieuw to the consultation request (the AF is pinged)
     {"scope": "domestic"},
@@ -39,11 +39,28 @@ PATH = [  # one case, from /meldcode nieuw to the consultation request (the AF i
 ]
 LIMIT = 2.5  # seconds: every answer (an ack, or "busy, try again" with the modal kept) within this
 THINK = (2.0, 6.0)  # seconds a person takes per question (reading, typing): 200 users ≈ 50 answers/s
-NODES = ["triage.scope", "triage.forms", "triage.kindcheck", "step1.signal", "step1.more", "step1.sisa",
-         "step2.request"]
-KIND = {"scope": "radio_buttons", "forms": "checkboxes", "age": "number_input", "siblings": "radio_buttons",
-        "kind": "radio_buttons", "text": "plain_text_input", "observed_on": "datepicker", "next": "radio_buttons",
-        "given": "radio_buttons", "urgency": "radio_buttons", "question": "plain_text_input"}
+NODES = [
+    "triage.scope",
+    "triage.forms",
+    "triage.kindcheck",
+    "step1.signal",
+    "step1.more",
+    "step1.sisa",
+    "step2.request",
+]
+KIND = {
+    "scope": "radio_buttons",
+    "forms": "checkboxes",
+    "age": "number_input",
+    "siblings": "radio_buttons",
+    "kind": "radio_buttons",
+    "text": "plain_text_input",
+    "observed_on": "datepicker",
+    "next": "radio_buttons",
+    "given": "radio_buttons",
+    "urgency": "radio_buttons",
+    "question": "plain_text_input",
+}
 
 
 def element(field: str, value) -> dict:
@@ -59,8 +76,12 @@ def element(field: str, value) -> dict:
 
 def submission(user: str, view: dict, values: dict) -> str:
     state = {f"f:{k}": {"value": element(k, v)} for k, v in values.items()}
-    payload = {"type": "view_submission", "user": {"id": user}, "team": {"id": "T1"},
-               "view": {**view, "id": "V1", "hash": "h", "state": {"values": state}}}
+    payload = {
+        "type": "view_submission",
+        "user": {"id": user},
+        "team": {"id": "T1"},
+        "view": {**view, "id": "V1", "hash": "h", "state": {"values": state}},
+    }
     return urllib.parse.urlencode({"payload": json.dumps(payload)})
 
 
@@ -76,11 +97,25 @@ class Replicas:
 
     def restart(self, i: int) -> None:
         """As a supervisor would: start it again (the port may take a moment to be free)."""
-        for attempt in range(20):
+        for _attempt in range(20):
             try:
-                self.processes[i] = start([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
-                                           "--port", str(self.ports[i]), "--threads", "16"], self.env, self.ports[i],
-                                          self.log_dir / f"replica{i}.log")
+                self.processes[i] = start(
+                    [
+                        sys.executable,
+                        "-m",
+                        "bot.cli",
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(self.ports[i]),
+                        "--threads",
+                        "16",
+                    ],
+                    self.env,
+                    self.ports[i],
+                    self.log_dir / f"replica{i}.log",
+                )
                 return
             except RuntimeError:
                 subprocess.run(["pkill", "-9", "-f", "--", f"port {self.ports[i]} "], capture_output=True)
@@ -93,7 +128,7 @@ class Replicas:
         # Its gunicorn worker would notice its parent is gone within a second; do not wait for that.
         subprocess.run(["pkill", "-9", "-f", "--", f"port {self.ports[i]} "], capture_output=True)
 
-    def post(self, body: str, ledger: "Ledger | None" = None) -> tuple[float, int, str]:
+    def post(self, body: str, ledger: Ledger | None = None) -> tuple[float, int, str]:
         """The load balancer tries the other replica when one does not answer. Each attempt a replica answered
         counts for the ack time; one cut off by a SIGKILL (or refused by a replica that is down) counts apart."""
         order = random.sample([0, 1], 2)
@@ -144,8 +179,17 @@ def walk(replicas: Replicas, standin, user: str, ledger: Ledger, stop: threading
     time.sleep(random.uniform(0, THINK[1]))  # people do not all press at the same millisecond
     while not stop.is_set():
         trigger = f"trig-{user}-{time.monotonic_ns()}"
-        body = urllib.parse.urlencode({"command": "/meldcode", "text": "nieuw", "user_id": user, "team_id": "T1",
-                                       "trigger_id": trigger, "channel_id": "C1", "response_url": "http://x/"})
+        body = urllib.parse.urlencode(
+            {
+                "command": "/meldcode",
+                "text": "nieuw",
+                "user_id": user,
+                "team_id": "T1",
+                "trigger_id": trigger,
+                "channel_id": "C1",
+                "response_url": "http://x/",
+            }
+        )
         took, status, _ = replicas.post(body, ledger)
         if status != 200:
             ledger.no_answer += 1
@@ -199,13 +243,28 @@ def faults(replicas: Replicas, pg: dict, kills: int, outage: float, log: list[st
         replicas.kill(i)
         log.append(f"kill replica {i}")
         if n == kills // 2:
-            subprocess.run(pg["as_pg"]([pg["pg_ctl"], "-D", str(pg["base"] / "data"), "-m", "immediate", "-w",
-                                        "stop"]), capture_output=True)
+            subprocess.run(
+                pg["as_pg"]([pg["pg_ctl"], "-D", str(pg["base"] / "data"), "-m", "immediate", "-w", "stop"]),
+                capture_output=True,
+            )
             log.append("postgres stopped")
             time.sleep(outage)
-            subprocess.run(pg["as_pg"]([pg["pg_ctl"], "-D", str(pg["base"] / "data"), "-l", str(pg["base"] / "log"),
-                                        "-w", "-o", f"-k {pg['base']} -p {pg['port']} -c listen_addresses='' "
-                                        "-c max_connections=300", "start"]), capture_output=True)
+            subprocess.run(
+                pg["as_pg"](
+                    [
+                        pg["pg_ctl"],
+                        "-D",
+                        str(pg["base"] / "data"),
+                        "-l",
+                        str(pg["base"] / "log"),
+                        "-w",
+                        "-o",
+                        f"-k {pg['base']} -p {pg['port']} -c listen_addresses='' -c max_connections=300",
+                        "start",
+                    ]
+                ),
+                capture_output=True,
+            )
             log.append("postgres started")
         replicas.restart(i)
 
@@ -231,37 +290,71 @@ def run(args) -> dict:
     """The whole exercise; returns the figures (and the table to print)."""
     sys.path.insert(0, str(ROOT))
     from tests.slack.standin import Standin
+
     standin = Standin(chaos=args.chaos).start()
     pg = start_postgres()
     pg["port"] = int(pg["url"].rsplit("port=", 1)[1])
     tmp = Path(tempfile.mkdtemp(prefix="meldcode-resilience-"))
     print(f"logs in {tmp}", file=sys.stderr)
     users = [f"USTAFF{i:03d}" for i in range(args.users)]
-    org = {"organisation": {"key": "T1", "name": "SWV Belasting", "timezone": "Europe/Amsterdam"},
-           "people": [{"id": u, "name": f"Medewerker {i}", "role": "trajectbegeleider"} for i, u in enumerate(users)]
-           + [{"id": "UAF", "name": "AF", "role": "onderwijskundig_medewerker", "af": True},
-              {"id": "UDEP", "name": "Deputy", "role": "onderwijskundig_medewerker", "deputy": True},
-              {"id": "UBOARD", "name": "Board", "board": True}], "absences": [], "settings": {}}
+    org = {
+        "organisation": {"key": "T1", "name": "SWV Belasting", "timezone": "Europe/Amsterdam"},
+        "people": [{"id": u, "name": f"Medewerker {i}", "role": "trajectbegeleider"} for i, u in enumerate(users)]
+        + [
+            {"id": "UAF", "name": "AF", "role": "onderwijskundig_medewerker", "af": True},
+            {"id": "UDEP", "name": "Deputy", "role": "onderwijskundig_medewerker", "deputy": True},
+            {"id": "UBOARD", "name": "Board", "board": True},
+        ],
+        "absences": [],
+        "settings": {},
+    }
     (tmp / "org.yaml").write_text(yaml.safe_dump(org))
     from storage import crypto
     from storage.crypto import KeyRing
+
     keys = KeyRing.new_entry("audit") + "," + KeyRing.new_entry("res")
     try:
         previous = crypto.active()  # run from a test: the suite's keys come back afterwards
     except crypto.KeyError_:
         previous = None
     crypto.use(KeyRing.parse(keys))
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))},
-           "SLACK_BOT_TOKEN": "xoxb-res", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url,
-           "MELDCODE_CONFIG": str(tmp / "org.yaml"), "MELDCODE_KEYS": keys, "DATABASE_URL": pg["url"],
-           "MELDCODE_LOG_LEVEL": "WARNING", "MELDCODE_REMINDER_INTERVAL": "2"}
-    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))},
+        "SLACK_BOT_TOKEN": "xoxb-res",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": standin.url,
+        "MELDCODE_CONFIG": str(tmp / "org.yaml"),
+        "MELDCODE_KEYS": keys,
+        "DATABASE_URL": pg["url"],
+        "MELDCODE_LOG_LEVEL": "WARNING",
+        "MELDCODE_REMINDER_INTERVAL": "2",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
+    )
     due_refs = prepare_reminders(pg["url"], tmp, args.reminders)
     bare_port = free_port()
-    bare = start([sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{bare_port}", "-k", "gthread", "--threads",
-                  "16", "-w", "1", "--log-level", "warning", "benchmarks.bare_app:application"], env, bare_port,
-                 tmp / "bare.log")
+    bare = start(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-b",
+            f"127.0.0.1:{bare_port}",
+            "-k",
+            "gthread",
+            "--threads",
+            "16",
+            "-w",
+            "1",
+            "--log-level",
+            "warning",
+            "benchmarks.bare_app:application",
+        ],
+        env,
+        bare_port,
+        tmp / "bare.log",
+    )
     bare_load = load(bare_port, [command_body(u) for u in users], args.users)
     bare.terminate()
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(getattr(args, "burners", 0))]
@@ -291,17 +384,32 @@ def run(args) -> dict:
         burner.kill()
     # Reminders due during the run go out once, even with two senders at once and Slack failing at random.
     monday = next_monday(10)
-    senders = [subprocess.Popen([sys.executable, "-m", "bot.cli", "reminders", "send", "--now", monday], env=env,
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    senders = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "reminders", "send", "--now", monday],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     for s in senders:
         s.communicate(timeout=300)
     for _ in range(3):  # what failed on a 5xx is retried by a later pass (the backoff is 5 minutes)
-        subprocess.run([sys.executable, "-m", "bot.cli", "reminders", "send", "--now", next_monday(11)], env=env,
-                       cwd=ROOT, capture_output=True, text=True)
+        subprocess.run(
+            [sys.executable, "-m", "bot.cli", "reminders", "send", "--now", next_monday(11)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
     replicas.stop()
     try:
-        return report(args, standin, pg["url"], ledger, bare_load, due_refs, duration, fault_log, calm,
-                      server_slowest(tmp))
+        return report(
+            args, standin, pg["url"], ledger, bare_load, due_refs, duration, fault_log, calm, server_slowest(tmp)
+        )
     finally:
         standin.stop()
         stop_postgres(pg)
@@ -313,7 +421,9 @@ def next_monday(hour: int) -> str:
     """A Monday after tomorrow, in office hours (Amsterdam): what is due by then goes out."""
     import datetime as dt
     from zoneinfo import ZoneInfo
+
     from flows.workdays import is_working_day
+
     day = dt.date.today() + dt.timedelta(days=2)
     while day.weekday() != 0 or not is_working_day(day):
         day += dt.timedelta(days=1)
@@ -323,6 +433,7 @@ def next_monday(hour: int) -> str:
 def prepare_reminders(url: str, tmp: Path, n: int) -> set[str]:
     """n reminders for the AF, due now: they fall due while the faults happen."""
     import datetime as dt
+
     from bot.chat import RecordingChat
     from bot.config import load_config
     from bot.service import ConversationService
@@ -331,18 +442,28 @@ def prepare_reminders(url: str, tmp: Path, n: int) -> set[str]:
     from storage import organisations as org_repo
     from storage import reminders as reminder_repo
     from storage.db import Store
+
     store = Store.from_url(url)
-    service = ConversationService(store=store, flows=load_all(), org=load_config(tmp / "org.yaml"),
-                                  chat=RecordingChat())
+    service = ConversationService(
+        store=store, flows=load_all(), org=load_config(tmp / "org.yaml"), chat=RecordingChat()
+    )
     service.bootstrap()
     refs = set()
-    now = dt.datetime.now(dt.timezone.utc)
-    for i in range(n):
+    now = dt.datetime.now(dt.UTC)
+    for _i in range(n):
         code = service.open_case("USTAFF000").messages[0].case_code
         with store.transaction() as s:
             case = case_repo.get_case(s, org_id=org_repo.get_organisation(s, key="T1").id, code=code)
-            reminder_repo.schedule(s, case=case, kind="D6", recipient_role="af", recipient_id=None,
-                                   due=[now - dt.timedelta(minutes=1)], node_id=None, now=now)
+            reminder_repo.schedule(
+                s,
+                case=case,
+                kind="D6",
+                recipient_role="af",
+                recipient_id=None,
+                due=[now - dt.timedelta(minutes=1)],
+                node_id=None,
+                now=now,
+            )
             refs.add(code)
     store.dispose()
     return refs
@@ -351,76 +472,131 @@ def prepare_reminders(url: str, tmp: Path, n: int) -> set[str]:
 def server_slowest(log_dir: Path) -> float:
     """The replicas' own longest time from a request's arrival to its answer (they log each over a second)."""
     import re
-    times = [float(m) for path in log_dir.glob("replica*.log")
-             for m in re.findall(r"slow request: answered ([0-9.]+) s", path.read_text(errors="replace"))]
+
+    times = [
+        float(m)
+        for path in log_dir.glob("replica*.log")
+        for m in re.findall(r"slow request: answered ([0-9.]+) s", path.read_text(errors="replace"))
+    ]
     return max(times, default=0.0)
 
 
-def report(args, standin, url: str, ledger: Ledger, bare: dict, due_refs: set[str], duration: float,
-           fault_log: list[str], calm: int, server_max: float = 0.0) -> dict:
-    from storage.db import Store
+def report(
+    args,
+    standin,
+    url: str,
+    ledger: Ledger,
+    bare: dict,
+    due_refs: set[str],
+    duration: float,
+    fault_log: list[str],
+    calm: int,
+    server_max: float = 0.0,
+) -> dict:
     from sqlalchemy import text
+
+    from storage.db import Store
+
     store = Store.from_url(url)
     with store.transaction() as s:
-        rows = s.execute(text("SELECT c.code, a.node_id, count(*) FROM answers a JOIN cases c ON c.id = a.case_id "
-                              "GROUP BY c.code, a.node_id")).all()
-        statuses = collections.Counter(r[0] for r in s.execute(text(
-            "SELECT status FROM reminders WHERE kind = 'D6' AND recipient_role = 'af'")).all())
+        rows = s.execute(
+            text(
+                "SELECT c.code, a.node_id, count(*) FROM answers a JOIN cases c ON c.id = a.case_id "
+                "GROUP BY c.code, a.node_id"
+            )
+        ).all()
+        statuses = collections.Counter(
+            r[0]
+            for r in s.execute(text("SELECT status FROM reminders WHERE kind = 'D6' AND recipient_role = 'af'")).all()
+        )
     store.dispose()
     stored = {(code, node): count for code, node, count in rows}
     lost = [k for k in ledger.acked if k not in stored]
     twice = {k: c for k, c in stored.items() if c > 1 and not k[1].startswith("step1.signal")}
     posts = standin.of("chat.postMessage")
-    reminder_posts = collections.Counter(next((c for c in due_refs if c in p.get("text", "")), None) for p in posts
-                                         if "staat al een tijd stil" in p.get("text", ""))
+    reminder_posts = collections.Counter(
+        next((c for c in due_refs if c in p.get("text", "")), None)
+        for p in posts
+        if "staat al een tijd stil" in p.get("text", "")
+    )
     reminder_posts.pop(None, None)
-    consult = collections.Counter(p["text"].split("zaak ")[1].split(",")[0] for p in posts
-                                  if p.get("text", "").startswith("Consultatieverzoek"))
+    consult = collections.Counter(
+        p["text"].split("zaak ")[1].split(",")[0] for p in posts if p.get("text", "").startswith("Consultatieverzoek")
+    )
     requested = {code for code, node in ledger.acked if node == "step2.request"}
-    lat = sorted(ledger.latencies[:calm])        # the load alone
-    stormy = sorted(ledger.latencies[calm:])     # while replicas die and the database stops
+    lat = sorted(ledger.latencies[:calm])  # the load alone
+    stormy = sorted(ledger.latencies[calm:])  # while replicas die and the database stops
     late = sum(1 for t in stormy if t >= LIMIT)
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else 0.0  # noqa: E731
     rows_out = [
         ("users walking cases, concurrently", f"{args.users}"),
         ("CPU-bound processes beside", f"{getattr(args, 'burners', 0)}"),
         ("run time", f"{duration:.0f} s"),
-        ("replicas killed (SIGKILL) / PostgreSQL stops", f"{sum('kill' in f for f in fault_log)} / "
-                                                         f"{sum('stopped' in f for f in fault_log)} ({args.outage:.0f} s)"),
-        ("load alone: acks, p50 / p99 / max", f"{len(lat)}, {p(0.5):.0f} / {p(0.99):.0f} / "
-                                              f"{lat[-1] * 1000 if lat else 0:.0f} ms"),
+        (
+            "replicas killed (SIGKILL) / PostgreSQL stops",
+            f"{sum('kill' in f for f in fault_log)} / {sum('stopped' in f for f in fault_log)} ({args.outage:.0f} s)",
+        ),
+        (
+            "load alone: acks, p50 / p99 / max",
+            f"{len(lat)}, {p(0.5):.0f} / {p(0.99):.0f} / {lat[-1] * 1000 if lat else 0:.0f} ms",
+        ),
         # For scale only: the bare app gets every user's command at once, not the users' paced walk.
         (f"bare Bolt app, {args.users} commands at once: p99", f"{bare['p99']:.0f} ms"),
         ("every ack under 3 s (load alone)", "yes" if lat and lat[-1] < 3 else "NO"),
-        ("during the faults: acks, p99 / max", f"{len(stormy)}, "
-         f"{stormy[min(len(stormy) - 1, int(0.99 * len(stormy)))] * 1000 if stormy else 0:.0f} / "
-         f"{stormy[-1] * 1000 if stormy else 0:.0f} ms"),
+        (
+            "during the faults: acks, p99 / max",
+            f"{len(stormy)}, "
+            f"{stormy[min(len(stormy) - 1, int(0.99 * len(stormy)))] * 1000 if stormy else 0:.0f} / "
+            f"{stormy[-1] * 1000 if stormy else 0:.0f} ms",
+        ),
         (f"during the faults: answers (acks or 'busy') later than {LIMIT} s", f"{late}"),
         ("the replicas' own longest, from a request's arrival to its answer", f"{server_max * 1000:.0f} ms"),
-        ("answers acknowledged / stored / lost", f"{len(ledger.acked)} / {sum(1 for k in ledger.acked if k in stored)}"
-                                                 f" / {len(lost)}"),
+        (
+            "answers acknowledged / stored / lost",
+            f"{len(ledger.acked)} / {sum(1 for k in ledger.acked if k in stored)} / {len(lost)}",
+        ),
         ("answers stored twice", f"{len(twice)}"),
-        ("errors shown to users (not saved, said so): busy / database down / other",
-         f"{ledger.busy} / {ledger.down} / {ledger.errors_shown - ledger.busy - ledger.down}"),
-        ("attempts cut off by a SIGKILL or refused by a replica that was down (retried on the other)",
-         f"{ledger.cut_off}"),
+        (
+            "errors shown to users (not saved, said so): busy / database down / other",
+            f"{ledger.busy} / {ledger.down} / {ledger.errors_shown - ledger.busy - ledger.down}",
+        ),
+        (
+            "attempts cut off by a SIGKILL or refused by a replica that was down (retried on the other)",
+            f"{ledger.cut_off}",
+        ),
         ("requests no replica answered", f"{ledger.no_answer}"),
         ("saved but ack lost (the bot then showed the next question)", f"{ledger.stale}"),
-        ("reminders due during the run: sent once / twice / not sent",
-         f"{sum(1 for c in due_refs if reminder_posts.get(c) == 1)} / "
-         f"{sum(1 for c in due_refs if reminder_posts.get(c, 0) > 1)} / "
-         f"{sum(1 for c in due_refs if c not in reminder_posts)} (status {dict(statuses)})"),
+        (
+            "reminders due during the run: sent once / twice / not sent",
+            f"{sum(1 for c in due_refs if reminder_posts.get(c) == 1)} / "
+            f"{sum(1 for c in due_refs if reminder_posts.get(c, 0) > 1)} / "
+            f"{sum(1 for c in due_refs if c not in reminder_posts)} (status {dict(statuses)})",
+        ),
         ("Slack answered 429/5xx (at random)", f"{standin.chaos_answers}"),
-        ("consultation DMs: requests acked / DMs / duplicates / missing",
-         f"{len(requested)} / {sum(consult.values())} / {sum(1 for v in consult.values() if v > 1)} / "
-         f"{len(requested - set(consult))}"),
+        (
+            "consultation DMs: requests acked / DMs / duplicates / missing",
+            f"{len(requested)} / {sum(consult.values())} / {sum(1 for v in consult.values() if v > 1)} / "
+            f"{len(requested - set(consult))}",
+        ),
     ]
-    return {"table": rows_out, "lost": len(lost), "twice": len(twice), "acked": len(ledger.acked),
-            "max_ack": lat[-1] if lat else None, "kills": sum("kill" in f for f in fault_log),
-            "reminders_once": sum(1 for c in due_refs if reminder_posts.get(c) == 1), "reminders": len(due_refs),
-            "dm_duplicates": sum(1 for v in consult.values() if v > 1), "dm_missing": len(requested - set(consult)),
-            "errors_shown": ledger.errors_shown, "chaos_answers": standin.chaos_answers, "late": late,
-            "max_stormy": stormy[-1] if stormy else None, "cut_off": ledger.cut_off, "no_answer": ledger.no_answer}
+    return {
+        "table": rows_out,
+        "lost": len(lost),
+        "twice": len(twice),
+        "acked": len(ledger.acked),
+        "max_ack": lat[-1] if lat else None,
+        "kills": sum("kill" in f for f in fault_log),
+        "reminders_once": sum(1 for c in due_refs if reminder_posts.get(c) == 1),
+        "reminders": len(due_refs),
+        "dm_duplicates": sum(1 for v in consult.values() if v > 1),
+        "dm_missing": len(requested - set(consult)),
+        "errors_shown": ledger.errors_shown,
+        "chaos_answers": standin.chaos_answers,
+        "late": late,
+        "max_stormy": stormy[-1] if stormy else None,
+        "cut_off": ledger.cut_off,
+        "no_answer": ledger.no_answer,
+    }
 
 
 if __name__ == "__main__":

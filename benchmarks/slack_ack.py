@@ -5,6 +5,7 @@ Scenarios: `/meldcode nieuw` and a step submission (answering the first question
 20 and 50 concurrent; then 200 concurrent for the 3-second ack limit. Prints a table; ratios compare
 p99 of the bot with p99 of the bare app measured in the same run (the machines are noisy).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,6 +39,7 @@ def free_port() -> int:
 
 def run_standin(port_queue) -> None:
     from tests.slack.standin import Standin
+
     s = Standin().start()
     port_queue.put(s.server.server_address[1])
     while True:
@@ -61,24 +63,41 @@ def wait_healthy(port: int, process: subprocess.Popen) -> None:
 
 def signed(body: str) -> dict[str, str]:
     ts = str(int(time.time()))
-    return {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)}
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
+    }
 
 
 def command_body(user: str) -> str:
     # Each command has its own trigger_id, as from Slack: the bot applies a trigger_id once (a replay is refused).
-    return urllib.parse.urlencode({"command": "/meldcode", "text": "nieuw", "user_id": user, "team_id": "T1",
-                                   "trigger_id": f"t{uuid.uuid4().hex}", "channel_id": "C1",
-                                   "response_url": "http://127.0.0.1:9/"})
+    return urllib.parse.urlencode(
+        {
+            "command": "/meldcode",
+            "text": "nieuw",
+            "user_id": user,
+            "team_id": "T1",
+            "trigger_id": f"t{uuid.uuid4().hex}",
+            "channel_id": "C1",
+            "response_url": "http://127.0.0.1:9/",
+        }
+    )
 
 
 def submit_body(user: str, code: str) -> str:
-    view = {"id": "V1", "type": "modal", "callback_id": "mc_answer",
-            "private_metadata": json.dumps({"case": code, "node": "triage.scope"}),
-            "state": {"values": {"f:scope": {"value": {"type": "radio_buttons",
-                                                       "selected_option": {"value": "domestic"}}}}}}
-    return urllib.parse.urlencode({"payload": json.dumps({"type": "view_submission", "user": {"id": user},
-                                                           "team": {"id": "T1"}, "view": view})})
+    view = {
+        "id": "V1",
+        "type": "modal",
+        "callback_id": "mc_answer",
+        "private_metadata": json.dumps({"case": code, "node": "triage.scope"}),
+        "state": {
+            "values": {"f:scope": {"value": {"type": "radio_buttons", "selected_option": {"value": "domestic"}}}}
+        },
+    }
+    return urllib.parse.urlencode(
+        {"payload": json.dumps({"type": "view_submission", "user": {"id": user}, "team": {"id": "T1"}, "view": view})}
+    )
 
 
 def post(port: int, body: str) -> tuple[float, int, str]:
@@ -103,8 +122,14 @@ def load(port: int, bodies: list[str], concurrency: int) -> dict:
     times = sorted(r[0] for r in results)
     errors = sum(1 for r in results if r[1] != 200 or '"errors"' in r[2] or "Geen toegang" in r[2])
     p = lambda q: times[min(len(times) - 1, int(q * len(times)))] * 1000  # noqa: E731
-    return {"n": len(times), "errors": errors, "p50": p(0.50), "p99": p(0.99), "max": times[-1] * 1000,
-            "mean": statistics.fmean(times) * 1000}
+    return {
+        "n": len(times),
+        "errors": errors,
+        "p50": p(0.50),
+        "p99": p(0.99),
+        "max": times[-1] * 1000,
+        "mean": statistics.fmean(times) * 1000,
+    }
 
 
 def cpu_seconds(pid: int) -> float:
@@ -146,30 +171,74 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="meldcode-bench-"))
     config = tmp / "org.yaml"
     import yaml
+
     raw = yaml.safe_load((ROOT / "bot" / "demo" / "organisation.yaml").read_text())
     raw["organisation"]["key"] = "T1"
     config.write_text(yaml.safe_dump(raw))
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))},
-           "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url,
-           "MELDCODE_CONFIG": str(config), "MELDCODE_DATA_DIR": str(tmp / "data"), "MELDCODE_LOG_LEVEL": "WARNING"}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))},
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": api_url,
+        "MELDCODE_CONFIG": str(config),
+        "MELDCODE_DATA_DIR": str(tmp / "data"),
+        "MELDCODE_LOG_LEVEL": "WARNING",
+    }
     global DB_URL
     DB_URL = pg["url"] if pg else f"sqlite:///{tmp / 'data' / 'meldcode.db'}"
     from storage import crypto
     from storage.crypto import KeyRing
+
     keys = KeyRing.new_entry("audit") + "," + KeyRing.new_entry("bench")
     env["MELDCODE_KEYS"] = keys
     crypto.use(KeyRing.parse(keys))  # the same key for the cases this process prepares
     if pg:
         env["DATABASE_URL"] = DB_URL
-        subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
+        )
     bot_port, bare_port = free_port(), free_port()
     python = sys.executable
-    bot = start([python, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(bot_port),
-                 "--threads", str(args.threads), "--workers", str(args.workers)], env, bot_port, tmp / "bot.log")
-    bare = start([python, "-m", "gunicorn", "-b", f"127.0.0.1:{bare_port}", "-k", "gthread", "--threads",
-                  str(args.threads), "-w", str(args.workers), "--log-level", "warning",
-                  "benchmarks.bare_app:application"], env, bare_port, tmp / "bare.log")
+    bot = start(
+        [
+            python,
+            "-m",
+            "bot.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(bot_port),
+            "--threads",
+            str(args.threads),
+            "--workers",
+            str(args.workers),
+        ],
+        env,
+        bot_port,
+        tmp / "bot.log",
+    )
+    bare = start(
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "-b",
+            f"127.0.0.1:{bare_port}",
+            "-k",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "-w",
+            str(args.workers),
+            "--log-level",
+            "warning",
+            "benchmarks.bare_app:application",
+        ],
+        env,
+        bare_port,
+        tmp / "bare.log",
+    )
     rows = []
     try:
         users = ["sanne", "tom"]
@@ -198,21 +267,30 @@ def main() -> None:
         if pg:
             stop_postgres(pg)
 
-    print(f"\nAck latency, ms ({args.requests} requests per row; gunicorn gthread, {args.workers} worker(s) "
-          f"x {args.threads} threads; {'PostgreSQL' if pg else 'SQLite'}; local Web API stand-in)")
-    print(f"{'scenario':<18}{'conc':>5}  {'bare p50':>9}{'bare p99':>9}  {'bot p50':>9}{'bot p99':>9}"
-          f"{'bot max':>9}  {'p99 ratio':>9}  {'errors':>6}  {'server CPU ms/request, bare / bot':>34}")
+    print(
+        f"\nAck latency, ms ({args.requests} requests per row; gunicorn gthread, {args.workers} worker(s) "
+        f"x {args.threads} threads; {'PostgreSQL' if pg else 'SQLite'}; local Web API stand-in)"
+    )
+    print(
+        f"{'scenario':<18}{'conc':>5}  {'bare p50':>9}{'bare p99':>9}  {'bot p50':>9}{'bot p99':>9}"
+        f"{'bot max':>9}  {'p99 ratio':>9}  {'errors':>6}  {'server CPU ms/request, bare / bot':>34}"
+    )
     for name, conc, b, m in rows:
-        print(f"{name:<18}{conc:>5}  {b['p50']:>9.1f}{b['p99']:>9.1f}  {m['p50']:>9.1f}{m['p99']:>9.1f}"
-              f"{m['max']:>9.1f}  {m['p99'] / b['p99']:>8.2f}x  {m['errors'] + b['errors']:>6}"
-              f"  {b['cpu']:>22.2f} / {m['cpu']:.2f}")
+        print(
+            f"{name:<18}{conc:>5}  {b['p50']:>9.1f}{b['p99']:>9.1f}  {m['p50']:>9.1f}{m['p99']:>9.1f}"
+            f"{m['max']:>9.1f}  {m['p99'] / b['p99']:>8.2f}x  {m['errors'] + b['errors']:>6}"
+            f"  {b['cpu']:>22.2f} / {m['cpu']:.2f}"
+        )
     for name, result in (("step submission", burst), ("/meldcode nieuw", burst_cmd)):
         verdict = "OK" if result["max"] < 3000 and result["errors"] == 0 else "FAIL"
-        print(f"{name:<18}{200:>5}  max ack {result['max']:.0f} ms, p99 {result['p99']:.0f} ms, "
-              f"errors {result['errors']}  -> every ack under 3 s: {verdict}")
+        print(
+            f"{name:<18}{200:>5}  max ack {result['max']:.0f} ms, p99 {result['p99']:.0f} ms, "
+            f"errors {result['errors']}  -> every ack under 3 s: {verdict}"
+        )
     target = [m["p99"] / b["p99"] for name, conc, b, m in rows if conc == 50]
-    print(f"target p99 <= 2x bare at 50 concurrent: {'OK' if max(target) <= 2 else 'NOT MET'} "
-          f"(worst {max(target):.2f}x)")
+    print(
+        f"target p99 <= 2x bare at 50 concurrent: {'OK' if max(target) <= 2 else 'NOT MET'} (worst {max(target):.2f}x)"
+    )
 
 
 def fresh_cases(tmp: Path, n: int) -> list[str]:
@@ -222,9 +300,11 @@ def fresh_cases(tmp: Path, n: int) -> list[str]:
     from bot.service import ConversationService
     from flows.loader import load_all
     from storage.db import Store
+
     store = Store.from_url(DB_URL)
-    service = ConversationService(store=store, flows=load_all(), org=load_config(tmp / "org.yaml"),
-                                  chat=RecordingChat())
+    service = ConversationService(
+        store=store, flows=load_all(), org=load_config(tmp / "org.yaml"), chat=RecordingChat()
+    )
     codes = [service.open_case("sanne").messages[0].case_code for _ in range(n)]
     store.dispose()
     return codes
@@ -237,6 +317,7 @@ def start_postgres() -> dict:
     """A throwaway server from the installed binaries, as the test suite starts one."""
     import pwd
     import shutil
+
     base = Path(tempfile.mkdtemp(prefix="meldcode-bench-pg-"))
     as_pg = (lambda a: ["runuser", "-u", "postgres", "--", *a]) if os.geteuid() == 0 else (lambda a: a)
     if os.geteuid() == 0:
@@ -245,18 +326,38 @@ def start_postgres() -> dict:
     port = free_port()
     initdb = shutil.which("initdb") or sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))[-1]
     pg_ctl = str(Path(initdb).with_name("pg_ctl"))
-    subprocess.run(as_pg([str(initdb), "-D", str(base / "data"), "-A", "trust", "-U", "postgres"]), check=True,
-                   capture_output=True)
-    subprocess.run(as_pg([pg_ctl, "-D", str(base / "data"), "-l", str(base / "log"), "-w", "-o",
-                          f"-k {base} -p {port} -c listen_addresses='' -c max_connections=200", "start"]),
-                   check=True, capture_output=True)
-    return {"url": f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}", "base": base,
-            "pg_ctl": pg_ctl, "as_pg": as_pg}
+    subprocess.run(
+        as_pg([str(initdb), "-D", str(base / "data"), "-A", "trust", "-U", "postgres"]), check=True, capture_output=True
+    )
+    subprocess.run(
+        as_pg(
+            [
+                pg_ctl,
+                "-D",
+                str(base / "data"),
+                "-l",
+                str(base / "log"),
+                "-w",
+                "-o",
+                f"-k {base} -p {port} -c listen_addresses='' -c max_connections=200",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    return {
+        "url": f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}",
+        "base": base,
+        "pg_ctl": pg_ctl,
+        "as_pg": as_pg,
+    }
 
 
 def stop_postgres(pg: dict) -> None:
-    subprocess.run(pg["as_pg"]([pg["pg_ctl"], "-D", str(pg["base"] / "data"), "-m", "fast", "-w", "stop"]),
-                   capture_output=True)
+    subprocess.run(
+        pg["as_pg"]([pg["pg_ctl"], "-D", str(pg["base"] / "data"), "-m", "fast", "-w", "stop"]), capture_output=True
+    )
 
 
 if __name__ == "__main__":

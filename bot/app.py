@@ -1,8 +1,9 @@
 """Wire settings, config, flows, storage and a Chat into a ready conversation service."""
+
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from bot.chat import Chat
 from bot.config import OrgConfig, load_config
@@ -31,8 +32,11 @@ class MissingKey(StartupError):
 def _where_keys_are(settings: Settings) -> str:
     if settings.encryption_keys:
         return "keys come from MELDCODE_KEYS"
-    where = f"MELDCODE_KEY_FILE={settings.key_file}" if settings.key_file_given else \
-        f"the key file {settings.key_file} (MELDCODE_KEY_FILE, default: beside the database)"
+    where = (
+        f"MELDCODE_KEY_FILE={settings.key_file}"
+        if settings.key_file_given
+        else f"the key file {settings.key_file} (MELDCODE_KEY_FILE, default: beside the database)"
+    )
     return f"keys are looked for in MELDCODE_KEYS, then {where}"
 
 
@@ -50,25 +54,35 @@ def load_keys(settings: Settings, store: Store | None = None) -> KeyRing:
         except KeyError_ as exc:
             raise MissingKey(f"MELDCODE_KEY_FILE: {settings.key_file}: {exc}") from None
     elif report is not None and report.holds_data:
-        raise MissingKey(f"no key for this database: {settings.database_label} holds encrypted data "
-                         f"(sealed with key(s) {', '.join(sorted(report.needed)) or 'unknown'}, and an audit trail) "
-                         f"but {_where_keys_are(settings)}, and there is none. Restore the key file that belongs to "
-                         "this database (or point MELDCODE_KEY_FILE at it); a new key cannot read this data, so "
-                         "none was made")
+        raise MissingKey(
+            f"no key for this database: {settings.database_label} holds encrypted data "
+            f"(sealed with key(s) {', '.join(sorted(report.needed)) or 'unknown'}, and an audit trail) "
+            f"but {_where_keys_are(settings)}, and there is none. Restore the key file that belongs to "
+            "this database (or point MELDCODE_KEY_FILE at it); a new key cannot read this data, so "
+            "none was made"
+        )
     elif settings.embedded_database and settings.key_file:
         ring = create_key_file(settings.key_file)
-        log.warning("created encryption key file %s (readable by its owner only); back it up apart from "
-                    "the database: without it the case data cannot be read", settings.key_file)
+        log.warning(
+            "created encryption key file %s (readable by its owner only); back it up apart from "
+            "the database: without it the case data cannot be read",
+            settings.key_file,
+        )
     else:
-        raise MissingKey("no encryption key: set MELDCODE_KEYS or MELDCODE_KEY_FILE (see README); "
-                         "refusing to start with a server database and no key")
+        raise MissingKey(
+            "no encryption key: set MELDCODE_KEYS or MELDCODE_KEY_FILE (see README); "
+            "refusing to start with a server database and no key"
+        )
     if ring.audit_key is None:
         if settings.encryption_keys:
-            raise MissingKey("MELDCODE_KEYS has no 'audit:' entry, the audit trail's key "
-                             "(make one with `meldcode keys new audit`)")
+            raise MissingKey(
+                "MELDCODE_KEYS has no 'audit:' entry, the audit trail's key (make one with `meldcode keys new audit`)"
+            )
         if report is not None and report.holds_data:
-            raise MissingKey(f"the key file {settings.key_file} has no 'audit:' entry, but {settings.database_label} "
-                             "has an audit trail: restore the key file that belongs to this database")
+            raise MissingKey(
+                f"the key file {settings.key_file} has no 'audit:' entry, but {settings.database_label} "
+                "has an audit trail: restore the key file that belongs to this database"
+            )
         ring = append_key(settings.key_file, AUDIT_KEY_ID)
     if store is not None:
         opened = keycheck.examine(store.engine, ring)
@@ -76,24 +90,39 @@ def load_keys(settings: Settings, store: Store | None = None) -> KeyRing:
             need = ", ".join(sorted(opened.needed))
             problem = []
             if opened.missing:
-                problem.append(f"key(s) {', '.join(sorted(opened.missing))} are not among the keys given "
-                               f"({', '.join(sorted(ring.keys))})")
+                problem.append(
+                    f"key(s) {', '.join(sorted(opened.missing))} are not among the keys given "
+                    f"({', '.join(sorted(ring.keys))})"
+                )
             if opened.wrong:
-                problem.append(f"key(s) {', '.join(sorted(opened.wrong))} have the right id but do not open the "
-                               "values (another key with the same id)")
-            raise MissingKey(f"the keys do not open this database: {settings.database_label} needs key(s) {need}; "
-                             f"{'; '.join(problem)}; {_where_keys_are(settings)}")
+                problem.append(
+                    f"key(s) {', '.join(sorted(opened.wrong))} have the right id but do not open the "
+                    "values (another key with the same id)"
+                )
+            raise MissingKey(
+                f"the keys do not open this database: {settings.database_label} needs key(s) {need}; "
+                f"{'; '.join(problem)}; {_where_keys_are(settings)}"
+            )
     crypto.use(ring)
     return ring
 
 
-def open_store(settings: Settings, *, create: bool | None = None, check_audit_key: bool = True,
-               request_timeout: float | None = None) -> Store:
+def open_store(
+    settings: Settings,
+    *,
+    create: bool | None = None,
+    check_audit_key: bool = True,
+    request_timeout: float | None = None,
+) -> Store:
     """The embedded SQLite is migrated automatically; a server database is migrated by the operator. Keys that
     do not belong to the database are refused before anything is read or written. A server answering requests
     passes `request_timeout`: no statement, lock or connection attempt waits longer (storage.db.make_engine)."""
-    store = Store.from_url(settings.database_url, witness=Witness(settings.audit_witness),
-                           request_timeout=request_timeout, journal=PostedJournal(settings.data_dir))
+    store = Store.from_url(
+        settings.database_url,
+        witness=Witness(settings.audit_witness),
+        request_timeout=request_timeout,
+        journal=PostedJournal(settings.data_dir),
+    )
     try:
         load_keys(settings, store)
         if not store.is_current():
@@ -105,22 +134,35 @@ def open_store(settings: Settings, *, create: bool | None = None, check_audit_ke
             with store.transaction() as session:
                 verdict = audit_repo.check_key(session, key=crypto.active().audit_key)
             if verdict == "mismatch":
-                raise MissingKey(f"the audit key does not match this database ({settings.database_label}): "
-                                 f"{_where_keys_are(settings)}; restore the key file that belongs to this database")
+                raise MissingKey(
+                    f"the audit key does not match this database ({settings.database_label}): "
+                    f"{_where_keys_are(settings)}; restore the key file that belongs to this database"
+                )
     except Exception:
         store.dispose()
         raise
     return store
 
 
-def build_service(settings: Settings, chat: Chat, *, config: OrgConfig | None = None,
-                  clock: Callable = utcnow, store: Store | None = None,
-                  entry_point: str = "console") -> ConversationService:
+def build_service(
+    settings: Settings,
+    chat: Chat,
+    *,
+    config: OrgConfig | None = None,
+    clock: Callable = utcnow,
+    store: Store | None = None,
+    entry_point: str = "console",
+) -> ConversationService:
     config = config or load_config(settings.config_path)
     if config.is_demo:
         log.warning("no MELDCODE_CONFIG set: using the demo organisation")
-    service = ConversationService(store=store or open_store(settings), flows=load_all(flow_id=config.flow_id),
-                                  org=config,
-                                  chat=chat, clock=clock, entry_point=entry_point)
+    service = ConversationService(
+        store=store or open_store(settings),
+        flows=load_all(flow_id=config.flow_id),
+        org=config,
+        chat=chat,
+        clock=clock,
+        entry_point=entry_point,
+    )
     service.bootstrap()
     return service

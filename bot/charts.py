@@ -1,5 +1,6 @@
 """Charts of the evaluation figures (PNG). A suppressed count (under 5) is drawn as a hatched bar over the whole
 range 0-5, "somewhere below 5", never its value."""
+
 from __future__ import annotations
 
 import textwrap
@@ -8,9 +9,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # no screen: render straight to files
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from bot.stats import SUPPRESS_BELOW, Figures, shown  # noqa: E402
+from bot.stats import SUPPRESS_BELOW, Figures, shown
 
 GROUPS = ("forms", "routes", "feedback")
 
@@ -18,6 +19,7 @@ GROUPS = ("forms", "routes", "feedback")
 def chart_png(figures: Figures, title: str) -> bytes:
     """The same chart as PNG bytes, to send (Slack) rather than save."""
     import io
+
     buffer = io.BytesIO()
     chart(figures, buffer, title)
     return buffer.getvalue()
@@ -31,12 +33,12 @@ def chart(figures: Figures, path, title: str):
     if not groups:
         axes[0, 0].axis("off")
         axes[0, 0].text(0.5, 0.5, figures.words["empty"], ha="center", va="center", fontsize=12)
-    for ax, group in zip(axes[:, 0], groups):
+    for ax, group in zip(axes[:, 0], groups, strict=False):
         rows = [(label, value) for g, label, value in figures.rows if g == group]
         labels = [f"{label} ({shown(value)})" for label, value in rows]
         heights = [value if (value or 0) >= SUPPRESS_BELOW or not value else SUPPRESS_BELOW for _, value in rows]
         bars = ax.barh(labels, heights, color="#2c4a6e")
-        for bar, (_, value) in zip(bars, rows):
+        for bar, (_, value) in zip(bars, rows, strict=False):
             if 0 < (value or 0) < SUPPRESS_BELOW:
                 bar.set_hatch("//")
                 bar.set_facecolor("#c8d2de")

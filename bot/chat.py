@@ -1,8 +1,10 @@
 """The Chat port: how the service reaches people other than the one who acted (direct messages)."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 from bot.messages import Message
 
@@ -12,8 +14,9 @@ class DeliveryError(Exception):
 
 
 class Chat(Protocol):
-    def send_dm(self, *, org_key: str, person_id: str, message: Message,
-                done: Callable[[str | None], None] | None = None) -> None:
+    def send_dm(
+        self, *, org_key: str, person_id: str, message: Message, done: Callable[[str | None], None] | None = None
+    ) -> None:
         """Send a private message to one person (their external id: Slack user id or console handle),
         without making the caller wait; `done` hears how it went (None: posted, else why not)."""
 
@@ -24,10 +27,12 @@ class Chat(Protocol):
 @dataclass
 class RecordingChat:
     """Keeps every DM in order: the console shows them, and tests read them as a transcript."""
+
     sent: list[tuple[str, Message]] = field(default_factory=list)
 
-    def send_dm(self, *, org_key: str, person_id: str, message: Message,
-                done: Callable[[str | None], None] | None = None) -> None:
+    def send_dm(
+        self, *, org_key: str, person_id: str, message: Message, done: Callable[[str | None], None] | None = None
+    ) -> None:
         self.sent.append((person_id, message))
         if done is not None:
             done(None)

@@ -1,4 +1,5 @@
 """The organisation's config file (people, roles, absences, timezone, reminder settings), validated."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,13 @@ ORG_KEYS = {"key", "name", "timezone", "flow"}
 PERSON_KEYS = {"id", "name", "role", "af", "deputy", "board", "admin"}
 ABSENCE_KEYS = {"person", "from", "to"}
 # Reminder settings an organisation may change; the rest of Policy comes from them.
-SETTING_KEYS = ({f.name for f in fields(Policy)} - {"timezone", "extra_closed_days"}
-                | {"closed_days", "office_hours", "retention_months", "training_every_months", "evaluation_month"})
+SETTING_KEYS = {f.name for f in fields(Policy)} - {"timezone", "extra_closed_days"} | {
+    "closed_days",
+    "office_hours",
+    "retention_months",
+    "training_every_months",
+    "evaluation_month",
+}
 # How long a closed case is kept, in months after closing, by how it ended. Reasoning in the README:
 # 2 years mirrors the leerlingdossier rule (kept 2 years after the pupil leaves; the SWV sees the case
 # close, not the pupil leave); a melding is kept 5 years, as Veilig Thuis may ask about it and new
@@ -31,8 +37,7 @@ DEFAULT_OFFICE_HOURS = (dt.time(8, 30), dt.time(17, 0))
 class ConfigError(Exception):
     def __init__(self, source: str, errors: list[str]):
         self.source, self.errors = source, errors
-        super().__init__(f"{source}: {len(errors)} error(s) in the organisation config:\n  - "
-                         + "\n  - ".join(errors))
+        super().__init__(f"{source}: {len(errors)} error(s) in the organisation config:\n  - " + "\n  - ".join(errors))
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,8 @@ class OrgConfig:
     policy: Policy = field(default_factory=Policy)
     office_hours: tuple[dt.time, dt.time] = DEFAULT_OFFICE_HOURS  # reminders go out only then
     retention_months: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_RETENTION))
-    training_every_months: int = 12   # C3: how often staff are reminded to refresh their training
-    evaluation_month: int = 6         # C7: the month the AF and the board are asked to evaluate (June)
+    training_every_months: int = 12  # C3: how often staff are reminded to refresh their training
+    evaluation_month: int = 6  # C7: the month the AF and the board are asked to evaluate (June)
     is_demo: bool = False
     source: str = "<demo>"
     flow_id: str = "meldcode"  # the meldcode this organisation follows (a variant: flows/definitions/<id>)
@@ -133,8 +138,17 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
                 errors.append(f"{where}.{key} must be true or false")
         if (flags["af"] or flags["deputy"]) and role != "onderwijskundig_medewerker":
             errors.append(f"{where}: the AF and deputies are onderwijskundig medewerkers (rule B4)")
-        people.append(PersonConfig(pid, str(name), role, bool(flags["af"]), bool(flags["deputy"]),
-                                   bool(flags["board"]), bool(flags["admin"])))
+        people.append(
+            PersonConfig(
+                pid,
+                str(name),
+                role,
+                bool(flags["af"]),
+                bool(flags["deputy"]),
+                bool(flags["board"]),
+                bool(flags["admin"]),
+            )
+        )
     if sum(p.is_af for p in people) != 1:
         errors.append("exactly one person must be the AF (af: true)")
     if not any(p.is_deputy for p in people):
@@ -162,8 +176,18 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
 
     if errors:
         raise ConfigError(source, errors)
-    return OrgConfig(key=org["key"], name=org["name"], timezone=str(timezone), people=tuple(people),
-                     absences=tuple(absences), **org_settings, is_demo=is_demo, source=source, flow_id=flow_id)
+    return OrgConfig(
+        key=org["key"],
+        name=org["name"],
+        timezone=str(timezone),
+        people=tuple(people),
+        absences=tuple(absences),
+        **org_settings,
+        is_demo=is_demo,
+        source=source,
+        flow_id=flow_id,
+    )
+
 
 def parse_settings(settings: Any, timezone: str, errors: list[str]) -> dict[str, Any]:
     """The `settings` of an organisation (config file, or stored for a hosted workspace) as OrgConfig fields;
@@ -179,9 +203,14 @@ def parse_settings(settings: Any, timezone: str, errors: list[str]) -> dict[str,
         if key not in SETTING_KEYS:
             errors.append(f"settings: unknown key {key!r} (known: {', '.join(sorted(SETTING_KEYS))})")
         elif key == "retention_months":
-            if (not isinstance(value, dict) or not set(value) <= set(DEFAULT_RETENTION)
-                    or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value.values())):
-                errors.append("settings.retention_months maps closed, monitoring and reported to whole months (1 or more)")
+            if (
+                not isinstance(value, dict)
+                or not set(value) <= set(DEFAULT_RETENTION)
+                or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value.values())
+            ):
+                errors.append(
+                    "settings.retention_months maps closed, monitoring and reported to whole months (1 or more)"
+                )
             else:
                 retention.update(value)
         elif key in ("training_every_months", "evaluation_month"):
@@ -210,8 +239,7 @@ def parse_settings(settings: Any, timezone: str, errors: list[str]) -> dict[str,
     if isinstance(policy_args.get("reminder_hour"), int) and not 0 <= policy_args["reminder_hour"] <= 23:
         errors.append("settings.reminder_hour must be between 0 and 23")
 
-    return {"policy": Policy(**policy_args), "office_hours": office_hours, "retention_months": retention,
-            **org_notices}
+    return {"policy": Policy(**policy_args), "office_hours": office_hours, "retention_months": retention, **org_notices}
 
 
 def hosted_config(*, key: str, name: str, timezone: str, flow_id: str, settings_yaml: str | None) -> OrgConfig:

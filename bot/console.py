@@ -1,31 +1,45 @@
 """The console adapter: plays every role in a terminal, or reads a scripted session from a pipe."""
+
 from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, TextIO
+from typing import TextIO
 
-from bot.console_org import OrganisationCommands
 from bot.console_forms import FormPrompter, Quit
+from bot.console_org import OrganisationCommands
 from bot.messages import Action, Message, Reply
 from bot.service import ConversationService
 from bot.terminal import printable
 from bot.texts import Texts
 
-COMMAND_FOR = {Action.OPEN_CASE: "/open {code}", Action.TAKE_UP: "/oppakken {code}",
-               Action.CONTINUE: "/verder {code}", Action.ACUTE: "/acuut {code}", Action.NEW_CASE: "/nieuw",
-               Action.REOPEN: "/heropen {code}", Action.PROPOSE_MOMENT: "/moment {code} DATUM TIJD",
-               Action.HAND_TO_DEPUTY: "/doorgeven {code}", Action.SNOOZE_DAY: "/uitstellen {ref} dag",
-               Action.SNOOZE_WEEK: "/uitstellen {ref} week", Action.REMINDER_DONE: "/afgehandeld {ref} NOTITIE",
-               Action.MANAGE_ROLES: "/rol WIE ROL", Action.RECORD_ABSENCE: "/afwezig [WIE] VAN TOT",
-               Action.WELCOME_ALL: "/welkom", Action.EXPLAIN: "/uitleg {ref}",
-               Action.FEEDBACK: "/oordeel {code} {ref}", Action.STATS_CHART: "/grafiek"}
+COMMAND_FOR = {
+    Action.OPEN_CASE: "/open {code}",
+    Action.TAKE_UP: "/oppakken {code}",
+    Action.CONTINUE: "/verder {code}",
+    Action.ACUTE: "/acuut {code}",
+    Action.NEW_CASE: "/nieuw",
+    Action.REOPEN: "/heropen {code}",
+    Action.PROPOSE_MOMENT: "/moment {code} DATUM TIJD",
+    Action.HAND_TO_DEPUTY: "/doorgeven {code}",
+    Action.SNOOZE_DAY: "/uitstellen {ref} dag",
+    Action.SNOOZE_WEEK: "/uitstellen {ref} week",
+    Action.REMINDER_DONE: "/afgehandeld {ref} NOTITIE",
+    Action.MANAGE_ROLES: "/rol WIE ROL",
+    Action.RECORD_ABSENCE: "/afwezig [WIE] VAN TOT",
+    Action.WELCOME_ALL: "/welkom",
+    Action.EXPLAIN: "/uitleg {ref}",
+    Action.FEEDBACK: "/oordeel {code} {ref}",
+    Action.STATS_CHART: "/grafiek",
+}
 
 
 @dataclass
 class ConsoleChat:
     """The Chat port for the console: a DM is shown at once, and kept for /berichten."""
+
     write: Callable[[str], None]
     names: dict[str, str] = field(default_factory=dict)
     texts: Texts = field(default_factory=Texts)
@@ -54,6 +68,7 @@ def render_button(texts: Texts, button) -> str:
 def write_private(path, text: str):
     """A file only its owner can read: a dossier holds special-category data."""
     import os
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -72,9 +87,19 @@ class ConsoleClock:
 
 
 class Console(FormPrompter, OrganisationCommands):
-    def __init__(self, service: ConversationService, chat: ConsoleChat, *, stdin: TextIO = sys.stdin,
-                 stdout: TextIO = sys.stdout, persona: str | None = None, echo: bool | None = None,
-                 sender=None, clock: ConsoleClock | None = None, export_dir=None):
+    def __init__(
+        self,
+        service: ConversationService,
+        chat: ConsoleChat,
+        *,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+        persona: str | None = None,
+        echo: bool | None = None,
+        sender=None,
+        clock: ConsoleClock | None = None,
+        export_dir=None,
+    ):
         self.service, self.chat, self.stdin, self.stdout = service, chat, stdin, stdout
         self.export_dir = export_dir
         self.sender, self.clock = sender, clock
@@ -122,6 +147,7 @@ class Console(FormPrompter, OrganisationCommands):
         while True:
             if self.sender is not None:
                 from bot.notices import send_due_notices
+
                 send_due_notices(self.service)  # training and evaluation notices (C3, C7)
                 self.sender.run_once()  # due reminders arrive as the DMs people would get
             line = self.read(f"[{self.name()}] > ")
@@ -214,6 +240,7 @@ class Console(FormPrompter, OrganisationCommands):
     def cmd_moment(self, arg: str) -> None:
         """/moment CODE 3-3-2026 14:00"""
         from flows.answers import FieldError, parse_date
+
         parts = arg.split()
         code = parts[0].upper() if parts and parts[0].upper().startswith("MC-") else self.case
         rest = parts[1:] if parts and parts[0].upper().startswith("MC-") else parts
@@ -236,6 +263,7 @@ class Console(FormPrompter, OrganisationCommands):
     def cmd_tijd(self, arg: str) -> None:
         """/tijd, /tijd +3d, /tijd +4u, /tijd 10-12-2026 09:00: the console's clock, for trying deadlines."""
         from flows.answers import FieldError, parse_date
+
         if self.clock is None:
             return
         arg = arg.strip().lower()
@@ -311,8 +339,12 @@ class Console(FormPrompter, OrganisationCommands):
             reply = self.service.correction_form(self.persona, code)
             self.show(reply)
             if reply.question:
-                self._submit(reply.question, lambda values: self.service.correct(
-                    self.persona, code, int(values.get("answer") or 0), values.get("note", "")))
+                self._submit(
+                    reply.question,
+                    lambda values: self.service.correct(
+                        self.persona, code, int(values.get("answer") or 0), values.get("note", "")
+                    ),
+                )
 
     def cmd_opvolgen(self, arg: str) -> None:
         if code := self._code(arg):

@@ -1,7 +1,9 @@
 """Asking a form's fields one by one in the terminal: numbered choices, re-asking only what was wrong."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bot.messages import FieldView, QuestionView, Reply
 
@@ -20,8 +22,9 @@ class FormPrompter:
     def walk(self, question: QuestionView | None) -> None:
         """Ask question after question while it is this person's turn."""
         while question is not None:
-            reply = self._submit(question, lambda values, q=question: self.service.answer(
-                self.persona, q.case_code, q.node_id, values))
+            reply = self._submit(
+                question, lambda values, q=question: self.service.answer(self.persona, q.case_code, q.node_id, values)
+            )
             question = reply.question if reply else None
 
     def _submit(self, question: QuestionView, send: Callable[[dict[str, Any]], Reply]) -> Reply | None:
@@ -41,8 +44,9 @@ class FormPrompter:
             except Cancelled:
                 self.say(self.texts("console.cancelled"))
                 return None
-            sent = {k: v for k, v in values.items()
-                    if self._asked(next(f for f in question.fields if f.id == k), values)}
+            sent = {
+                k: v for k, v in values.items() if self._asked(next(f for f in question.fields if f.id == k), values)
+            }
             reply = send(sent)
             if reply.errors:
                 self.show(reply)
@@ -73,8 +77,11 @@ class FormPrompter:
         if fv.type in ("choice", "multi_choice", "person"):
             for i, (_, label) in enumerate(fv.choices, 1):
                 self.say(f"  {i}) {label}")
-            hint = {"choice": t("console.choose_number"), "multi_choice": t("console.choose_numbers"),
-                    "person": t("console.person_hint")}[fv.type]
+            hint = {
+                "choice": t("console.choose_number"),
+                "multi_choice": t("console.choose_numbers"),
+                "person": t("console.person_hint"),
+            }[fv.type]
         elif fv.type == "yes_no":
             hint = t("console.yes_no")
         elif fv.type == "date":

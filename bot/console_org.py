@@ -1,15 +1,18 @@
 """Console commands for the organisation (part C): figures and charts, roles and absences, the welcome,
 the close-of-case question and the language; a mixin of bot.console.Console."""
+
 from __future__ import annotations
 
 import datetime as dt
 
-
-
 # Staff role words as people type them in /rol.
-ROLE_WORDS = {"kindkrachtspecialist": "kindkrachtspecialist", "trajectbegeleider": "trajectbegeleider",
-              "onderwijskundig_medewerker": "onderwijskundig_medewerker", "om": "onderwijskundig_medewerker",
-              "geen": None}
+ROLE_WORDS = {
+    "kindkrachtspecialist": "kindkrachtspecialist",
+    "trajectbegeleider": "trajectbegeleider",
+    "onderwijskundig_medewerker": "onderwijskundig_medewerker",
+    "om": "onderwijskundig_medewerker",
+    "geen": None,
+}
 
 
 class OrganisationCommands:
@@ -18,11 +21,14 @@ class OrganisationCommands:
     def _period(self, arg: str) -> tuple[dt.date, dt.date] | None:
         """[VAN TOT] for /cijfers and /grafiek: this year so far when left out."""
         from flows.answers import FieldError, parse_date
+
         parts = arg.split()
         today = self.service.today(self.service.clock())
         try:
-            return (parse_date(parts[0]) if parts else today.replace(month=1, day=1),
-                    parse_date(parts[1]) if len(parts) > 1 else today)
+            return (
+                parse_date(parts[0]) if parts else today.replace(month=1, day=1),
+                parse_date(parts[1]) if len(parts) > 1 else today,
+            )
         except FieldError:
             self.say(self.texts("console.bad_period"))
             return None
@@ -59,6 +65,7 @@ class OrganisationCommands:
     def cmd_afwezig(self, arg: str) -> None:
         """/afwezig [WIE] VAN TOT: an absence of the AF (or a deputy); without WIE, your own."""
         from flows.answers import FieldError, parse_date
+
         words = arg.split()
         who = self.service.find_person(words[0]) if len(words) == 3 else self.persona
         dates = words[-2:] if len(words) >= 2 else []
@@ -99,6 +106,7 @@ class OrganisationCommands:
 
     def _speak(self) -> None:
         from bot import i18n
+
         i18n.set_for_event(self.service.language_of(self.persona))
 
     def cmd_welkom(self, arg: str) -> None:
@@ -118,4 +126,3 @@ class OrganisationCommands:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         self.say(self.texts("console.chart_saved", path=str(path)))
-

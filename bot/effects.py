@@ -1,4 +1,5 @@
 """Carry out the effects an engine transition names (flows.vocabulary.EFFECTS): rows and DMs."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -17,8 +18,9 @@ if TYPE_CHECKING:
 
 def open_hypotheses(call: Call, case: Case) -> list[Signal]:
     followed = {f.signal_id for f in case_repo.follow_ups(call.session, case_id=case.id)}
-    return [s for s in case_repo.signals(call.session, case_id=case.id)
-            if s.kind == "hypothesis" and s.id not in followed]
+    return [
+        s for s in case_repo.signals(call.session, case_id=case.id) if s.kind == "hypothesis" and s.id not in followed
+    ]
 
 
 def signal_counts(call: Call, case: Case) -> dict[str, int]:
@@ -26,82 +28,161 @@ def signal_counts(call: Call, case: Case) -> dict[str, int]:
     return {"count": len(signals), "hypotheses": sum(s.kind == "hypothesis" for s in signals)}
 
 
-def record_signal(svc: ConversationService, call: Call, case: Case, values: dict[str, Any],
-                  answer_id: int | None) -> Signal:
-    signal = case_repo.add_signal(call.session, case=case, kind=values["kind"], text=values["text"],
-                                  source=values.get("source"), diagnosed_by=values.get("diagnosed_by"),
-                                  observed_on=values.get("observed_on"), created_by_id=call.person.id,
-                                  now=call.now, answer_id=answer_id)
-    case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="signal_recorded",
-                        detail={"kind": signal.kind}, actor_id=call.person.id, now=call.now)
+def record_signal(
+    svc: ConversationService, call: Call, case: Case, values: dict[str, Any], answer_id: int | None
+) -> Signal:
+    signal = case_repo.add_signal(
+        call.session,
+        case=case,
+        kind=values["kind"],
+        text=values["text"],
+        source=values.get("source"),
+        diagnosed_by=values.get("diagnosed_by"),
+        observed_on=values.get("observed_on"),
+        created_by_id=call.person.id,
+        now=call.now,
+        answer_id=answer_id,
+    )
+    case_repo.add_event(
+        call.session,
+        org_id=call.org.id,
+        case_id=case.id,
+        kind="signal_recorded",
+        detail={"kind": signal.kind},
+        actor_id=call.person.id,
+        now=call.now,
+    )
     if signal.kind == "hypothesis":
         # D4: an open hypothesis is to be confirmed or refuted (S1.3).
-        reminder_repo.schedule(call.session, case=case, kind="D4", recipient_role="staff",
-                               recipient_id=case.owner_id, node_id=None, now=call.now,
-                               due=due_times("D4", now=call.now, policy=svc.policy))
+        reminder_repo.schedule(
+            call.session,
+            case=case,
+            kind="D4",
+            recipient_role="staff",
+            recipient_id=case.owner_id,
+            node_id=None,
+            now=call.now,
+            due=due_times("D4", now=call.now, policy=svc.policy),
+        )
     return signal
 
 
-def apply(svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition, answer_id: int,
-          reply: Reply) -> None:
+def apply(
+    svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition, answer_id: int, reply: Reply
+) -> None:
     texts = svc.texts
     for effect in t.effects:
         name, params = effect.name, effect.params
         if name == "record_signal":
             record_signal(svc, call, case, dict(t.values), answer_id)
-            reply.messages[0] = Message(texts("replies.stored_signal", **signal_counts(call, case)),
-                                        case_code=case.code)
+            reply.messages[0] = Message(
+                texts("replies.stored_signal", **signal_counts(call, case)), case_code=case.code
+            )
         elif name == "notify_af":
             af = svc.acting_af(call)
             if af is None:
                 svc.no_af_reachable(call, case.code, reply)
-            call.dm(af, lambda: Message(texts(f"dms.{params['notice']}", code=case.code),
-                                        buttons=svc._open_button(case.code), case_code=case.code))
-            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="af_notified",
-                                actor_id=call.person.id, now=call.now)
+            call.dm(
+                af,
+                lambda params=params: Message(  # written at once, in the recipient's language (Call.dm)
+                    texts(f"dms.{params['notice']}", code=case.code),
+                    buttons=svc._open_button(case.code),
+                    case_code=case.code,
+                ),
+            )
+            case_repo.add_event(
+                call.session,
+                org_id=call.org.id,
+                case_id=case.id,
+                kind="af_notified",
+                actor_id=call.person.id,
+                now=call.now,
+            )
         elif name == "request_consultation":
             _request_consultation(svc, call, case, flow, t, reply)
         elif name == "inform_board":
             af = svc.acting_af(call)
             for board in org_repo.board_contacts(call.session, org_id=call.org.id):
-                call.dm(board, lambda: Message(texts("dms.inform_board", code=case.code, af=af.name if af else ""),
-                                       case_code=case.code))
-            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="board_informed",
-                                actor_id=call.person.id, now=call.now)
+                call.dm(
+                    board,
+                    lambda af=af: Message(
+                        texts("dms.inform_board", code=case.code, af=af.name if af else ""), case_code=case.code
+                    ),
+                )
+            case_repo.add_event(
+                call.session,
+                org_id=call.org.id,
+                case_id=case.id,
+                kind="board_informed",
+                actor_id=call.person.id,
+                now=call.now,
+            )
         elif name == "schedule_reminder":
             for role in params["to"]:
-                reminder_repo.schedule(call.session, case=case, kind=params["kind"], recipient_role=role,
-                                       recipient_id=case.owner_id if role == "staff" else None,
-                                       due=params["due"], node_id=t.state.node, now=call.now)
+                reminder_repo.schedule(
+                    call.session,
+                    case=case,
+                    kind=params["kind"],
+                    recipient_role=role,
+                    recipient_id=case.owner_id if role == "staff" else None,
+                    due=params["due"],
+                    node_id=t.state.node,
+                    now=call.now,
+                )
         elif name == "cancel_reminders":
             reminder_repo.cancel(call.session, case_id=case.id, kinds=params["kinds"], now=call.now)
         elif name == "melding_summary":
-            reply.messages.append(Message(_melding_summary(svc, call, case, flow, t), tone="private",
-                                          case_code=case.code))
+            reply.messages.append(
+                Message(_melding_summary(svc, call, case, flow, t), tone="private", case_code=case.code)
+            )
         else:  # the loader admits only known effects; a new one must be implemented here
             raise NotImplementedError(name)
 
 
-def _request_consultation(svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition,
-                          reply: Reply) -> None:
+def _request_consultation(
+    svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition, reply: Reply
+) -> None:
     texts = svc.texts
     af = svc.acting_af(call)
     urgency = t.values.get("urgency", "normal")
-    case_repo.request_consultation(call.session, case=case, urgency=urgency, requested_by_id=call.person.id,
-                                   assigned_to_id=af.id if af else None, now=call.now)
-    case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="consultation_requested",
-                        detail={"urgency": urgency}, actor_id=call.person.id, now=call.now)
+    case_repo.request_consultation(
+        call.session,
+        case=case,
+        urgency=urgency,
+        requested_by_id=call.person.id,
+        assigned_to_id=af.id if af else None,
+        now=call.now,
+    )
+    case_repo.add_event(
+        call.session,
+        org_id=call.org.id,
+        case_id=case.id,
+        kind="consultation_requested",
+        detail={"urgency": urgency},
+        actor_id=call.person.id,
+        now=call.now,
+    )
     if af is None:
         svc.no_af_reachable(call, case.code, reply)
         return
     chosen = t.state.value("triage.forms", "forms") or []
     # Only the code, the step, the forms and the urgency: never typed text or names of the client. The forms
     # are named in the recipient's language (the lambda runs in it).
-    call.dm(af, lambda: Message(texts("dms.consultation_request", staff=call.person.name, code=case.code,
-                              forms=", ".join(c.label for c in svc.flows[case.flow_version].forms if c.id in chosen)
-                              or "-", urgency=texts(f"urgency.{urgency}")),
-                        buttons=svc._consultation_buttons(case.code),
-                        tone="urgent" if urgency == "today" else "info", case_code=case.code))
+    call.dm(
+        af,
+        lambda: Message(
+            texts(
+                "dms.consultation_request",
+                staff=call.person.name,
+                code=case.code,
+                forms=", ".join(c.label for c in svc.flows[case.flow_version].forms if c.id in chosen) or "-",
+                urgency=texts(f"urgency.{urgency}"),
+            ),
+            buttons=svc._consultation_buttons(case.code),
+            tone="urgent" if urgency == "today" else "info",
+            case_code=case.code,
+        ),
+    )
 
 
 def _melding_summary(svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition) -> str:
@@ -114,9 +195,16 @@ def melding_summary_text(svc: ConversationService, call: Call, case: Case, flow:
     for f in case_repo.follow_ups(call.session, case_id=case.id):
         follow.setdefault(f.signal_id, []).append(f)
     return svc.texts.template(
-        "melding_summary.j2", case=case, melder=case.owner, af=svc.acting_af(call),
-        involved=state.value(node_id, "involved"), network=state.value(node_id, "network"),
-        signals=case_repo.signals(call.session, case_id=case.id), follow_ups=follow,
-        discussion=state.answers.get("step5.discussion"), skip=state.answers.get("step5.skip"),
+        "melding_summary.j2",
+        case=case,
+        melder=case.owner,
+        af=svc.acting_af(call),
+        involved=state.value(node_id, "involved"),
+        network=state.value(node_id, "network"),
+        signals=case_repo.signals(call.session, case_id=case.id),
+        follow_ups=follow,
+        discussion=state.answers.get("step5.discussion"),
+        skip=state.answers.get("step5.skip"),
         forms=[c.label for c in flow.forms if c.id in (state.value("triage.forms", "forms") or [])],
-        siblings=state.answers.get("triage.kindcheck"))
+        siblings=state.answers.get("triage.kindcheck"),
+    )

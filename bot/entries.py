@@ -1,7 +1,9 @@
 """Entries beside the flow: signals and contacts at any time, hypothesis follow-ups, corrections."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from bot import effects as fx
 from bot.errors import Denied
@@ -18,35 +20,61 @@ from storage.models import Case
 class Entries:
     def entry_form(self, actor: str, code: str, kind: str) -> Reply:
         """The form for something recordable at any time while a case is open: a signal or a contact."""
+
         def work(call) -> Reply:
             case, roles, flow = self._open_case(call, code)
             node = flow.anytime_node(kind)
             if not engine.may_answer(node, roles):
                 raise Denied(f"actor_{node.actor}", af="", code=case.code)
-            return Reply(question=question_view(self.texts, flow, node, code=case.code,
-                                                state=self.state(call, case), people=self._people_choices(call)))
+            return Reply(
+                question=question_view(
+                    self.texts,
+                    flow,
+                    node,
+                    code=case.code,
+                    state=self.state(call, case),
+                    people=self._people_choices(call),
+                )
+            )
+
         return self._run(actor, work, action="entry_form")
 
     def add_entry(self, actor: str, code: str, kind: str, values: Mapping[str, Any]) -> Reply:
         """S1.1/S5.1 (a new signal) and S1.4/S4.0/X7 (a contact or advice), at any moment; the case stays put."""
+
         def work(call) -> Reply:
             case, roles, flow = self._open_case(call, code)
             people = self._people_ids(call, flow.anytime_node(kind))
             try:
-                t = engine.record_anytime(flow, self.state(call, case), kind, values, call.now, roles=roles,
-                                          policy=self.policy, people=people)
+                t = engine.record_anytime(
+                    flow, self.state(call, case), kind, values, call.now, roles=roles, policy=self.policy, people=people
+                )
             except engine.NotAllowed as exc:
                 raise Denied(exc.code, af="", code=case.code) from None
             node = flow.nodes[t.node]
-            answer_id = case_repo.add_answer(call.session, case=case, node_id=node.id, values=to_json(t.values),
-                                          actor_id=call.person.id, actor_role="staff" if "staff" in roles else "af",
-                                          now=call.now)
+            answer_id = case_repo.add_answer(
+                call.session,
+                case=case,
+                node_id=node.id,
+                values=to_json(t.values),
+                actor_id=call.person.id,
+                actor_role="staff" if "staff" in roles else "af",
+                now=call.now,
+            )
             if kind == "contact":
-                case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="contact_recorded",
-                                    node_id=node.id, actor_id=call.person.id, now=call.now)
+                case_repo.add_event(
+                    call.session,
+                    org_id=call.org.id,
+                    case_id=case.id,
+                    kind="contact_recorded",
+                    node_id=node.id,
+                    actor_id=call.person.id,
+                    now=call.now,
+                )
             reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])
             fx.apply(self, call, case, flow, t, answer_id, reply)
             return reply
+
         return self._run(actor, work, action="add_entry", code=code)
 
     def _note(self, raw: Any, errors: dict[str, str], field_id: str = "note") -> str:
@@ -68,61 +96,109 @@ class Entries:
 
     def correct(self, actor: str, code: str, answer_id: int, note: str) -> Reply:
         """A correction is a new entry beside the answer it corrects; the answer itself never changes."""
+
         def work(call) -> Reply:
-            case, roles = self._case(call, code)
+            case, _roles = self._case(call, code)
             answer = next((a for a in case_repo.answers(call.session, case_id=case.id) if a.id == answer_id), None)
             errors = {}
             if answer is None:
                 errors["answer"] = self.texts("errors.invalid_choice")
             text = self._note(note, errors)
             if errors:
-                return Reply(messages=[Message(self.texts("errors.answer_rejected", count=len(errors)),
-                                               tone="error")], errors=errors, ok=False)
-            case_repo.add_correction(call.session, answer=answer, note=text, created_by_id=call.person.id,
-                                     now=call.now)
-            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="correction_recorded",
-                                node_id=answer.node_id, actor_id=call.person.id, now=call.now)
+                return Reply(
+                    messages=[Message(self.texts("errors.answer_rejected", count=len(errors)), tone="error")],
+                    errors=errors,
+                    ok=False,
+                )
+            case_repo.add_correction(call.session, answer=answer, note=text, created_by_id=call.person.id, now=call.now)
+            case_repo.add_event(
+                call.session,
+                org_id=call.org.id,
+                case_id=case.id,
+                kind="correction_recorded",
+                node_id=answer.node_id,
+                actor_id=call.person.id,
+                now=call.now,
+            )
             return Reply(messages=[Message(self.texts("replies.correction_stored"), case_code=case.code)])
+
         return self._run(actor, work, action="correct", code=code)
 
     def correction_form(self, actor: str, code: str) -> Reply:
         """Which answer to correct: every stored answer of the case, newest first."""
+
         def work(call) -> Reply:
-            case, roles = self._case(call, code)
+            case, _roles = self._case(call, code)
             flow = self.flows[case.flow_version]
-            choices = tuple((str(a.id), f"{self.texts.datetime(a.created_at)} · {flow.nodes[a.node_id].title}")
-                            for a in reversed(case_repo.answers(call.session, case_id=case.id))
-                            if a.node_id in flow.nodes)
+            choices = tuple(
+                (str(a.id), f"{self.texts.datetime(a.created_at)} · {flow.nodes[a.node_id].title}")
+                for a in reversed(case_repo.answers(call.session, case_id=case.id))
+                if a.node_id in flow.nodes
+            )
             t = self.texts
-            return Reply(question=QuestionView(
-                case_code=case.code, node_id="correction", step_title=t("correction.title"),
-                title=t("correction.title"), prompt=t("correction.prompt"), why=None, fields=(
-                    FieldView("answer", "choice", t("correction.answer"), None, True, choices),
-                    FieldView("note", "text", t("correction.note"), None, True))))
+            return Reply(
+                question=QuestionView(
+                    case_code=case.code,
+                    node_id="correction",
+                    step_title=t("correction.title"),
+                    title=t("correction.title"),
+                    prompt=t("correction.prompt"),
+                    why=None,
+                    fields=(
+                        FieldView("answer", "choice", t("correction.answer"), None, True, choices),
+                        FieldView("note", "text", t("correction.note"), None, True),
+                    ),
+                )
+            )
+
         return self._run(actor, work, action="correction_form", code=code)
 
     def follow_up_form(self, actor: str, code: str) -> Reply:
         """S1.3: the form to confirm or refute one of the case's open hypotheses."""
+
         def work(call) -> Reply:
-            case, roles = self._case(call, code)
+            case, _roles = self._case(call, code)
             hypotheses = fx.open_hypotheses(call, case)
             if not hypotheses:
                 raise Denied("no_hypothesis", code=case.code)
             t = self.texts
-            return Reply(question=QuestionView(
-                case_code=case.code, node_id="follow_up", step_title=self.latest.steps["1"].title,
-                title=t("follow_up.title"), prompt=None, why=None, fields=(
-                    FieldView("signal", "choice", t("follow_up.signal"), None, True,
-                              tuple((str(s.id), s.text) for s in hypotheses)),
-                    FieldView("verdict", "choice", t("follow_up.verdict"), None, True,
-                              (("confirmed", t("verdicts.confirmed")), ("refuted", t("verdicts.refuted")))),
-                    FieldView("note", "text", t("follow_up.note"), None, True))))
+            return Reply(
+                question=QuestionView(
+                    case_code=case.code,
+                    node_id="follow_up",
+                    step_title=self.latest.steps["1"].title,
+                    title=t("follow_up.title"),
+                    prompt=None,
+                    why=None,
+                    fields=(
+                        FieldView(
+                            "signal",
+                            "choice",
+                            t("follow_up.signal"),
+                            None,
+                            True,
+                            tuple((str(s.id), s.text) for s in hypotheses),
+                        ),
+                        FieldView(
+                            "verdict",
+                            "choice",
+                            t("follow_up.verdict"),
+                            None,
+                            True,
+                            (("confirmed", t("verdicts.confirmed")), ("refuted", t("verdicts.refuted"))),
+                        ),
+                        FieldView("note", "text", t("follow_up.note"), None, True),
+                    ),
+                )
+            )
+
         return self._run(actor, work, action="follow_up_form")
 
     def follow_up(self, actor: str, code: str, values: Mapping[str, Any]) -> Reply:
         """S1.3: confirm or refute a hypothesis with a follow-up note; the original stays as it was."""
+
         def work(call) -> Reply:
-            case, roles = self._case(call, code)
+            case, _roles = self._case(call, code)
             hypotheses = {str(s.id): s for s in fx.open_hypotheses(call, case)}
             verdict, errors = values.get("verdict"), {}
             if str(values.get("signal")) not in hypotheses:
@@ -131,17 +207,33 @@ class Entries:
                 errors["verdict"] = self.texts("errors.invalid_choice")
             note = self._note(values.get("note"), errors)
             if errors:
-                return Reply(messages=[Message(self.texts("errors.answer_rejected", count=len(errors)),
-                                               tone="error")], errors=errors, ok=False)
+                return Reply(
+                    messages=[Message(self.texts("errors.answer_rejected", count=len(errors)), tone="error")],
+                    errors=errors,
+                    ok=False,
+                )
             signal = hypotheses[str(values["signal"])]
-            case_repo.add_follow_up(call.session, signal=signal, verdict=verdict, note=note,
-                                    created_by_id=call.person.id, now=call.now)
-            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="followup_recorded",
-                                detail={"verdict": verdict}, actor_id=call.person.id, now=call.now)
+            case_repo.add_follow_up(
+                call.session, signal=signal, verdict=verdict, note=note, created_by_id=call.person.id, now=call.now
+            )
+            case_repo.add_event(
+                call.session,
+                org_id=call.org.id,
+                case_id=case.id,
+                kind="followup_recorded",
+                detail={"verdict": verdict},
+                actor_id=call.person.id,
+                now=call.now,
+            )
             if len(hypotheses) == 1:
                 reminder_repo.cancel(call.session, case_id=case.id, kinds=["D4"], now=call.now)
-            return Reply(messages=[Message(self.texts("replies.follow_up_stored",
-                                                      verdict=self.texts(f"verdicts.{verdict}")),
-                                           case_code=case.code)])
-        return self._run(actor, work, action="follow_up")
+            return Reply(
+                messages=[
+                    Message(
+                        self.texts("replies.follow_up_stored", verdict=self.texts(f"verdicts.{verdict}")),
+                        case_code=case.code,
+                    )
+                ]
+            )
 
+        return self._run(actor, work, action="follow_up")

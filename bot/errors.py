@@ -1,4 +1,5 @@
 """The errors the bot raises: refusals to a person (Denied) and reasons it cannot start (StartupError)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,9 +1,10 @@
 """The language of the moment (nl or en): set per inbound event from the person, read by texts and flows."""
+
 from __future__ import annotations
 
 import contextlib
 import contextvars
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from flows.model import Flow
 from flows.translate import LANGUAGES

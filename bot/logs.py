@@ -1,5 +1,6 @@
 """Logging for operators: plain lines, or JSON lines (MELDCODE_LOG_FORMAT=json) for a log collector. Messages
 never hold case content or tokens: the code logs ids, counts and error types only."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,13 @@ import logging
 
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
-                 "logger": record.name, "message": record.getMessage(), "process": record.process}
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "process": record.process,
+        }
         if record.exc_info:
             entry["error"] = record.exc_info[0].__name__ if record.exc_info[0] else ""  # the type, not the values
         return json.dumps(entry, ensure_ascii=False)
@@ -17,8 +23,9 @@ class JsonLines(logging.Formatter):
 
 def configure(level: str, fmt: str = "text") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonLines() if fmt == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonLines() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise for operators
     # Libraries that log statements, parameters or payloads at INFO or DEBUG: typed text must never reach a log,

@@ -1,4 +1,5 @@
 """Neutral messages and views that every adapter renders in its own way (console text, Slack blocks)."""
+
 from __future__ import annotations
 
 import enum
@@ -6,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class Action(str, enum.Enum):
+class Action(enum.StrEnum):
     """What a button does; adapters map these to their own ids (Slack action ids, console commands)."""
+
     OPEN_CASE = "open_case"
     TAKE_UP = "take_up"
     CONTINUE = "continue"
@@ -51,7 +53,7 @@ class FieldView:
     label: str
     hint: str | None
     required: bool
-    choices: tuple[tuple[str, str], ...] = ()       # (id, label)
+    choices: tuple[tuple[str, str], ...] = ()  # (id, label)
     when: tuple[str, tuple[Any, ...]] | None = None  # asked only when field has one of the values
     max_length: int = 3000
     initial: Any = None  # what the field shows at first (a choice id, a list of ids, a date)
@@ -71,6 +73,7 @@ class QuestionView:
 @dataclass
 class Reply:
     """What the person who acted sees. DMs to others go through the Chat port instead."""
+
     messages: list[Message] = field(default_factory=list)
     question: QuestionView | None = None
     errors: dict[str, str] = field(default_factory=dict)  # field id -> Dutch message

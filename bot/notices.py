@@ -1,5 +1,6 @@
 """Periodic notices of the organisation (part C): training reminders (C3) and the yearly evaluation (C7).
 Each goes out once per period, whichever process gets there first, within office hours."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,11 @@ def send_due_notices(service: ConversationService, now: dt.datetime | None = Non
                 message = Message(service.texts("dms.training"))
             service.chat.send_dm(org_key=service.org.key, person_id=person.external_id, message=message)
             sent += 1
-    if people and local.month == service.org.evaluation_month and \
-            service.claim_event(f"notice:{service.org.key}:evaluation:{local.year}"[:64]):
+    if (
+        people
+        and local.month == service.org.evaluation_month
+        and service.claim_event(f"notice:{service.org.key}:evaluation:{local.year}"[:64])
+    ):
         for person in (p for p in people if p.is_af or p.is_board):
             with i18n.speaking(person.language):
                 message = Message(service.texts("dms.evaluation", year=local.year - 1))

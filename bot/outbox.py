@@ -1,12 +1,14 @@
 """DMs that survive a crash: written to the outbox with the event that causes them, posted right after the
 commit, and taken over by a later sender pass when the process that wrote them died before posting."""
+
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import logging
 import threading
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from bot.chat import DeliveryError
 from bot.messages import Action, Button, Message
@@ -17,15 +19,19 @@ if TYPE_CHECKING:
     from bot.service import ConversationService
 
 log = logging.getLogger(__name__)
-LEASE = dt.timedelta(minutes=2)     # the writer's own attempt (with Slack's retries) ends well within this
+LEASE = dt.timedelta(minutes=2)  # the writer's own attempt (with Slack's retries) ends well within this
 RETRY = dt.timedelta(minutes=1)
 MAX_ATTEMPTS = 5
 RECORD_TRIES, RECORD_PAUSE = 10, 1.0  # 1+2+...+10 s: well within the lease
 
 
 def message_json(message: Message) -> dict[str, Any]:
-    data: dict[str, Any] = {"text": message.text, "case_code": message.case_code, "tone": message.tone,
-                            "buttons": [[b.label, b.action.value, b.case_code, b.ref] for b in message.buttons]}
+    data: dict[str, Any] = {
+        "text": message.text,
+        "case_code": message.case_code,
+        "tone": message.tone,
+        "buttons": [[b.label, b.action.value, b.case_code, b.ref] for b in message.buttons],
+    }
     if message.file is not None:
         data["file"] = [message.file[0], base64.b64encode(message.file[1]).decode()]
     return data
@@ -33,13 +39,18 @@ def message_json(message: Message) -> dict[str, Any]:
 
 def message_from_json(data: dict[str, Any]) -> Message:
     file = (data["file"][0], base64.b64decode(data["file"][1])) if data.get("file") else None
-    return Message(data["text"], buttons=tuple(Button(label, Action(action), code, ref)
-                                               for label, action, code, ref in data.get("buttons", [])),
-                   case_code=data.get("case_code"), tone=data.get("tone", "info"), file=file)
+    return Message(
+        data["text"],
+        buttons=tuple(Button(label, Action(action), code, ref) for label, action, code, ref in data.get("buttons", [])),
+        case_code=data.get("case_code"),
+        tone=data.get("tone", "info"),
+        file=file,
+    )
 
 
 def reporter(service: ConversationService, message_id: int) -> Callable[[str | None], None]:
     """What the chat calls when its attempt ended: None when posted, else why not (the pass retries)."""
+
     def done(error: str | None, tries: int = 0) -> None:
         now = service.clock()
         if error is None and tries == 0:
@@ -51,8 +62,9 @@ def reporter(service: ConversationService, message_id: int) -> Callable[[str | N
                 if error is None:
                     outbox_repo.mark_sent(session, message_id=message_id, now=now)
                 else:
-                    outbox_repo.mark_failed_attempt(session, message_id=message_id, now=now, error=error,
-                                                    retry_at=now + RETRY)
+                    outbox_repo.mark_failed_attempt(
+                        session, message_id=message_id, now=now, error=error, retry_at=now + RETRY
+                    )
             if error is None:
                 service.store.journal.recorded(message_id)
         except Exception as exc:
@@ -63,6 +75,7 @@ def reporter(service: ConversationService, message_id: int) -> Callable[[str | N
                 timer.start()
             else:
                 log.warning("outbox: could not record a DM's delivery: %s", type(exc).__name__)
+
     return done
 
 
@@ -74,6 +87,7 @@ def deliver_stale(service: ConversationService, now: dt.datetime | None = None, 
         with service.store.transaction() as session:
             for message_id in ids:
                 outbox_repo.mark_sent(session, message_id=message_id, now=now)
+
     settled = service.store.journal.settle(record_posted)  # posted by a process that died before recording it
     if settled:
         log.info("outbox: %s DM(s) posted by a process that is gone recorded as sent", settled)
@@ -81,8 +95,10 @@ def deliver_stale(service: ConversationService, now: dt.datetime | None = None, 
         org = org_repo.get_organisation(session, key=service.org.key)
         if org is None or org.uninstalled_at is not None:
             return 0
-        rows = [(r.id, r.recipient, r.message, r.attempts)
-                for r in outbox_repo.claim_stale(session, org_id=org.id, now=now, lease=LEASE, limit=limit)]
+        rows = [
+            (r.id, r.recipient, r.message, r.attempts)
+            for r in outbox_repo.claim_stale(session, org_id=org.id, now=now, lease=LEASE, limit=limit)
+        ]
     sent = 0
     for message_id, recipient, data, attempts in rows:
         try:
@@ -97,8 +113,13 @@ def deliver_stale(service: ConversationService, now: dt.datetime | None = None, 
                 sent += 1
             else:
                 final = attempts + 1 >= MAX_ATTEMPTS
-                outbox_repo.mark_failed_attempt(session, message_id=message_id, now=now, error=error,
-                                                retry_at=None if final else now + RETRY * (attempts + 1))
+                outbox_repo.mark_failed_attempt(
+                    session,
+                    message_id=message_id,
+                    now=now,
+                    error=error,
+                    retry_at=None if final else now + RETRY * (attempts + 1),
+                )
                 if final:
                     log.error("outbox: a DM (id %s) was not delivered after %s attempts", message_id, attempts + 1)
         if error is None:

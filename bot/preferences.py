@@ -1,4 +1,5 @@
 """Each person's language (nl or en): chosen by a command, or taken once from their Slack locale."""
+
 from __future__ import annotations
 
 import threading
@@ -36,6 +37,7 @@ class Preferences:
             self._remember(actor, language)
             with i18n.speaking(language):
                 return Reply(messages=[Message(self.texts("replies.language_set"))])
+
         return self._run(actor, work, action="set_language")
 
     def language_of(self, external_id: str) -> str | None:
@@ -71,8 +73,10 @@ class Preferences:
 
     def _remember(self, external_id: str, language: str | None) -> None:
         with self._lock():
-            self._language_cache[external_id] = (language if language in LANGUAGES else None,
-                                                 time.monotonic() + CACHE_SECONDS)
+            self._language_cache[external_id] = (
+                language if language in LANGUAGES else None,
+                time.monotonic() + CACHE_SECONDS,
+            )
 
     def _lock(self) -> threading.Lock:
         if not hasattr(self, "_language_lock"):

@@ -1,4 +1,5 @@
 """What people do with a reminder they received: snooze it, or mark it done with a note."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,45 +27,77 @@ class ReminderActions:
 
     def snooze(self, actor: str, reminder_id: int, days: int) -> Reply:
         """Remind again after a day or a week, at the organisation's reminder hour on a working day."""
+
         def work(call) -> Reply:
             if days not in (1, 7):
                 raise Denied("snooze_reason")
             reminder, case = self._reminder(call, reminder_id)
             when = days_later(call.now, days, self.policy)
-            reminder.due_at, reminder.status, reminder.lease_until, reminder.updated_at = \
-                when.astimezone(dt.timezone.utc), "pending", None, call.now
-            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="reminder_snoozed",
-                                detail={"reminder": reminder.id, "days": days},
-                                actor_id=call.person.id, now=call.now)
-            return Reply(messages=[Message(self.texts("replies.snoozed", when=self.texts.datetime(when)),
-                                           case_code=case.code)])
+            reminder.due_at, reminder.status, reminder.lease_until, reminder.updated_at = (
+                when.astimezone(dt.UTC),
+                "pending",
+                None,
+                call.now,
+            )
+            case_repo.add_event(
+                call.session,
+                org_id=call.org.id,
+                case_id=case.id,
+                kind="reminder_snoozed",
+                detail={"reminder": reminder.id, "days": days},
+                actor_id=call.person.id,
+                now=call.now,
+            )
+            return Reply(
+                messages=[Message(self.texts("replies.snoozed", when=self.texts.datetime(when)), case_code=case.code)]
+            )
+
         return self._run(actor, work, action="snooze")
 
     def reminder_done(self, actor: str, reminder_id: int, note: str) -> Reply:
         """Mark a reminder done with a recorded answer: what was done about it."""
+
         def work(call) -> Reply:
             reminder, case = self._reminder(call, reminder_id)
             errors: dict[str, str] = {}
             text = self._note(note, errors)
             if errors:
-                return Reply(messages=[Message(self.texts("errors.answer_rejected", count=1), tone="error")],
-                             errors=errors, ok=False)
+                return Reply(
+                    messages=[Message(self.texts("errors.answer_rejected", count=1), tone="error")],
+                    errors=errors,
+                    ok=False,
+                )
             reminder.status, reminder.done_note, reminder.done_by_id = "done", text, call.person.id
             reminder.lease_until, reminder.updated_at = None, call.now
-            case_repo.add_event(call.session, org_id=call.org.id, case_id=case.id, kind="reminder_done",
-                                detail={"reminder": reminder.id, "kind": reminder.kind},
-                                actor_id=call.person.id, now=call.now)
+            case_repo.add_event(
+                call.session,
+                org_id=call.org.id,
+                case_id=case.id,
+                kind="reminder_done",
+                detail={"reminder": reminder.id, "kind": reminder.kind},
+                actor_id=call.person.id,
+                now=call.now,
+            )
             return Reply(messages=[Message(self.texts("replies.reminder_done"), case_code=case.code)])
+
         return self._run(actor, work, action="reminder_done")
 
     def reminder_done_form(self, actor: str, code: str, reminder_id: int) -> Reply:
         """The form to mark a reminder done: only for who may act on it, audited like any read of the case."""
+
         def work(call) -> Reply:
             reminder, case = self._reminder(call, reminder_id)
             t = self.texts
-            return Reply(question=QuestionView(
-                case_code=case.code, node_id=f"reminder:{reminder.id}", step_title=t("reminder_done.title"),
-                title=t("reminder_done.title"), prompt=None, why=None,
-                fields=(FieldView("note", "text", t("reminder_done.note"), None, True),)))
-        return self._run(actor, work, action="reminder_done_form")
+            return Reply(
+                question=QuestionView(
+                    case_code=case.code,
+                    node_id=f"reminder:{reminder.id}",
+                    step_title=t("reminder_done.title"),
+                    title=t("reminder_done.title"),
+                    prompt=None,
+                    why=None,
+                    fields=(FieldView("note", "text", t("reminder_done.note"), None, True),),
+                )
+            )
 
+        return self._run(actor, work, action="reminder_done_form")

@@ -1,12 +1,13 @@
 """The reminder sender: claims due reminder rows, delivers them as DMs in office hours, exactly once."""
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from bot.chat import DeliveryError
 from bot import i18n
+from bot.chat import DeliveryError
 from bot.messages import Action, Button, Message
 from bot.service import ConversationService
 from flows.deadlines import due_times
@@ -41,17 +42,25 @@ class Delivery:
 
 
 class ReminderSender:
-    def __init__(self, service: ConversationService, *, batch: int = 200,
-                 lease: dt.timedelta = dt.timedelta(minutes=5), max_attempts: int = 5,
-                 backoff: dt.timedelta = dt.timedelta(minutes=5)):
+    def __init__(
+        self,
+        service: ConversationService,
+        *,
+        batch: int = 200,
+        lease: dt.timedelta = dt.timedelta(minutes=5),
+        max_attempts: int = 5,
+        backoff: dt.timedelta = dt.timedelta(minutes=5),
+    ):
         self.service, self.batch, self.lease = service, batch, lease
         self.max_attempts, self.backoff = max_attempts, backoff
 
     def in_office_hours(self, now: dt.datetime) -> bool:
         local = now.astimezone(self.service.tz)
         start, end = self.service.org.office_hours
-        return (is_working_day(local.date(), self.service.policy.extra_closed_days)
-                and start <= local.time().replace(tzinfo=None) < end)
+        return (
+            is_working_day(local.date(), self.service.policy.extra_closed_days)
+            and start <= local.time().replace(tzinfo=None) < end
+        )
 
     def run_once(self, now: dt.datetime | None = None) -> SendReport:
         """One pass: everything due by `now` is delivered, retried later, or reported as failed."""
@@ -86,18 +95,39 @@ class ReminderSender:
         elif row.recipient_role == "af":
             person = org_repo.acting_af(session, org_id=row.org_id, on=today)
         elif row.recipient_role == "deputy":
-            person = next((p for p in org_repo.list_people(session, org_id=row.org_id) if p.is_deputy
-                           and not org_repo.is_absent(session, person_id=p.id, on=today)), None)
+            person = next(
+                (
+                    p
+                    for p in org_repo.list_people(session, org_id=row.org_id)
+                    if p.is_deputy and not org_repo.is_absent(session, person_id=p.id, on=today)
+                ),
+                None,
+            )
             consultation = case_repo.open_consultation(session, case_id=case.id)
             if person is not None and consultation is not None:
                 # D5: the AF did not take it up in time; the deputy may now act as AF for this case.
                 consultation.handed_to_id = person.id
-                case_repo.add_event(session, org_id=case.org_id, case_id=case.id, kind="escalated_to_deputy",
-                                    detail={"person": person.id}, actor_id=None, now=now)
+                case_repo.add_event(
+                    session,
+                    org_id=case.org_id,
+                    case_id=case.id,
+                    kind="escalated_to_deputy",
+                    detail={"person": person.id},
+                    actor_id=None,
+                    now=now,
+                )
         if row.kind == "D6" and row.recipient_role == "staff":
             # D6 nudges the staff member first; if the case still does not move, the AF is told.
-            reminder_repo.schedule(session, case=case, kind="D6", recipient_role="af", recipient_id=None,
-                                   due=due_times("D6", now=now, policy=svc.policy), node_id=row.node_id, now=now)
+            reminder_repo.schedule(
+                session,
+                case=case,
+                kind="D6",
+                recipient_role="af",
+                recipient_id=None,
+                due=due_times("D6", now=now, policy=svc.policy),
+                node_id=row.node_id,
+                now=now,
+            )
         action = Action.CONTINUE if row.kind in CONTINUE_KINDS else Action.OPEN_CASE
         label = "buttons.continue" if action == Action.CONTINUE else "buttons.open_case"
         with i18n.speaking(person.language if person else None):
@@ -108,11 +138,14 @@ class ReminderSender:
         texts = self.service.texts
         return Message(
             texts(f"reminders.{row.kind}", code=case.code, due=texts.datetime(row.due_at)),
-            buttons=(Button(texts(label), action, case.code),
-                     Button(texts("buttons.snooze_day"), Action.SNOOZE_DAY, case.code, str(row.id)),
-                     Button(texts("buttons.snooze_week"), Action.SNOOZE_WEEK, case.code, str(row.id)),
-                     Button(texts("buttons.reminder_done"), Action.REMINDER_DONE, case.code, str(row.id))),
-            case_code=case.code)
+            buttons=(
+                Button(texts(label), action, case.code),
+                Button(texts("buttons.snooze_day"), Action.SNOOZE_DAY, case.code, str(row.id)),
+                Button(texts("buttons.snooze_week"), Action.SNOOZE_WEEK, case.code, str(row.id)),
+                Button(texts("buttons.reminder_done"), Action.REMINDER_DONE, case.code, str(row.id)),
+            ),
+            case_code=case.code,
+        )
 
     def _deliver(self, delivery: Delivery, now: dt.datetime, report: SendReport) -> None:
         svc = self.service
@@ -124,18 +157,25 @@ class ReminderSender:
             final = delivery.attempts + 1 >= self.max_attempts
             retry_at = None if final else now + self.backoff * (delivery.attempts + 1)
             with svc.store.transaction() as session:
-                row = reminder_repo.mark_failed_attempt(session, reminder_id=delivery.reminder_id, now=now,
-                                                        error=str(exc), retry_at=retry_at)
+                row = reminder_repo.mark_failed_attempt(
+                    session, reminder_id=delivery.reminder_id, now=now, error=str(exc), retry_at=retry_at
+                )
                 af = org_repo.acting_af(session, org_id=row.org_id, on=svc.today(now)) if row and final else None
                 # With nobody acting as AF, the admins hear of it: a case is never stuck silently (C5).
-                told = [af] if af is not None else (org_repo.admins(session, org_id=row.org_id) if row and final
-                                                    else [])
+                told = (
+                    [af] if af is not None else (org_repo.admins(session, org_id=row.org_id) if row and final else [])
+                )
                 told_ids = [(p.external_id, p.language) for p in told if p.external_id != delivery.person_id]
                 code = session.get(Case, delivery.case_id).code
             if final:
                 report.failed += 1
-                log.error("reminder %s (case id %s) not delivered after %s attempts: %s",
-                          delivery.reminder_id, delivery.case_id, delivery.attempts + 1, exc)
+                log.error(
+                    "reminder %s (case id %s) not delivered after %s attempts: %s",
+                    delivery.reminder_id,
+                    delivery.case_id,
+                    delivery.attempts + 1,
+                    exc,
+                )
                 key = "dms.reminder_failed" if af is not None else "dms.no_af_reachable"
                 for person_id, language in told_ids:
                     with i18n.speaking(language):

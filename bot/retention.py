@@ -1,4 +1,5 @@
 """Retention: closed cases are purged when their term ends; only anonymous counts stay, and it is logged."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,9 +29,12 @@ def expired_cases(service: ConversationService, now: dt.datetime | None = None) 
         org = org_repo.get_organisation(session, key=service.org.key)
         if org is None:
             return []
-        return [Expired(c.code, c.outcome or c.status, c.closed_at, until) for c, until in
-                retention_repo.expired(session, org_id=org.id, now=now, months=service.org.retention_months,
-                                       uninstalled_at=org.uninstalled_at)]
+        return [
+            Expired(c.code, c.outcome or c.status, c.closed_at, until)
+            for c, until in retention_repo.expired(
+                session, org_id=org.id, now=now, months=service.org.retention_months, uninstalled_at=org.uninstalled_at
+            )
+        ]
 
 
 OUTBOX_DAYS = 30  # a posted DM's copy in the outbox is kept this long (it names people and cases)
@@ -51,8 +55,17 @@ def purge_expired(service: ConversationService, now: dt.datetime | None = None) 
             case = case_repo.get_case(session, org_id=org.id, code=item.code)
             if case is None or (case.current_node is not None and org.uninstalled_at is None):  # reopened since
                 continue
-            service._audit(session, now, "purge", outcome="ok", org_id=org.id, case=case, person=None,
-                           roles=set(), user_ref="retention")
+            service._audit(
+                session,
+                now,
+                "purge",
+                outcome="ok",
+                org_id=org.id,
+                case=case,
+                person=None,
+                roles=set(),
+                user_ref="retention",
+            )
             retention_repo.purge(session, case=case)
             purged += 1
     if purged:

@@ -5,6 +5,7 @@ Several processes may run a sender at once: rows are claimed in the database, so
 out once. A pass that finds the database down logs it and the next pass catches up, because what is
 due stays due.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +22,7 @@ JOB_ID = "reminder-sender"
 def _pass(tenants) -> None:
     """One pass per organisation: its notices, then its due reminders (in its own office hours)."""
     from bot.notices import send_due_notices
+
     try:
         services = tenants.all()
     except Exception as exc:  # the database may be down: what is due stays due for the next pass
@@ -30,6 +32,7 @@ def _pass(tenants) -> None:
         try:
             send_due_notices(service)
             from bot.outbox import deliver_stale
+
             deliver_stale(service)  # DMs whose writer died before posting them
             report = ReminderSender(service).run_once()
             if report.sent or report.failed:
@@ -41,11 +44,12 @@ def _pass(tenants) -> None:
 def _purge(tenants) -> None:
     from bot.retention import purge_expired
     from storage import events as event_repo
+
     try:
         for service in tenants.every_organisation():
             purge_expired(service)
         with tenants.store.transaction() as session:  # ids of handled requests: a day is far past any retry
-            event_repo.forget_before(session, before=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1))
+            event_repo.forget_before(session, before=dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
     except Exception as exc:  # the next day's run catches up
         log.error("retention purge failed: %s", type(exc).__name__)
 
@@ -59,18 +63,42 @@ def _witness(tenants) -> None:
 
 
 def start_scheduler(tenants, *, interval_seconds: int = 60) -> BackgroundScheduler:
-    scheduler = BackgroundScheduler(timezone=dt.timezone.utc, job_defaults={
-        "coalesce": True,             # after a pause, one catch-up pass rather than a burst
-        "max_instances": 1,           # a slow pass is never overtaken by the next one
-        "misfire_grace_time": None,   # a late pass still runs (the default of 1 s would skip it)
-    })
-    scheduler.add_job(_pass, "interval", args=[tenants], seconds=interval_seconds, id=JOB_ID,
-                      replace_existing=True, next_run_time=dt.datetime.now(dt.timezone.utc))
+    scheduler = BackgroundScheduler(
+        timezone=dt.UTC,
+        job_defaults={
+            "coalesce": True,  # after a pause, one catch-up pass rather than a burst
+            "max_instances": 1,  # a slow pass is never overtaken by the next one
+            "misfire_grace_time": None,  # a late pass still runs (the default of 1 s would skip it)
+        },
+    )
+    scheduler.add_job(
+        _pass,
+        "interval",
+        args=[tenants],
+        seconds=interval_seconds,
+        id=JOB_ID,
+        replace_existing=True,
+        next_run_time=dt.datetime.now(dt.UTC),
+    )
     # Retention: once a day, closed cases whose term ended are purged (several processes: each case once,
     # as a purged case is simply gone for the next one).
-    scheduler.add_job(_purge, "interval", args=[tenants], hours=24, id="retention-purge",
-                      replace_existing=True, next_run_time=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5))
-    scheduler.add_job(_witness, "interval", args=[tenants], hours=24, id="audit-witness", replace_existing=True,
-                      next_run_time=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1))
+    scheduler.add_job(
+        _purge,
+        "interval",
+        args=[tenants],
+        hours=24,
+        id="retention-purge",
+        replace_existing=True,
+        next_run_time=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5),
+    )
+    scheduler.add_job(
+        _witness,
+        "interval",
+        args=[tenants],
+        hours=24,
+        id="audit-witness",
+        replace_existing=True,
+        next_run_time=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1),
+    )
     scheduler.start()
     return scheduler

@@ -1,14 +1,15 @@
 """Settings: the only module that reads the environment. Every variable is checked here, at start-up: a bad value
 is one line naming the variable, what is wrong and an example (SettingsError), never a traceback later."""
+
 from __future__ import annotations
 
 import base64
 import difflib
 import os
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Every variable the bot reads, with an example of a good value (for the error lines and the README).
@@ -54,14 +55,14 @@ class Settings:
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
-    slack_client_id: str | None = None      # with the secret: OAuth, many workspaces (one organisation each)
+    slack_client_id: str | None = None  # with the secret: OAuth, many workspaces (one organisation each)
     slack_client_secret: str | None = None
     slack_listener_threads: int = 32
     reminder_interval_seconds: int = 60
     encryption_keys: str | None = None  # MELDCODE_KEYS: "id:base64key,..." (the last is current)
-    key_file: Path | None = None        # MELDCODE_KEY_FILE, or data/meldcode.key for the embedded default
-    key_file_given: bool = False        # MELDCODE_KEY_FILE was set (not the default place)
-    audit_witness: Path | None = None   # MELDCODE_AUDIT_WITNESS: the audit chains' heads, outside the database
+    key_file: Path | None = None  # MELDCODE_KEY_FILE, or data/meldcode.key for the embedded default
+    key_file_given: bool = False  # MELDCODE_KEY_FILE was set (not the default place)
+    audit_witness: Path | None = None  # MELDCODE_AUDIT_WITNESS: the audit chains' heads, outside the database
 
     @property
     def embedded_database(self) -> bool:
@@ -79,7 +80,7 @@ class Settings:
         return urllib.parse.urlunsplit((parts.scheme, user + host, parts.path, "", ""))
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read and check every variable; all problems at once (SettingsError), each on its own line."""
         env = os.environ if env is None else env
         problems: list[str] = []
@@ -90,8 +91,10 @@ class Settings:
 
         for name in sorted(n for n in env if n.startswith("MELDCODE_") and n not in KNOWN):
             close = difflib.get_close_matches(name, [k for k in KNOWN if k.startswith("MELDCODE_")], n=1)
-            problems.append(f"{name}: not a setting of meldcode-bot" + (f"; did you mean {close[0]}?" if close
-                                                                       else " (see the README's settings table)"))
+            problems.append(
+                f"{name}: not a setting of meldcode-bot"
+                + (f"; did you mean {close[0]}?" if close else " (see the README's settings table)")
+            )
         data_dir = Path(get("MELDCODE_DATA_DIR") or "data").resolve()
         if data_dir.exists() and not data_dir.is_dir():
             problems.append(problem("MELDCODE_DATA_DIR", f"{data_dir} is not a folder"))
@@ -109,8 +112,12 @@ class Settings:
             problems.append(problem("MELDCODE_LOG_FORMAT", f"{get('MELDCODE_LOG_FORMAT')!r} is neither text nor json"))
         interval = _number(get("MELDCODE_REMINDER_INTERVAL") or "60", 1, 86_400)
         if interval is None:
-            problems.append(problem("MELDCODE_REMINDER_INTERVAL", f"{get('MELDCODE_REMINDER_INTERVAL')!r} is not a "
-                                                                  "whole number of seconds from 1 to 86400"))
+            problems.append(
+                problem(
+                    "MELDCODE_REMINDER_INTERVAL",
+                    f"{get('MELDCODE_REMINDER_INTERVAL')!r} is not a whole number of seconds from 1 to 86400",
+                )
+            )
         keys = get("MELDCODE_KEYS")
         if keys and (why := _keys_problem(keys)):
             problems.append(problem("MELDCODE_KEYS", why))
@@ -122,33 +129,53 @@ class Settings:
                 problems.append(problem("MELDCODE_KEY_FILE", f"{key_file}: {why}"))
         witness = Path(get("MELDCODE_AUDIT_WITNESS")) if get("MELDCODE_AUDIT_WITNESS") else None
         if witness is not None and (witness.is_dir() or not witness.parent.is_dir()):
-            problems.append(problem("MELDCODE_AUDIT_WITNESS", f"{witness} is a folder" if witness.is_dir() else
-                                    f"the folder {witness.parent} does not exist"))
+            problems.append(
+                problem(
+                    "MELDCODE_AUDIT_WITNESS",
+                    f"{witness} is a folder" if witness.is_dir() else f"the folder {witness.parent} does not exist",
+                )
+            )
         api_url = get("SLACK_API_URL") or "https://slack.com/api/"
         if urllib.parse.urlsplit(api_url).scheme not in ("http", "https") or not urllib.parse.urlsplit(api_url).netloc:
             problems.append(problem("SLACK_API_URL", f"{api_url!r} is not an http(s) address"))
         for name, prefixes in (("SLACK_BOT_TOKEN", ("xoxb-", "xoxe.xoxb-")), ("SLACK_APP_TOKEN", ("xapp-",))):
             value = get(name)
             if value and not value.startswith(prefixes):
-                problems.append(problem(name, f"a token that starts with {value[:5]!r} is not a "
-                                              f"{'bot' if name == 'SLACK_BOT_TOKEN' else 'app-level'} token"))
+                problems.append(
+                    problem(
+                        name,
+                        f"a token that starts with {value[:5]!r} is not a "
+                        f"{'bot' if name == 'SLACK_BOT_TOKEN' else 'app-level'} token",
+                    )
+                )
         client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
         if bool(client_id) != bool(client_secret):
             missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
-            problems.append(problem(missing, "hosting for many workspaces (OAuth) needs both SLACK_CLIENT_ID and "
-                                             "SLACK_CLIENT_SECRET"))
+            problems.append(
+                problem(
+                    missing, "hosting for many workspaces (OAuth) needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET"
+                )
+            )
         if problems:
             raise SettingsError(problems)
-        return cls(database_url=url, config_path=Path(config) if config else None, data_dir=data_dir,
-                   log_level=level, log_format=fmt,
-                   slack_bot_token=get("SLACK_BOT_TOKEN"),
-                   slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-                   slack_app_token=get("SLACK_APP_TOKEN"),
-                   slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
-                   slack_client_id=client_id, slack_client_secret=client_secret,
-                   reminder_interval_seconds=interval or 60,
-                   encryption_keys=keys, key_file=key_file, key_file_given=bool(get("MELDCODE_KEY_FILE")),
-                   audit_witness=witness)
+        return cls(
+            database_url=url,
+            config_path=Path(config) if config else None,
+            data_dir=data_dir,
+            log_level=level,
+            log_format=fmt,
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+            slack_client_id=client_id,
+            slack_client_secret=client_secret,
+            reminder_interval_seconds=interval or 60,
+            encryption_keys=keys,
+            key_file=key_file,
+            key_file_given=bool(get("MELDCODE_KEY_FILE")),
+            audit_witness=witness,
+        )
 
     @property
     def oauth(self) -> bool:
@@ -159,8 +186,14 @@ class Settings:
         """What `meldcode serve` needs and is not set."""
         if self.oauth:
             return [] if self.slack_signing_secret else ["SLACK_SIGNING_SECRET"]
-        missing = [name for name, value in (("SLACK_BOT_TOKEN", self.slack_bot_token),
-                                            ("SLACK_SIGNING_SECRET", self.slack_signing_secret)) if not value]
+        missing = [
+            name
+            for name, value in (
+                ("SLACK_BOT_TOKEN", self.slack_bot_token),
+                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+            )
+            if not value
+        ]
         return missing if not self.slack_app_token else [m for m in missing if m != "SLACK_SIGNING_SECRET"]
 
 
@@ -190,8 +223,13 @@ def _keys_problem(spec: str) -> str | None:
     """What is wrong with a key spec ('id:base64', by commas or lines; '#' comments), or None."""
     if spec.startswith("\0"):
         return f"cannot be read ({spec[1:]})"
-    entries = [e.strip() for line in spec.splitlines() if not line.strip().startswith("#")
-               for e in line.split(",") if e.strip()]
+    entries = [
+        e.strip()
+        for line in spec.splitlines()
+        if not line.strip().startswith("#")
+        for e in line.split(",")
+        if e.strip()
+    ]
     if not entries:
         return "holds no key"
     for number, entry in enumerate(entries, 1):
@@ -207,5 +245,3 @@ def _keys_problem(spec: str) -> str | None:
     if not any(e.partition(":")[0].strip() != "audit" for e in entries):
         return "holds only the audit key; add an encryption key with `meldcode keys new`"
     return None
-
-

@@ -1,15 +1,16 @@
 """Evaluation figures (C7): anonymous counts per period, with small counts suppressed so no case stands out."""
+
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import itertools
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from bot.texts import Texts
-
 from flows.answers import parse_date
 from flows.model import Flow
 from flows.workdays import is_working_day
@@ -20,8 +21,13 @@ from storage import reminders as reminder_repo
 SUPPRESS_BELOW = 5  # counts of 1-4 are shown as "<5": small groups could point at a child
 
 # Outcome -> route (a text key under stats.labels); a case without an outcome is still running.
-ROUTES = {"out_of_scope.professional": "out_of_scope", "out_of_scope.pupils": "out_of_scope",
-          "closed_no_action": "closed_no_action", "help_closed": "help", "reported": "melding"}
+ROUTES = {
+    "out_of_scope.professional": "out_of_scope",
+    "out_of_scope.pupils": "out_of_scope",
+    "closed_no_action": "closed_no_action",
+    "help_closed": "help",
+    "reported": "melding",
+}
 GROUPS = ("cases", "forms", "routes", "step_days", "vt", "feedback", "deadlines")
 
 FEEDBACK_ANSWERS = ("yes", "partly", "no")
@@ -33,7 +39,7 @@ class Figures:
     end: dt.date
     rows: list[tuple[str, str, int | None]] = field(default_factory=list)  # (group key, label, value)
     titles: dict[str, str] = field(default_factory=dict)  # group key -> its title, in the asker's language
-    words: dict[str, str] = field(default_factory=dict)   # the chart's axis text and its empty notice
+    words: dict[str, str] = field(default_factory=dict)  # the chart's axis text and its empty notice
 
     def add(self, group: str, label: str, value: int | None) -> None:
         self.rows.append((group, label, value))
@@ -53,15 +59,27 @@ def _working_days_between(a: dt.date, b: dt.date) -> int:
     return days
 
 
-def compute(session, *, org_id: int, flows: Mapping[int, Flow], start: dt.date, end: dt.date,
-            now: dt.datetime, texts: Texts | None = None) -> Figures:
+def compute(
+    session,
+    *,
+    org_id: int,
+    flows: Mapping[int, Flow],
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime,
+    texts: Texts | None = None,
+) -> Figures:
     """Figures for cases opened from `start` to `end` (inclusive), labelled in the language of `texts`."""
     texts = texts or Texts()
     label = lambda key: texts(f"stats.labels.{key}")  # noqa: E731
-    figures = Figures(start, end, titles={g: texts(f"stats.groups.{g}") for g in GROUPS},
-                      words={w: texts(f"stats.{w}") for w in ("axis", "empty", "csv_header")})
-    lo = dt.datetime.combine(start, dt.time(0), tzinfo=dt.timezone.utc)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=dt.timezone.utc)
+    figures = Figures(
+        start,
+        end,
+        titles={g: texts(f"stats.groups.{g}") for g in GROUPS},
+        words={w: texts(f"stats.{w}") for w in ("axis", "empty", "csv_header")},
+    )
+    lo = dt.datetime.combine(start, dt.time(0), tzinfo=dt.UTC)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
     cases = case_repo.opened_between(session, org_id=org_id, start=lo, end=hi)
     figures.add("cases", label("opened"), len(cases))
     forms: dict[str, int] = {}
@@ -82,17 +100,19 @@ def compute(session, *, org_id: int, flows: Mapping[int, Flow], start: dt.date, 
         if "step5.melding" in latest:
             meldingen += 1
             if "step5.vt_feedback" in latest:
-                delays.append(_working_days_between(parse_date(latest["step5.melding"]["date"]),
-                                                    parse_date(latest["step5.vt_feedback"]["date"])))
+                delays.append(
+                    _working_days_between(
+                        parse_date(latest["step5.melding"]["date"]), parse_date(latest["step5.vt_feedback"]["date"])
+                    )
+                )
         first: dict[str, dt.datetime] = {}
         for a in answers:
             node = flow.nodes.get(a.node_id)
             if node is not None:
                 first.setdefault(node.step, a.created_at)
         ordered = [sid for sid in flow.steps if sid in first]
-        for here, nxt in zip(ordered, ordered[1:]):
-            step_days.setdefault(flow.steps[here].title, []).append(
-                (first[nxt] - first[here]).total_seconds() / 86400)
+        for here, nxt in itertools.pairwise(ordered):
+            step_days.setdefault(flow.steps[here].title, []).append((first[nxt] - first[here]).total_seconds() / 86400)
     for name, count in sorted(forms.items()):
         figures.add("forms", name, count)
     for name, count in sorted(routes.items()):
@@ -102,14 +122,16 @@ def compute(session, *, org_id: int, flows: Mapping[int, Flow], start: dt.date, 
         figures.add("step_days", name, round(statistics.median(values)) if len(values) >= SUPPRESS_BELOW else None)
     figures.add("vt", label("advice"), advice)
     figures.add("vt", label("meldingen"), meldingen)
-    figures.add("vt", label("feedback_delay"),
-                round(statistics.median(delays)) if len(delays) >= SUPPRESS_BELOW else None)
+    figures.add(
+        "vt", label("feedback_delay"), round(statistics.median(delays)) if len(delays) >= SUPPRESS_BELOW else None
+    )
     # C7: the opt-in close-of-case question; anonymous rows, month precision.
     answers = org_repo.feedback_counts(session, org_id=org_id, start=start, end=end)
     for answer in FEEDBACK_ANSWERS:
         figures.add("feedback", label(f"feedback_{answer}"), answers.get(answer, 0))
-    figures.add("deadlines", label("overdue"),
-                len(reminder_repo.overdue(session, org_id=org_id, now=now, limit=100_000)))
+    figures.add(
+        "deadlines", label("overdue"), len(reminder_repo.overdue(session, org_id=org_id, now=now, limit=100_000))
+    )
     return figures
 
 
@@ -129,6 +151,7 @@ def as_csv(figures: Figures) -> str:
     writer = csv.writer(out)
     writer.writerow(figures.words["csv_header"].split(","))
     for group, label, value in figures.rows:
-        writer.writerow([figures.start.isoformat(), figures.end.isoformat(), figures.titles.get(group, group), label,
-                         shown(value)])
+        writer.writerow(
+            [figures.start.isoformat(), figures.end.isoformat(), figures.titles.get(group, group), label, shown(value)]
+        )
     return out.getvalue()

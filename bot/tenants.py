@@ -3,14 +3,15 @@
 In single-token mode (one SWV, its config file) every request belongs to that one organisation. In OAuth mode
 each workspace that installed the app is an organisation of its own (key = the Slack team id): its own
 people and roles, settings, cases, reminders and figures. Nothing is shared between them but the process."""
+
 from __future__ import annotations
 
 import contextvars
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bot.chat import Chat
 from bot.config import ConfigError, OrgConfig, hosted_config
@@ -20,8 +21,8 @@ from bot.texts import Texts
 from flows.loader import load_all
 from flows.model import Flow
 from flows.translate import load_translations
-from storage import organisations as org_repo
 from storage import events as event_repo
+from storage import organisations as org_repo
 from storage import reminders as reminder_repo
 from storage.db import Store
 
@@ -43,9 +44,18 @@ class NotInstalled(Exception):
 
 
 class Tenants:
-    def __init__(self, *, store: Store, flows: dict[int, Flow], chat: Chat, single: OrgConfig | None,
-                 clock: Callable[[], dt.datetime] = utcnow, entry_point: str = "slack",
-                 texts: Texts | None = None, definitions: Path | None = None):
+    def __init__(
+        self,
+        *,
+        store: Store,
+        flows: dict[int, Flow],
+        chat: Chat,
+        single: OrgConfig | None,
+        clock: Callable[[], dt.datetime] = utcnow,
+        entry_point: str = "slack",
+        texts: Texts | None = None,
+        definitions: Path | None = None,
+    ):
         self.store, self.chat, self.clock, self.entry_point = store, chat, clock, entry_point
         self.definitions = definitions
         self._lock = threading.Lock()
@@ -59,7 +69,7 @@ class Tenants:
             self.single.bootstrap()
 
     @classmethod
-    def wrap(cls, service: ConversationService) -> "Tenants":
+    def wrap(cls, service: ConversationService) -> Tenants:
         """One ready service as the single organisation (tests, and callers that built their own)."""
         tenants = cls.__new__(cls)
         tenants.store, tenants.chat, tenants.clock = service.store, service.chat, service.clock
@@ -77,8 +87,9 @@ class Tenants:
     def _config(org) -> OrgConfig:
         """A hosted workspace's organisation, with the settings its operator stored (defaults otherwise)."""
         try:
-            return hosted_config(key=org.key, name=org.name, timezone=org.timezone, flow_id=org.flow_id,
-                                 settings_yaml=org.settings_yaml)
+            return hosted_config(
+                key=org.key, name=org.name, timezone=org.timezone, flow_id=org.flow_id, settings_yaml=org.settings_yaml
+            )
         except ConfigError as exc:  # stored settings were checked when set; never leave a workspace unserved
             log.error("stored settings invalid for an organisation: %s", len(exc.errors))
             return OrgConfig(key=org.key, name=org.name, timezone=org.timezone, people=(), flow_id=org.flow_id)
@@ -87,15 +98,23 @@ class Tenants:
         with self._lock:
             flows = self._flows.get(flow_id)
         if flows is None:
-            flows = LocalizedFlows(load_translations(load_all(self.definitions, flow_id), self.definitions, flow_id,
-                                                     strict=False))
+            flows = LocalizedFlows(
+                load_translations(load_all(self.definitions, flow_id), self.definitions, flow_id, strict=False)
+            )
             with self._lock:
                 self._flows[flow_id] = flows
         return flows
 
     def _make(self, config: OrgConfig) -> ConversationService:
-        return ConversationService(store=self.store, flows=self.flows_for(config.flow_id), org=config,
-                                   chat=self.chat, clock=self.clock, texts=self.texts, entry_point=self.entry_point)
+        return ConversationService(
+            store=self.store,
+            flows=self.flows_for(config.flow_id),
+            org=config,
+            chat=self.chat,
+            clock=self.clock,
+            texts=self.texts,
+            entry_point=self.entry_point,
+        )
 
     def for_team(self, team_id: str | None) -> ConversationService | None:
         """The organisation of this workspace, or None when the app is not installed there."""
@@ -143,12 +162,14 @@ class Tenants:
         then gives people their roles in the App Home (the AF, deputies, the board)."""
         now = self.clock()
         with self.store.transaction() as session:
-            org = org_repo.ensure_organisation(session, key=team_id, name=team_name or team_id,
-                                               timezone="Europe/Amsterdam", now=now)
+            org = org_repo.ensure_organisation(
+                session, key=team_id, name=team_name or team_id, timezone="Europe/Amsterdam", now=now
+            )
             org_repo.mark_uninstalled(session, org=org, now=None)
             if installer:
-                person = org_repo.add_person(session, org_id=org.id, external_id=installer,
-                                             name=installer_name or installer)
+                person = org_repo.add_person(
+                    session, org_id=org.id, external_id=installer, name=installer_name or installer
+                )
                 person.is_admin = True
         with self._lock:
             self._services.pop(team_id, None)

@@ -4,6 +4,7 @@ Typed text is checked before it is stored (flows.answers.clean_text), but a data
 or restored from elsewhere, may still hold an ANSI escape sequence, a BEL or a NUL. Printed raw, such a
 sequence could rewrite the AF's terminal (colours, the title, hidden lines); shown as `\\x1b` it is harmless.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,5 +14,9 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u
 
 def printable(text: str) -> str:
     """Every control character but newline and tab as a visible escape (\\x1b, \\u202e)."""
-    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii") if ord(m.group()) > 0xff
-                         else f"\\x{ord(m.group()):02x}", text)
+    return _CONTROLS.sub(
+        lambda m: (
+            m.group().encode("unicode_escape").decode("ascii") if ord(m.group()) > 0xFF else f"\\x{ord(m.group()):02x}"
+        ),
+        text,
+    )

@@ -1,5 +1,6 @@
 """Render the bot's texts (bot/texts/<lang>.yaml, bot/templates/<lang>/*.j2) with Jinja2, in the language of
 the moment (bot.i18n): Dutch, or English for people who chose it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,9 +27,14 @@ class Catalogue:
         base = Path(str(resources.files("bot")))
         self.catalogue = yaml.safe_load((base / "texts" / f"{language}.yaml").read_text(encoding="utf-8"))
         # No HTML autoescape: the output is plain text or Slack mrkdwn, not HTML.
-        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(base / "templates" / language),
-                                      autoescape=False, undefined=jinja2.StrictUndefined,
-                                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(base / "templates" / language),
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
         self.env.filters["datum"] = self.date
         self.env.filters["datumtijd"] = self.datetime
         self.env.globals["t"] = self

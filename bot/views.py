@@ -1,4 +1,5 @@
 """Build neutral views (questions, case overviews) from the flow definition and stored rows."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,25 +20,40 @@ def discuss_with_text(texts: Texts, state: CaseState) -> str:
     return texts(f"discuss_with.{key}")
 
 
-def question_view(texts: Texts, flow: Flow, node: Node, *, code: str, state: CaseState,
-                  people: list[tuple[str, str]]) -> QuestionView:
+def question_view(
+    texts: Texts, flow: Flow, node: Node, *, code: str, state: CaseState, people: list[tuple[str, str]]
+) -> QuestionView:
     context: dict[str, Any] = {"code": code, "discuss_with": discuss_with_text(texts, state)}
     fields = []
     for f in node.fields:
         choices = tuple((c.id, c.label) for c in f.choices)
         if f.type == "person":
             choices = tuple(people)
-        fields.append(FieldView(id=f.id, type=f.type, label=f.label, hint=f.hint, required=f.required,
-                                choices=choices, when=(f.when.field, f.when.values) if f.when else None,
-                                max_length=f.max_length))
+        fields.append(
+            FieldView(
+                id=f.id,
+                type=f.type,
+                label=f.label,
+                hint=f.hint,
+                required=f.required,
+                choices=choices,
+                when=(f.when.field, f.when.values) if f.when else None,
+                max_length=f.max_length,
+            )
+        )
     step = flow.steps[node.step]
-    return QuestionView(case_code=code, node_id=node.id, step_title=step.title, title=node.title,
-                        prompt=texts.render_text(node.prompt, **context) if node.prompt else None,
-                        why=step.why, fields=tuple(fields))
+    return QuestionView(
+        case_code=code,
+        node_id=node.id,
+        step_title=step.title,
+        title=node.title,
+        prompt=texts.render_text(node.prompt, **context) if node.prompt else None,
+        why=step.why,
+        fields=tuple(fields),
+    )
 
 
-def format_value(texts: Texts, flow: Flow, node: Node, field_id: str, value: Any,
-                 people: dict[str, str]) -> str:
+def format_value(texts: Texts, flow: Flow, node: Node, field_id: str, value: Any, people: dict[str, str]) -> str:
     """A stored answer as a person reads it (choice labels, Dutch dates, names)."""
     field = next((f for f in node.fields if f.id == field_id), None)
     if field is None:

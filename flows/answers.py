@@ -1,10 +1,12 @@
 """Parse and check what a person typed or picked for a field; errors are codes the bot renders in Dutch."""
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 import unicodedata
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from flows.model import Field, Node
 
@@ -25,9 +27,30 @@ class AnswerRejected(Exception):
 
 
 MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4, "apr": 4,
-    "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8, "september": 9,
-    "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "feb": 2,
+    "maart": 3,
+    "mrt": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "augustus": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
 YES = {"ja", "j", "yes", "y", "true", "1"}
 NO = {"nee", "n", "no", "false", "0"}
@@ -66,9 +89,8 @@ def parse_date(raw: Any) -> dt.date:
         if m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})", text):
             year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
             return dt.date(year, int(m[2]), int(m[1]))
-        if m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})", text):
-            if m[2] in MONTHS:
-                return dt.date(int(m[3]), MONTHS[m[2]], int(m[1]))
+        if (m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})", text)) and m[2] in MONTHS:
+            return dt.date(int(m[3]), MONTHS[m[2]], int(m[1]))
     except ValueError:
         pass
     raise FieldError("invalid_date", value=str(raw)[:40])
@@ -83,8 +105,11 @@ def _check_date(field: Field, value: dt.date, today: dt.date) -> dt.date:
 
 
 def _is_empty(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip()) or (
-        isinstance(raw, (list, tuple, set)) and len(raw) == 0)
+    return (
+        raw is None
+        or (isinstance(raw, str) and not raw.strip())
+        or (isinstance(raw, (list, tuple, set)) and len(raw) == 0)
+    )
 
 
 def parse_field(field: Field, raw: Any, *, today: dt.date, people: Iterable[str] = ()) -> Any:
@@ -154,8 +179,7 @@ def is_asked(field: Field, values: Mapping[str, Any]) -> bool:
     return values.get(field.when.field) in field.when.values
 
 
-def parse_answer(node: Node, raw: Mapping[str, Any], *, today: dt.date,
-                 people: Iterable[str] = ()) -> dict[str, Any]:
+def parse_answer(node: Node, raw: Mapping[str, Any], *, today: dt.date, people: Iterable[str] = ()) -> dict[str, Any]:
     """All fields of a node at once; raises AnswerRejected listing every invalid field."""
     values: dict[str, Any] = {}
     errors: dict[str, FieldError] = {}
@@ -181,12 +205,14 @@ def parse_answer(node: Node, raw: Mapping[str, Any], *, today: dt.date,
 
 def to_json(values: Mapping[str, Any]) -> dict[str, Any]:
     """Typed values to JSON (dates as ISO strings) for storage."""
+
     def conv(v: Any) -> Any:
         if isinstance(v, dt.date):
             return v.isoformat()
         if isinstance(v, list):
             return [conv(i) for i in v]
         return v
+
     return {k: conv(v) for k, v in values.items()}
 
 

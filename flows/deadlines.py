@@ -1,4 +1,5 @@
 """When each reminder kind (spec D1-D8) falls due, computed in the organisation's timezone."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,14 @@ def days_later(now: dt.datetime, days: int, policy: Policy) -> dt.datetime:
     return at_hour(next_working_day(today + dt.timedelta(days=days), policy.extra_closed_days), policy)
 
 
-def due_times(kind: str, *, now: dt.datetime, policy: Policy, anchor: dt.date | list[dt.date] | None = None,
-              until: dt.date | None = None) -> list[dt.datetime]:
+def due_times(
+    kind: str,
+    *,
+    now: dt.datetime,
+    policy: Policy,
+    anchor: dt.date | list[dt.date] | None = None,
+    until: dt.date | None = None,
+) -> list[dt.datetime]:
     """Due moments for one reminder kind. `anchor` is the date the rule counts from (an answer's date)."""
     tz = ZoneInfo(policy.timezone)
     local_now = now.astimezone(tz)
@@ -37,7 +44,7 @@ def due_times(kind: str, *, now: dt.datetime, policy: Policy, anchor: dt.date | 
         term = anchor or today
         before = term - dt.timedelta(days=policy.d2_lead_days)
         moments = [at_hour(next_working_day(before, extra), policy)] if before > today else []
-        return moments + [at_hour(term, policy)]
+        return [*moments, at_hour(term, policy)]
     if kind == "D3":
         dates = anchor if isinstance(anchor, list) else [anchor or today]
         return [at_hour(d, policy) for d in dates]

@@ -1,8 +1,10 @@
 """The pure engine: given a flow, a case's state, an answer and the time, compute the transition."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flows.answers import parse_answer
@@ -10,6 +12,8 @@ from flows.deadlines import due_times
 from flows.guards import holds
 from flows.model import CaseState, Effect, EffectSpec, Flow, Node, Policy, Transition
 from flows.vocabulary import REMINDER_KINDS
+
+DEFAULT_POLICY = Policy()  # the meldcode's own terms; an organisation's settings give their own
 
 
 class NotAllowed(Exception):
@@ -35,17 +39,27 @@ def start(flow: Flow) -> CaseState:
 
 def reopen(flow: Flow, state: CaseState) -> CaseState:
     """S5.1: a case can always be re-opened with new signals; a new round needs a new consultation."""
-    return CaseState(node=flow.reopen, outcome=None, answers=state.answers,
-                     flags=state.flags - {"consultation_taken_up"})
+    return CaseState(
+        node=flow.reopen, outcome=None, answers=state.answers, flags=state.flags - {"consultation_taken_up"}
+    )
 
 
 def take_up_consultation(state: CaseState) -> CaseState:
-    return CaseState(node=state.node, outcome=state.outcome, answers=state.answers,
-                     flags=state.flags | {"consultation_taken_up"})
+    return CaseState(
+        node=state.node, outcome=state.outcome, answers=state.answers, flags=state.flags | {"consultation_taken_up"}
+    )
 
 
-def advance(flow: Flow, state: CaseState, answer: Mapping[str, Any], now: dt.datetime, *,
-            roles: Iterable[str], policy: Policy = Policy(), people: Iterable[str] = ()) -> Transition:
+def advance(
+    flow: Flow,
+    state: CaseState,
+    answer: Mapping[str, Any],
+    now: dt.datetime,
+    *,
+    roles: Iterable[str],
+    policy: Policy = DEFAULT_POLICY,
+    people: Iterable[str] = (),
+) -> Transition:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if state.closed:
@@ -70,21 +84,35 @@ def advance(flow: Flow, state: CaseState, answer: Mapping[str, Any], now: dt.dat
     specs += [*node.effects, *route.effects, *(outcome.effects if outcome else ())]
     if not outcome:
         # D6: a case that does not move within a step gets a nudge; every move resets the clock.
-        specs += [EffectSpec("cancel_reminders", {"kinds": ["D6"]}),
-                  EffectSpec("schedule_reminder", {"kind": "D6", "to": ["staff"]})]
+        specs += [
+            EffectSpec("cancel_reminders", {"kinds": ["D6"]}),
+            EffectSpec("schedule_reminder", {"kind": "D6", "to": ["staff"]}),
+        ]
     effects = tuple(_resolve(spec, answered, node.id, now, policy) for spec in specs)
 
     flags = answered.flags
     if any(e.name == "request_consultation" for e in effects):
         flags = flags - {"consultation_taken_up"}
-    new_state = CaseState(node=None if outcome else route.to, outcome=outcome.id if outcome else None,
-                          answers=answered.answers, flags=flags)
-    return Transition(node=node.id, values=values, to=route.to, outcome=outcome, effects=effects,
-                      state=new_state)
+    new_state = CaseState(
+        node=None if outcome else route.to,
+        outcome=outcome.id if outcome else None,
+        answers=answered.answers,
+        flags=flags,
+    )
+    return Transition(node=node.id, values=values, to=route.to, outcome=outcome, effects=effects, state=new_state)
 
 
-def record_anytime(flow: Flow, state: CaseState, kind: str, answer: Mapping[str, Any], now: dt.datetime, *,
-                   roles: Iterable[str], policy: Policy = Policy(), people: Iterable[str] = ()) -> Transition:
+def record_anytime(
+    flow: Flow,
+    state: CaseState,
+    kind: str,
+    answer: Mapping[str, Any],
+    now: dt.datetime,
+    *,
+    roles: Iterable[str],
+    policy: Policy = DEFAULT_POLICY,
+    people: Iterable[str] = (),
+) -> Transition:
     """Answer an 'anytime' node (a signal, a contact) without moving the case; only its own effects apply."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -95,11 +123,11 @@ def record_anytime(flow: Flow, state: CaseState, kind: str, answer: Mapping[str,
         raise NotAllowed(f"actor_{node.actor}")
     today = now.astimezone(ZoneInfo(policy.timezone)).date()
     values = parse_answer(node, answer, today=today, people=people)
-    answered = CaseState(node=state.node, outcome=state.outcome,
-                         answers={**state.answers, node.id: values}, flags=state.flags)
+    answered = CaseState(
+        node=state.node, outcome=state.outcome, answers={**state.answers, node.id: values}, flags=state.flags
+    )
     effects = tuple(_resolve(spec, answered, node.id, now, policy) for spec in node.effects)
-    return Transition(node=node.id, values=values, to=state.node, outcome=None, effects=effects,
-                      state=answered)
+    return Transition(node=node.id, values=values, to=state.node, outcome=None, effects=effects, state=answered)
 
 
 def _field_value(state: CaseState, node_id: str, ref: str) -> Any:
@@ -115,5 +143,7 @@ def _resolve(spec: EffectSpec, state: CaseState, node_id: str, now: dt.datetime,
     anchor = _field_value(state, node_id, spec.args["from"]) if "from" in spec.args else None
     until = _field_value(state, node_id, spec.args["until"]) if "until" in spec.args else None
     due = due_times(spec.args["kind"], now=now, policy=policy, anchor=anchor, until=until)
-    return Effect("schedule_reminder", {"kind": spec.args["kind"], "to": list(spec.args["to"]),
-                                        "due": [d.astimezone(dt.timezone.utc) for d in due]})
+    return Effect(
+        "schedule_reminder",
+        {"kind": spec.args["kind"], "to": list(spec.args["to"]), "due": [d.astimezone(dt.UTC) for d in due]},
+    )

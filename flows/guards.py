@@ -1,7 +1,9 @@
 """The named guards a definition may use (flows.vocabulary.GUARDS), as pure functions of a case's state."""
+
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from flows.model import CaseState, Flow, Guard
 

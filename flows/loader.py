@@ -1,16 +1,17 @@
 """Load and validate flow definitions (YAML) at start-up; every error is collected and reported at once."""
+
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
 from flows import vocabulary as V
-from flows.model import (Choice, Condition, EffectSpec, Field, Flow, Guard, Node, Outcome, Route,
-                         Step)
+from flows.model import Choice, Condition, EffectSpec, Field, Flow, Guard, Node, Outcome, Route, Step
 
 
 class FlowDefinitionError(Exception):
@@ -83,7 +84,7 @@ class _Checker:
         if not isinstance(data, dict) or len(data) != 1:
             self.err(where, f"a {kind} is a mapping with exactly one key, its name")
             return None
-        (name, args), = data.items()
+        ((name, args),) = data.items()
         if name not in allowed:
             self.err(where, f"unknown {kind} {name!r} (known: {', '.join(sorted(allowed))})")
             return None
@@ -97,8 +98,9 @@ class _Checker:
 
 def parse_flow(data: Any, source: str = "<definition>") -> Flow:
     c = _Checker()
-    if not c.keys(source, data, V.FLOW_KEYS, ["id", "version", "title", "start", "reopen", "forms",
-                                              "steps", "nodes", "outcomes"]):
+    if not c.keys(
+        source, data, V.FLOW_KEYS, ["id", "version", "title", "start", "reopen", "forms", "steps", "nodes", "outcomes"]
+    ):
         raise FlowDefinitionError(source, c.errors)
     version = data.get("version")
     if not isinstance(version, int) or version < 1:
@@ -109,8 +111,9 @@ def parse_flow(data: Any, source: str = "<definition>") -> Flow:
     for i, raw in enumerate(data.get("steps") or []):
         where = f"steps[{i}]"
         if c.keys(where, raw, V.STEP_KEYS, ["id", "title"]):
-            steps[str(raw["id"])] = Step(str(raw["id"]), c.text(where, raw, "title") or "",
-                                         c.text(where, raw, "why", required=False))
+            steps[str(raw["id"])] = Step(
+                str(raw["id"]), c.text(where, raw, "title") or "", c.text(where, raw, "why", required=False)
+            )
 
     forms = _choices(c, "forms", data.get("forms"))
     form_ids = {f.id for f in forms}
@@ -130,18 +133,21 @@ def parse_flow(data: Any, source: str = "<definition>") -> Flow:
         c.err(source, f"{both!r} is both a node and an outcome")
     targets = set(raw_nodes) | set(raw_outcomes)
 
-    nodes = {nid: _node(c, str(nid), raw, steps, targets, raw_nodes, forms)
-             for nid, raw in raw_nodes.items()}
+    nodes = {nid: _node(c, str(nid), raw, steps, targets, raw_nodes, forms) for nid, raw in raw_nodes.items()}
     outcomes = {}
     for oid, raw in raw_outcomes.items():
         where = f"outcomes.{oid}"
         if c.keys(where, raw, V.OUTCOME_KEYS, ["title", "status"]):
             if raw.get("status") not in V.OUTCOME_STATUSES:
                 c.err(where, f"status must be one of {sorted(V.OUTCOME_STATUSES)}")
-            outcomes[str(oid)] = Outcome(str(oid), c.text(where, raw, "title") or "",
-                                         str(raw.get("status")), raw.get("rule"),
-                                         c.text(where, raw, "message", required=False),
-                                         _effects(c, where, raw.get("effects"), None))
+            outcomes[str(oid)] = Outcome(
+                str(oid),
+                c.text(where, raw, "title") or "",
+                str(raw.get("status")),
+                raw.get("rule"),
+                c.text(where, raw, "message", required=False),
+                _effects(c, where, raw.get("effects"), None),
+            )
     for key in ("start", "reopen"):
         if data.get(key) not in raw_nodes:
             c.err(source, f"{key} {data.get(key)!r} is not a node")
@@ -154,9 +160,18 @@ def parse_flow(data: Any, source: str = "<definition>") -> Flow:
         _check_graph(c, data["start"], data["reopen"], nodes, outcomes)
     if c.errors:
         raise FlowDefinitionError(source, c.errors)
-    return Flow(id=str(data["id"]), version=version, title=str(data["title"]), start=data["start"],
-                reopen=data["reopen"], forms=forms, specific_forms=specific, steps=steps,
-                nodes=nodes, outcomes=outcomes)
+    return Flow(
+        id=str(data["id"]),
+        version=version,
+        title=str(data["title"]),
+        start=data["start"],
+        reopen=data["reopen"],
+        forms=forms,
+        specific_forms=specific,
+        steps=steps,
+        nodes=nodes,
+        outcomes=outcomes,
+    )
 
 
 def _choices(c: _Checker, where: str, raw: Any) -> tuple[Choice, ...]:
@@ -175,8 +190,9 @@ def _choices(c: _Checker, where: str, raw: Any) -> tuple[Choice, ...]:
     return tuple(out)
 
 
-def _node(c: _Checker, nid: str, raw: Any, steps: dict, targets: set, raw_nodes: dict,
-          forms: tuple[Choice, ...]) -> Node:
+def _node(
+    c: _Checker, nid: str, raw: Any, steps: dict, targets: set, raw_nodes: dict, forms: tuple[Choice, ...]
+) -> Node:
     where = f"nodes.{nid}"
     if not c.keys(where, raw, V.NODE_KEYS, ["step", "actor", "title", "fields", "next"]):
         raw = {}
@@ -212,16 +228,23 @@ def _node(c: _Checker, nid: str, raw: Any, steps: dict, targets: set, raw_nodes:
         if i == len(raw_next) - 1 and guards:
             c.err(w, "the last route must have no 'when', so every answer leads somewhere")
         routes.append(Route(str(rraw["to"]), guards, _effects(c, w, rraw.get("effects"), ctx)))
-    return Node(id=nid, step=str(raw.get("step")), actor=str(raw.get("actor")),
-                title=str(raw.get("title", "")), prompt=raw.get("prompt"), why=raw.get("why"),
-                rule=raw.get("rule"), fields=tuple(fields),
-                requires=_guards(c, f"{where}.requires", raw.get("requires"), ctx),
-                effects=_effects(c, where, raw.get("effects"), ctx), next=tuple(routes),
-                anytime=raw.get("anytime"))
+    return Node(
+        id=nid,
+        step=str(raw.get("step")),
+        actor=str(raw.get("actor")),
+        title=str(raw.get("title", "")),
+        prompt=raw.get("prompt"),
+        why=raw.get("why"),
+        rule=raw.get("rule"),
+        fields=tuple(fields),
+        requires=_guards(c, f"{where}.requires", raw.get("requires"), ctx),
+        effects=_effects(c, where, raw.get("effects"), ctx),
+        next=tuple(routes),
+        anytime=raw.get("anytime"),
+    )
 
 
-def _field(c: _Checker, where: str, raw: Any, earlier: list[Field],
-           forms: tuple[Choice, ...] = ()) -> Field:
+def _field(c: _Checker, where: str, raw: Any, earlier: list[Field], forms: tuple[Choice, ...] = ()) -> Field:
     if not c.keys(where, raw, V.FIELD_KEYS, ["id", "type", "label"]):
         return Field(id=f"?{where}", type="text", label="?")
     ftype = raw.get("type")
@@ -230,8 +253,7 @@ def _field(c: _Checker, where: str, raw: Any, earlier: list[Field],
     choices: tuple[Choice, ...] = ()
     if ftype in ("choice", "multi_choice"):
         # "@forms" reuses the flow's forms of violence (T4) instead of repeating them.
-        choices = forms if raw.get("choices") == "@forms" else _choices(c, f"{where}.choices",
-                                                                          raw.get("choices"))
+        choices = forms if raw.get("choices") == "@forms" else _choices(c, f"{where}.choices", raw.get("choices"))
     elif "choices" in raw:
         c.err(where, f"a {ftype} field has no choices")
     when = None
@@ -253,10 +275,19 @@ def _field(c: _Checker, where: str, raw: Any, earlier: list[Field],
     for key in ("min", "max", "max_length"):
         if key in raw and not isinstance(raw[key], int):
             c.err(where, f"{key} must be an integer")
-    return Field(id=str(raw.get("id")), type=str(ftype), label=c.text(where, raw, "label") or "",
-                 hint=raw.get("hint"), required=bool(raw.get("required", True)), choices=choices,
-                 when=when, min=raw.get("min"), max=raw.get("max"), dates=dates,
-                 max_length=int(raw.get("max_length", 3000)))
+    return Field(
+        id=str(raw.get("id")),
+        type=str(ftype),
+        label=c.text(where, raw, "label") or "",
+        hint=raw.get("hint"),
+        required=bool(raw.get("required", True)),
+        choices=choices,
+        when=when,
+        min=raw.get("min"),
+        max=raw.get("max"),
+        dates=dates,
+        max_length=int(raw.get("max_length", 3000)),
+    )
 
 
 def _check_value(c: _Checker, where: str, field: Field, value: Any) -> None:
@@ -277,8 +308,11 @@ def _resolve_field(c: _Checker, where: str, ref: str, ctx) -> Field | None:
         for fr in raw.get("fields") or []:
             if isinstance(fr, dict) and fr.get("id") == fid:
                 raw_choices = fr.get("choices") or []
-                choices = ctx[3] if raw_choices == "@forms" else tuple(
-                    Choice(str(ch.get("id")), "") for ch in raw_choices if isinstance(ch, dict))
+                choices = (
+                    ctx[3]
+                    if raw_choices == "@forms"
+                    else tuple(Choice(str(ch.get("id")), "") for ch in raw_choices if isinstance(ch, dict))
+                )
                 return Field(id=fid, type=str(fr.get("type")), label="", choices=choices)
         c.err(where, f"{ref!r}: node {other!r} has no field {fid!r}")
         return None
@@ -305,7 +339,7 @@ def _guards(c: _Checker, where: str, raw: Any, ctx) -> tuple[Guard, ...]:
                 continue
             field = _resolve_field(c, where, str(args["field"]), ctx)
             if field:
-                for value in ([args["value"]] if name == "answer_is" else args["values"]):
+                for value in [args["value"]] if name == "answer_is" else args["values"]:
                     _check_value(c, where, field, value)
         elif name == "specific_form":
             if set(args) != {"field"}:
@@ -364,8 +398,7 @@ def _effects(c: _Checker, where: str, raw: Any, ctx) -> tuple[EffectSpec, ...]:
     return tuple(out)
 
 
-def _check_graph(c: _Checker, start: str, reopen: str, nodes: dict[str, Node],
-                 outcomes: dict[str, Outcome]) -> None:
+def _check_graph(c: _Checker, start: str, reopen: str, nodes: dict[str, Node], outcomes: dict[str, Outcome]) -> None:
     """Every node is reachable, and from every node some outcome can be reached (no dead loops)."""
     seen, queue = {start, reopen}, deque([start, reopen])
     while queue:

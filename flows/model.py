@@ -1,9 +1,11 @@
 """Immutable dataclasses for a loaded flow definition and a case's state within it."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Choice:
 @dataclass(frozen=True)
 class Condition:
     """A field is asked (and required) only when another field of the same node has one of these values."""
+
     field: str
     values: tuple[Any, ...]
 
@@ -43,7 +46,7 @@ class Field:
     when: Condition | None = None
     min: int | None = None
     max: int | None = None
-    dates: str = "any"          # past | future | any, for date and date_list
+    dates: str = "any"  # past | future | any, for date and date_list
     max_length: int = 3000
 
     def choice(self, choice_id: str) -> Choice | None:
@@ -116,6 +119,7 @@ class Flow:
 @dataclass(frozen=True)
 class CaseState:
     """What the engine needs to know about a case: where it is and what was answered (latest per node)."""
+
     node: str | None
     outcome: str | None = None
     answers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -132,6 +136,7 @@ class CaseState:
 @dataclass(frozen=True)
 class Effect:
     """An effect with its arguments resolved against the answer and the clock."""
+
     name: str
     params: Mapping[str, Any]
 
@@ -149,6 +154,7 @@ class Transition:
 @dataclass(frozen=True)
 class Policy:
     """Organisation settings the engine needs for deadlines (spec D1-D8)."""
+
     timezone: str = "Europe/Amsterdam"
     reminder_hour: int = 9
     d1_working_days: int = 5

@@ -1,4 +1,5 @@
 """Small pure rules of the meldcode that are computed rather than asked."""
+
 from __future__ import annotations
 
 

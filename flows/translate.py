@@ -1,10 +1,12 @@
 """A flow in another language: an overlay file (N.<lang>.yaml) with the same ids and only the words, checked to
 match the definition exactly (no text missing, none extra), applied to an immutable copy of the flow."""
+
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -21,6 +23,7 @@ def _from_forms(flow: Flow, field: Field) -> bool:
 
 def texts_of(flow: Flow) -> dict[str, Any]:
     """Every text of a flow, by id, in the shape of an overlay file."""
+
     def some(obj: Any, *names: str) -> dict[str, str]:
         return {n: getattr(obj, n) for n in names if getattr(obj, n)}
 
@@ -36,9 +39,13 @@ def texts_of(flow: Flow) -> dict[str, Any]:
         if fields:
             entry["fields"] = fields
         nodes[node.id] = entry
-    return {"title": flow.title, "forms": {f.id: f.label for f in flow.forms},
-            "steps": {s.id: some(s, "title", "why") for s in flow.steps.values()}, "nodes": nodes,
-            "outcomes": {o.id: some(o, "title", "message") for o in flow.outcomes.values()}}
+    return {
+        "title": flow.title,
+        "forms": {f.id: f.label for f in flow.forms},
+        "steps": {s.id: some(s, "title", "why") for s in flow.steps.values()},
+        "nodes": nodes,
+        "outcomes": {o.id: some(o, "title", "message") for o in flow.outcomes.values()},
+    }
 
 
 def _compare(expected: Any, given: Any, where: str, errors: list[str]) -> None:
@@ -75,26 +82,44 @@ def translate(flow: Flow, overlay: Mapping[str, Any], source: str = "overlay") -
         if _from_forms(flow, f):
             choices: tuple[Choice, ...] = forms
         else:
-            choices = tuple(dataclasses.replace(c, label=entry.get("choices", {}).get(c.id, c.label))
-                            for c in f.choices)
+            choices = tuple(
+                dataclasses.replace(c, label=entry.get("choices", {}).get(c.id, c.label)) for c in f.choices
+            )
         return dataclasses.replace(f, label=text(entry, f, "label"), hint=text(entry, f, "hint"), choices=choices)
 
     def node(n: Node) -> Node:
         entry = o["nodes"][n.id]
-        return dataclasses.replace(n, title=text(entry, n, "title"), prompt=text(entry, n, "prompt"),
-                                   why=text(entry, n, "why"), fields=tuple(field(entry, f) for f in n.fields))
+        return dataclasses.replace(
+            n,
+            title=text(entry, n, "title"),
+            prompt=text(entry, n, "prompt"),
+            why=text(entry, n, "why"),
+            fields=tuple(field(entry, f) for f in n.fields),
+        )
 
-    steps = {sid: dataclasses.replace(s, title=text(o["steps"][sid], s, "title"), why=text(o["steps"][sid], s, "why"))
-             for sid, s in flow.steps.items()}
-    outcomes = {oid: dataclasses.replace(oc, title=text(o["outcomes"][oid], oc, "title"),
-                                         message=text(o["outcomes"][oid], oc, "message"))
-                for oid, oc in flow.outcomes.items()}
-    return dataclasses.replace(flow, title=o["title"], forms=forms, steps=steps, outcomes=outcomes,
-                               nodes={nid: node(n) for nid, n in flow.nodes.items()})
+    steps = {
+        sid: dataclasses.replace(s, title=text(o["steps"][sid], s, "title"), why=text(o["steps"][sid], s, "why"))
+        for sid, s in flow.steps.items()
+    }
+    outcomes = {
+        oid: dataclasses.replace(
+            oc, title=text(o["outcomes"][oid], oc, "title"), message=text(o["outcomes"][oid], oc, "message")
+        )
+        for oid, oc in flow.outcomes.items()
+    }
+    return dataclasses.replace(
+        flow,
+        title=o["title"],
+        forms=forms,
+        steps=steps,
+        outcomes=outcomes,
+        nodes={nid: node(n) for nid, n in flow.nodes.items()},
+    )
 
 
-def load_translations(flows: Mapping[int, Flow], directory: Path | None = None, flow_id: str = "meldcode",
-                      *, strict: bool = True) -> dict[str, dict[int, Flow]]:
+def load_translations(
+    flows: Mapping[int, Flow], directory: Path | None = None, flow_id: str = "meldcode", *, strict: bool = True
+) -> dict[str, dict[int, Flow]]:
     """{language: {version: flow}} for every language. Strict (start-up): each version must have every
     language's overlay; otherwise a version without one speaks Dutch (flows built in tests)."""
     directory = (directory or definitions_dir()) / flow_id
@@ -108,6 +133,7 @@ def load_translations(flows: Mapping[int, Flow], directory: Path | None = None, 
                 continue
             if not path.exists():
                 raise FlowDefinitionError(str(path), [f"no {language} texts for version {version}"])
-            out[language][version] = translate(flow, yaml.safe_load(path.read_text(encoding="utf-8")) or {},
-                                               source=str(path))
+            out[language][version] = translate(
+                flow, yaml.safe_load(path.read_text(encoding="utf-8")) or {}, source=str(path)
+            )
     return out

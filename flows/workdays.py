@@ -1,15 +1,19 @@
 """Dutch working days as the Algemene termijnenwet counts them: holidays.NL plus 5 May and decreed bridge days."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 import holidays
 
 # Days equated with public holidays by decree under the Algemene termijnenwet (art. 3(3)).
 TERMIJNENWET_BRIDGE_DAYS = (
-    dt.date(2026, 1, 2), dt.date(2026, 5, 15), dt.date(2027, 5, 7), dt.date(2028, 4, 28),
+    dt.date(2026, 1, 2),
+    dt.date(2026, 5, 15),
+    dt.date(2027, 5, 7),
+    dt.date(2028, 4, 28),
     dt.date(2028, 5, 26),
 )
 
@@ -17,7 +21,7 @@ TERMIJNENWET_BRIDGE_DAYS = (
 @lru_cache(maxsize=64)
 def _closed_days(year: int, extra: tuple[dt.date, ...]) -> frozenset[dt.date]:
     days = set(holidays.NL(years=year))  # includes Good Friday; 5 May only every fifth year
-    days.add(dt.date(year, 5, 5))        # the termijnenwet counts Bevrijdingsdag every year
+    days.add(dt.date(year, 5, 5))  # the termijnenwet counts Bevrijdingsdag every year
     days.update(d for d in TERMIJNENWET_BRIDGE_DAYS if d.year == year)
     days.update(d for d in extra if d.year == year)
     return frozenset(days)

@@ -6,16 +6,18 @@ is the head of the old global chain (the entries written before migration 0012, 
 are). Every `WITNESS_EVERY` entries, and daily, a chain's head is also written outside the database (the
 witness, storage.witness), so that removing the newest entries together with their head is found too.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import hmac
 import weakref
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -23,8 +25,19 @@ from sqlalchemy.orm import Session
 from storage.models import AuditChainHead, AuditEntry, AuditHead, KeyCheck
 
 GENESIS = "0" * 64
-FIELDS = ("org_id", "at", "event", "action", "case_id", "user_id", "user_ref", "role", "on_behalf_of",
-          "entry_point", "outcome")
+FIELDS = (
+    "org_id",
+    "at",
+    "event",
+    "action",
+    "case_id",
+    "user_id",
+    "user_ref",
+    "role",
+    "on_behalf_of",
+    "entry_point",
+    "outcome",
+)
 CHAIN_FIELDS = ("chain", "seq", "reason")  # hashed too, in entries of the per-organisation chains
 WITNESS_EVERY = 100
 _KEY_CHECK = "audit"
@@ -34,8 +47,9 @@ def _digest(key: bytes, prev_hash: str, entry: Mapping[str, Any]) -> str:
     def field(name: str) -> str:
         value = entry.get(name)
         if isinstance(value, dt.datetime):
-            value = value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+            value = value.astimezone(dt.UTC).isoformat(timespec="microseconds")
         return "" if value is None else str(value)
+
     parts = [prev_hash] + [field(name) for name in FIELDS]
     if entry.get("seq") is not None:  # an entry of an organisation's chain; the old global chain hashed less
         parts += ["v2"] + [field(name) for name in CHAIN_FIELDS]
@@ -63,8 +77,11 @@ class Head:
 _heads = AuditChainHead.__table__
 _HEAD = select(_heads.c.seq, _heads.c.last_hash).where(_heads.c.chain == bindparam("chain")).with_for_update()
 _INSERT_ENTRY = insert(AuditEntry.__table__)
-_MOVE_HEAD_FROM = (update(_heads).where(_heads.c.chain == bindparam("c"), _heads.c.seq == bindparam("seen"))
-                   .values(seq=bindparam("new_seq"), last_hash=bindparam("new_hash")))
+_MOVE_HEAD_FROM = (
+    update(_heads)
+    .where(_heads.c.chain == bindparam("c"), _heads.c.seq == bindparam("seen"))
+    .values(seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+)
 _OLD_HEAD = select(AuditHead.__table__.c.last_hash).where(AuditHead.__table__.c.id == 1)
 # The head this process wrote last, per database and chain: usually still the head on SQLite, which saves
 # reading it. The conditional update checks that (and locks the row); when another process wrote since, it is
@@ -90,9 +107,22 @@ def _locked_head(session: Session, chain: int, now: dt.datetime, key: bytes, ent
         row = session.execute(_HEAD, {"chain": chain}).first()
     seq, last = row
     if seq == 0:  # the genesis entry: records the old global chain's head as its predecessor
-        genesis = {"org_id": chain or None, "at": now, "event": "genesis", "action": "genesis", "case_id": None,
-                   "user_id": None, "user_ref": "", "role": "none", "on_behalf_of": None, "entry_point": entry_point,
-                   "outcome": "ok", "chain": chain, "seq": 1, "reason": None}
+        genesis = {
+            "org_id": chain or None,
+            "at": now,
+            "event": "genesis",
+            "action": "genesis",
+            "case_id": None,
+            "user_id": None,
+            "user_ref": "",
+            "role": "none",
+            "on_behalf_of": None,
+            "entry_point": entry_point,
+            "outcome": "ok",
+            "chain": chain,
+            "seq": 1,
+            "reason": None,
+        }
         genesis["prev_hash"], genesis["hash"] = last, _digest(key, last, genesis)
         session.execute(_INSERT_ENTRY, genesis)
         session.execute(_MOVE_HEAD_FROM, {"c": chain, "seen": 0, "new_seq": 1, "new_hash": genesis["hash"]})
@@ -100,16 +130,41 @@ def _locked_head(session: Session, chain: int, now: dt.datetime, key: bytes, ent
     return seq, last
 
 
-def append(session: Session, *, key: bytes, at: dt.datetime, event: str, action: str, case_id: int | None,
-           user_id: int | None, user_ref: str, role: str, entry_point: str, outcome: str,
-           org_id: int | None = None, on_behalf_of: int | None = None, reason: str | None = None) -> str:
+def append(
+    session: Session,
+    *,
+    key: bytes,
+    at: dt.datetime,
+    event: str,
+    action: str,
+    case_id: int | None,
+    user_id: int | None,
+    user_ref: str,
+    role: str,
+    entry_point: str,
+    outcome: str,
+    org_id: int | None = None,
+    on_behalf_of: int | None = None,
+    reason: str | None = None,
+) -> str:
     """Add one entry to its organisation's chain in the caller's transaction; returns its hash. The chain's
     head row is locked, so that organisation's appends form one chain; other organisations' do not wait."""
     chain = chain_of(org_id)
-    fields = {"org_id": org_id, "at": at, "event": event, "action": action[:40], "case_id": case_id,
-              "user_id": user_id, "user_ref": user_ref[:64], "role": role, "on_behalf_of": on_behalf_of,
-              "entry_point": entry_point, "outcome": outcome, "chain": chain,
-              "reason": reason[:40] if reason else None}
+    fields = {
+        "org_id": org_id,
+        "at": at,
+        "event": event,
+        "action": action[:40],
+        "case_id": case_id,
+        "user_id": user_id,
+        "user_ref": user_ref[:64],
+        "role": role,
+        "on_behalf_of": on_behalf_of,
+        "entry_point": entry_point,
+        "outcome": outcome,
+        "chain": chain,
+        "reason": reason[:40] if reason else None,
+    }
     database = session.get_bind()
     # SQLite serves one machine, and a process's transactions take turns (storage.db.FairLock): the head it wrote
     # last is usually still the head. PostgreSQL serves replicas that append between each other's events: a
@@ -120,15 +175,20 @@ def append(session: Session, *, key: bytes, at: dt.datetime, event: str, action:
         seq, prev = remembered
         entry = {**fields, "seq": seq + 1, "prev_hash": prev}
         entry["hash"] = _digest(key, prev, entry)
-        if session.execute(_MOVE_HEAD_FROM, {"c": chain, "seen": seq, "new_seq": seq + 1,
-                                             "new_hash": entry["hash"]}).rowcount != 1:
+        if (
+            session.execute(
+                _MOVE_HEAD_FROM, {"c": chain, "seen": seq, "new_seq": seq + 1, "new_hash": entry["hash"]}
+            ).rowcount
+            != 1
+        ):
             entry = None
     if entry is None:
         seq, prev = _locked_head(session, chain, at, key, entry_point)
         entry = {**fields, "seq": seq + 1, "prev_hash": prev}
         entry["hash"] = _digest(key, prev, entry)
-        moved = session.execute(_MOVE_HEAD_FROM, {"c": chain, "seen": seq, "new_seq": seq + 1,
-                                                  "new_hash": entry["hash"]}).rowcount
+        moved = session.execute(
+            _MOVE_HEAD_FROM, {"c": chain, "seen": seq, "new_seq": seq + 1, "new_hash": entry["hash"]}
+        ).rowcount
         if moved != 1:  # cannot happen while the row is locked; never write an entry the head does not name
             raise RuntimeError("the audit chain's head moved while locked")
     session.execute(_INSERT_ENTRY, entry)  # the hash is computed before the insert: rows are never updated
@@ -146,9 +206,13 @@ def forget_remembered_heads() -> None:
 
 def heads(session: Session) -> list[Head]:
     """Every organisation's chain head, for the daily witness."""
-    now = dt.datetime.now(dt.timezone.utc)
-    return [Head(chain, seq, last, now) for chain, seq, last in
-            session.execute(select(_heads.c.chain, _heads.c.seq, _heads.c.last_hash).order_by(_heads.c.chain))]
+    now = dt.datetime.now(dt.UTC)
+    return [
+        Head(chain, seq, last, now)
+        for chain, seq, last in session.execute(
+            select(_heads.c.chain, _heads.c.seq, _heads.c.last_hash).order_by(_heads.c.chain)
+        )
+    ]
 
 
 # ---- the audit key -----------------------------------------------------------------------------------------
@@ -178,6 +242,7 @@ def _entry_ok(key: bytes, entry: AuditEntry) -> bool:
 @dataclass(frozen=True)
 class Witnessed:
     """A head written outside the database: organisation (chain), entry number, hash, when."""
+
     chain: int
     seq: int
     hash: str
@@ -209,15 +274,24 @@ def verify(session: Session, *, key: bytes, witnesses: Iterable[Witnessed] = ())
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(1000):
         if entry.seq is None:  # the old global chain
             if chains:
-                return Verdict(False, checked, entry.id, "an entry of the old format after the per-organisation "
-                                                         "chains began (inserted)")
+                return Verdict(
+                    False,
+                    checked,
+                    entry.id,
+                    "an entry of the old format after the per-organisation chains began (inserted)",
+                )
             prev = old_prev
         else:
             state = chains.get(entry.chain)
             want_seq, prev = (1, old_prev) if state is None else (state[0] + 1, state[1])
             if entry.seq != want_seq:
-                return Verdict(False, checked, entry.id, f"is entry {entry.seq} of its organisation's chain where "
-                                                         f"{want_seq} belongs (one was removed, inserted or moved)")
+                return Verdict(
+                    False,
+                    checked,
+                    entry.id,
+                    f"is entry {entry.seq} of its organisation's chain where "
+                    f"{want_seq} belongs (one was removed, inserted or moved)",
+                )
         if entry.prev_hash != prev:
             return Verdict(False, checked, entry.id, "does not follow the entry before it (one was removed or moved)")
         if not _entry_ok(key, entry):
@@ -231,37 +305,58 @@ def verify(session: Session, *, key: bytes, witnesses: Iterable[Witnessed] = ())
             w = expected.pop((entry.chain, entry.seq), None)
             if w is not None:
                 if not hmac.compare_digest(w.hash, entry.hash):
-                    return Verdict(False, checked, entry.id, f"differs from the witness of organisation "
-                                                             f"{entry.chain}'s entry {entry.seq} ({w.at}): the "
-                                                             "trail was rewritten")
+                    return Verdict(
+                        False,
+                        checked,
+                        entry.id,
+                        f"differs from the witness of organisation "
+                        f"{entry.chain}'s entry {entry.seq} ({w.at}): the "
+                        "trail was rewritten",
+                    )
                 matched += 1
         checked += 1
     old_head = session.scalar(_OLD_HEAD)
     if old_head is not None and old_head != old_prev:
         return Verdict(False, checked, None, "the chain's last entries were removed (the old global chain)")
-    head_rows = {chain: (seq, last) for chain, seq, last in
-                 session.execute(select(_heads.c.chain, _heads.c.seq, _heads.c.last_hash))}
+    head_rows = {
+        chain: (seq, last)
+        for chain, seq, last in session.execute(select(_heads.c.chain, _heads.c.seq, _heads.c.last_hash))
+    }
     for chain in sorted(set(head_rows) | set(chains)):
         head, have = head_rows.get(chain), chains.get(chain)
         if head is not None and head[0] == 0 and have is None:
             continue  # a chain whose first entry has not been written yet
         if head != have:
-            return Verdict(False, checked, None, f"the chain's last entries were removed (organisation {chain}: its "
-                                                 f"head is at entry {head[0] if head else 'none'}, its entries end "
-                                                 f"at {have[0] if have else 0})")
+            return Verdict(
+                False,
+                checked,
+                None,
+                f"the chain's last entries were removed (organisation {chain}: its "
+                f"head is at entry {head[0] if head else 'none'}, its entries end "
+                f"at {have[0] if have else 0})",
+            )
     if expected:
         w = min(expected.values(), key=lambda w: (w.chain, w.seq))
         have_seq = chains.get(w.chain, (0, ""))[0]
-        return Verdict(False, checked, None, f"the chain's last entries were removed: organisation {w.chain}'s "
-                                             f"entry {w.seq} was witnessed ({w.at}) but its chain ends at entry "
-                                             f"{have_seq} (truncated)")
+        return Verdict(
+            False,
+            checked,
+            None,
+            f"the chain's last entries were removed: organisation {w.chain}'s "
+            f"entry {w.seq} was witnessed ({w.at}) but its chain ends at entry "
+            f"{have_seq} (truncated)",
+        )
     return Verdict(True, checked, chains=len(chains), witnessed=matched)
 
 
-MISMATCH = ("the audit key does not match this database (another key, or a copy of the database without its "
-            "own key): this says nothing about the entries")
-MISMATCH_LIKELY = ("neither the first nor the newest entry matches the audit key: most likely another key than "
-                   "this database's (this says nothing about the entries)")
+MISMATCH = (
+    "the audit key does not match this database (another key, or a copy of the database without its "
+    "own key): this says nothing about the entries"
+)
+MISMATCH_LIKELY = (
+    "neither the first nor the newest entry matches the audit key: most likely another key than "
+    "this database's (this says nothing about the entries)"
+)
 
 
 def _newest_ok(session: Session, key: bytes) -> bool:
@@ -270,5 +365,8 @@ def _newest_ok(session: Session, key: bytes) -> bool:
 
 
 def for_case(session: Session, *, case_id: int, limit: int = 200) -> list[AuditEntry]:
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id)
-                                .order_by(AuditEntry.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.id.desc()).limit(limit)
+        )
+    )

@@ -1,8 +1,10 @@
 """Repository: cases, members, append-only answers, signals and follow-ups, consultations, the timeline."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -10,15 +12,29 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from storage.models import (Answer, Case, CaseCounter, CaseMember, Consultation, Correction, Event,
-                            Signal, SignalFollowUp)
-
+from storage.models import (
+    Answer,
+    Case,
+    CaseCounter,
+    CaseMember,
+    Consultation,
+    Correction,
+    Event,
+    Signal,
+    SignalFollowUp,
+)
 
 _COUNTERS = CaseCounter.__table__
-_COUNT = (update(_COUNTERS).where(_COUNTERS.c.org_id == bindparam("for_org"), _COUNTERS.c.year == bindparam("in_year"))
-          .values(last=_COUNTERS.c.last + 1).returning(_COUNTERS.c.last))
-_FIRST_OF_YEAR = {dialect: module.insert(_COUNTERS).on_conflict_do_nothing()
-                  for dialect, module in (("sqlite", sqlite), ("postgresql", postgresql))}
+_COUNT = (
+    update(_COUNTERS)
+    .where(_COUNTERS.c.org_id == bindparam("for_org"), _COUNTERS.c.year == bindparam("in_year"))
+    .values(last=_COUNTERS.c.last + 1)
+    .returning(_COUNTERS.c.last)
+)
+_FIRST_OF_YEAR = {
+    dialect: module.insert(_COUNTERS).on_conflict_do_nothing()
+    for dialect, module in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 _INSERT_MEMBER = insert(CaseMember.__table__)
 
 
@@ -31,33 +47,70 @@ def next_case_code(session: Session, *, org_id: int, year: int) -> str:
     return f"MC-{year}-{number:04d}"
 
 
-def create_case(session: Session, *, org_id: int, owner_id: int, flow_id: str, flow_version: int,
-                start_node: str, now: dt.datetime, year: int) -> Case:
-    case = Case(org_id=org_id, code=next_case_code(session, org_id=org_id, year=year), flow_id=flow_id,
-                flow_version=flow_version, owner_id=owner_id, current_node=start_node, outcome=None,
-                status="open", flags=[], round=1, created_at=now, updated_at=now, closed_at=None)
+def create_case(
+    session: Session,
+    *,
+    org_id: int,
+    owner_id: int,
+    flow_id: str,
+    flow_version: int,
+    start_node: str,
+    now: dt.datetime,
+    year: int,
+) -> Case:
+    case = Case(
+        org_id=org_id,
+        code=next_case_code(session, org_id=org_id, year=year),
+        flow_id=flow_id,
+        flow_version=flow_version,
+        owner_id=owner_id,
+        current_node=start_node,
+        outcome=None,
+        status="open",
+        flags=[],
+        round=1,
+        created_at=now,
+        updated_at=now,
+        closed_at=None,
+    )
     session.add(case)
     session.flush()
-    session.execute(_INSERT_MEMBER, {"org_id": org_id, "case_id": case.id, "person_id": owner_id,
-                                     "added_by_id": owner_id, "added_at": now, "removed_at": None})
+    session.execute(
+        _INSERT_MEMBER,
+        {
+            "org_id": org_id,
+            "case_id": case.id,
+            "person_id": owner_id,
+            "added_by_id": owner_id,
+            "added_at": now,
+            "removed_at": None,
+        },
+    )
     return case
 
 
 # The statements every step runs are built once: building one costs more than running it.
 _WITH_OWNER = joinedload(Case.owner)  # lists show their owners: one query, not one per case
 _CASE = select(Case).where(Case.org_id == bindparam("org_id"), Case.code == bindparam("code"))
-_CASE_AND_MEMBERSHIP = select(Case, exists().where(CaseMember.case_id == Case.id,
-                                                   CaseMember.person_id == bindparam("person_id"),
-                                                   CaseMember.removed_at.is_(None))).where(
-    Case.org_id == bindparam("org_id"), Case.code == bindparam("code"))
-_MEMBER_IDS = select(CaseMember.__table__.c.person_id).where(CaseMember.__table__.c.case_id == bindparam("case_id"),
-                                                             CaseMember.__table__.c.removed_at.is_(None))
-_LATEST_ANSWERS = (select(Answer.__table__.c.node_id, Answer.__table__.c["values"])
-                   .where(Answer.__table__.c.case_id == bindparam("case_id")).order_by(Answer.__table__.c.id))
+_CASE_AND_MEMBERSHIP = select(
+    Case,
+    exists().where(
+        CaseMember.case_id == Case.id, CaseMember.person_id == bindparam("person_id"), CaseMember.removed_at.is_(None)
+    ),
+).where(Case.org_id == bindparam("org_id"), Case.code == bindparam("code"))
+_MEMBER_IDS = select(CaseMember.__table__.c.person_id).where(
+    CaseMember.__table__.c.case_id == bindparam("case_id"), CaseMember.__table__.c.removed_at.is_(None)
+)
+_LATEST_ANSWERS = (
+    select(Answer.__table__.c.node_id, Answer.__table__.c["values"])
+    .where(Answer.__table__.c.case_id == bindparam("case_id"))
+    .order_by(Answer.__table__.c.id)
+)
 _INSERT_ANSWER = insert(Answer.__table__)
 _INSERT_EVENT = insert(Event.__table__)
-_LATEST_CONSULTATION = (select(Consultation).where(Consultation.case_id == bindparam("case_id"))
-                        .order_by(Consultation.id.desc()).limit(1))
+_LATEST_CONSULTATION = (
+    select(Consultation).where(Consultation.case_id == bindparam("case_id")).order_by(Consultation.id.desc()).limit(1)
+)
 
 
 def get_case(session: Session, *, org_id: int, code: str) -> Case | None:
@@ -65,22 +118,58 @@ def get_case(session: Session, *, org_id: int, code: str) -> Case | None:
 
 
 _CASES = Case.__table__
-_MOVE = (update(_CASES).where(_CASES.c.id == bindparam("case_pk"), _CASES.c.version == bindparam("seen"))
-         .values(current_node=bindparam("to_node"), outcome=bindparam("to_outcome"), status=bindparam("to_status"),
-                 flags=bindparam("to_flags"), updated_at=bindparam("at"), closed_at=bindparam("closed"),
-                 round=bindparam("to_round"), version=_CASES.c.version + 1))
+_MOVE = (
+    update(_CASES)
+    .where(_CASES.c.id == bindparam("case_pk"), _CASES.c.version == bindparam("seen"))
+    .values(
+        current_node=bindparam("to_node"),
+        outcome=bindparam("to_outcome"),
+        status=bindparam("to_status"),
+        flags=bindparam("to_flags"),
+        updated_at=bindparam("at"),
+        closed_at=bindparam("closed"),
+        round=bindparam("to_round"),
+        version=_CASES.c.version + 1,
+    )
+)
 
 
-def move_case(session: Session, *, case: Case, node: str | None, outcome: str | None, status: str,
-              flags: Iterable[str], now: dt.datetime, round: int | None = None) -> None:
+def move_case(
+    session: Session,
+    *,
+    case: Case,
+    node: str | None,
+    outcome: str | None,
+    status: str,
+    flags: Iterable[str],
+    now: dt.datetime,
+    round: int | None = None,
+) -> None:
     """Raises StaleDataError when someone else moved the case meanwhile (the optimistic lock)."""
     session.flush()  # the case's own pending changes go first, under the version they were read with
-    values = {"current_node": node, "outcome": outcome, "status": status, "flags": sorted(flags),
-              "updated_at": now, "closed_at": now if node is None else None,
-              "round": case.round if round is None else round}
-    result = session.execute(_MOVE, {"case_pk": case.id, "seen": case.version, "to_node": values["current_node"],
-                                     "to_outcome": outcome, "to_status": status, "to_flags": values["flags"],
-                                     "at": now, "closed": values["closed_at"], "to_round": values["round"]})
+    values = {
+        "current_node": node,
+        "outcome": outcome,
+        "status": status,
+        "flags": sorted(flags),
+        "updated_at": now,
+        "closed_at": now if node is None else None,
+        "round": case.round if round is None else round,
+    }
+    result = session.execute(
+        _MOVE,
+        {
+            "case_pk": case.id,
+            "seen": case.version,
+            "to_node": values["current_node"],
+            "to_outcome": outcome,
+            "to_status": status,
+            "to_flags": values["flags"],
+            "at": now,
+            "closed": values["closed_at"],
+            "to_round": values["round"],
+        },
+    )
     if result.rowcount != 1:
         raise StaleDataError(f"case {case.id} was moved by another transaction")
     for key, value in values.items():
@@ -90,8 +179,9 @@ def move_case(session: Session, *, case: Case, node: str | None, outcome: str | 
 
 def get_case_for(session: Session, *, org_id: int, code: str, person_id: int) -> tuple[Case | None, bool]:
     """The case, and whether this person is one of its members (one query)."""
-    row = session.execute(_CASE_AND_MEMBERSHIP, {"org_id": org_id, "code": code.strip().upper(),
-                                                 "person_id": person_id}).first()
+    row = session.execute(
+        _CASE_AND_MEMBERSHIP, {"org_id": org_id, "code": code.strip().upper(), "person_id": person_id}
+    ).first()
     return (row[0], bool(row[1])) if row else (None, False)
 
 
@@ -102,16 +192,27 @@ def member_ids(session: Session, *, case_id: int) -> set[int]:
 def add_member(session: Session, *, case: Case, person_id: int, added_by_id: int, now: dt.datetime) -> bool:
     if person_id in member_ids(session, case_id=case.id):
         return False
-    session.add(CaseMember(org_id=case.org_id, case_id=case.id, person_id=person_id,
-                           added_by_id=added_by_id, added_at=now, removed_at=None))
+    session.add(
+        CaseMember(
+            org_id=case.org_id,
+            case_id=case.id,
+            person_id=person_id,
+            added_by_id=added_by_id,
+            added_at=now,
+            removed_at=None,
+        )
+    )
     session.flush()
     return True
 
 
 def remove_member(session: Session, *, case: Case, person_id: int, now: dt.datetime) -> bool:
     """Membership ends (the row stays, with when); access ends with it."""
-    member = session.scalar(select(CaseMember).where(CaseMember.case_id == case.id, CaseMember.person_id == person_id,
-                                                     CaseMember.removed_at.is_(None)))
+    member = session.scalar(
+        select(CaseMember).where(
+            CaseMember.case_id == case.id, CaseMember.person_id == person_id, CaseMember.removed_at.is_(None)
+        )
+    )
     if member is None or person_id == case.owner_id:
         return False
     member.removed_at = now
@@ -121,22 +222,52 @@ def remove_member(session: Session, *, case: Case, person_id: int, now: dt.datet
 
 def cases_of_member(session: Session, *, org_id: int, person_id: int) -> list[Case]:
     ids = select(CaseMember.case_id).where(CaseMember.person_id == person_id, CaseMember.removed_at.is_(None))
-    return list(session.scalars(select(Case).where(Case.org_id == org_id, Case.id.in_(ids))
-                                .options(_WITH_OWNER).order_by(Case.updated_at.desc())))
+    return list(
+        session.scalars(
+            select(Case)
+            .where(Case.org_id == org_id, Case.id.in_(ids))
+            .options(_WITH_OWNER)
+            .order_by(Case.updated_at.desc())
+        )
+    )
 
 
 def cases_at_nodes(session: Session, *, org_id: int, nodes: Iterable[str]) -> list[Case]:
-    return list(session.scalars(select(Case).where(Case.org_id == org_id, Case.current_node.in_(list(nodes)))
-                                .options(_WITH_OWNER).order_by(Case.updated_at)))
+    return list(
+        session.scalars(
+            select(Case)
+            .where(Case.org_id == org_id, Case.current_node.in_(list(nodes)))
+            .options(_WITH_OWNER)
+            .order_by(Case.updated_at)
+        )
+    )
 
 
-def add_answer(session: Session, *, case: Case, node_id: str, values: dict[str, Any], actor_id: int,
-               actor_role: str, now: dt.datetime) -> int:
+def add_answer(
+    session: Session,
+    *,
+    case: Case,
+    node_id: str,
+    values: dict[str, Any],
+    actor_id: int,
+    actor_role: str,
+    now: dt.datetime,
+) -> int:
     """Appends the answer (never updated afterwards); returns its id."""
-    result = session.execute(_INSERT_ANSWER, {
-        "org_id": case.org_id, "case_id": case.id, "node_id": node_id, "round": case.round,
-        "flow_version": case.flow_version, "values": values, "actor_id": actor_id, "actor_role": actor_role,
-        "created_at": now})
+    result = session.execute(
+        _INSERT_ANSWER,
+        {
+            "org_id": case.org_id,
+            "case_id": case.id,
+            "node_id": node_id,
+            "round": case.round,
+            "flow_version": case.flow_version,
+            "values": values,
+            "actor_id": actor_id,
+            "actor_role": actor_role,
+            "created_at": now,
+        },
+    )
     return result.inserted_primary_key[0]
 
 
@@ -149,10 +280,15 @@ def latest_answers(session: Session, *, case_id: int) -> dict[str, dict[str, Any
     return {node_id: values for node_id, values in session.execute(_LATEST_ANSWERS, {"case_id": case_id})}
 
 
-def add_correction(session: Session, *, answer: Answer, note: str, created_by_id: int,
-                   now: dt.datetime) -> Correction:
-    correction = Correction(org_id=answer.org_id, case_id=answer.case_id, answer_id=answer.id, note=note,
-                            created_by_id=created_by_id, created_at=now)
+def add_correction(session: Session, *, answer: Answer, note: str, created_by_id: int, now: dt.datetime) -> Correction:
+    correction = Correction(
+        org_id=answer.org_id,
+        case_id=answer.case_id,
+        answer_id=answer.id,
+        note=note,
+        created_by_id=created_by_id,
+        created_at=now,
+    )
     session.add(correction)
     session.flush()
     return correction
@@ -162,12 +298,31 @@ def corrections(session: Session, *, case_id: int) -> list[Correction]:
     return list(session.scalars(select(Correction).where(Correction.case_id == case_id).order_by(Correction.id)))
 
 
-def add_signal(session: Session, *, case: Case, kind: str, text: str, source: str | None,
-               diagnosed_by: str | None, observed_on: dt.date | None, created_by_id: int,
-               now: dt.datetime, answer_id: int | None = None) -> Signal:
-    signal = Signal(org_id=case.org_id, case_id=case.id, answer_id=answer_id, kind=kind, text=text,
-                    source=source, diagnosed_by=diagnosed_by, observed_on=observed_on,
-                    created_by_id=created_by_id, created_at=now)
+def add_signal(
+    session: Session,
+    *,
+    case: Case,
+    kind: str,
+    text: str,
+    source: str | None,
+    diagnosed_by: str | None,
+    observed_on: dt.date | None,
+    created_by_id: int,
+    now: dt.datetime,
+    answer_id: int | None = None,
+) -> Signal:
+    signal = Signal(
+        org_id=case.org_id,
+        case_id=case.id,
+        answer_id=answer_id,
+        kind=kind,
+        text=text,
+        source=source,
+        diagnosed_by=diagnosed_by,
+        observed_on=observed_on,
+        created_by_id=created_by_id,
+        created_at=now,
+    )
     session.add(signal)
     session.flush()
     return signal
@@ -177,63 +332,113 @@ def signals(session: Session, *, case_id: int) -> list[Signal]:
     return list(session.scalars(select(Signal).where(Signal.case_id == case_id).order_by(Signal.id)))
 
 
-def add_follow_up(session: Session, *, signal: Signal, verdict: str, note: str, created_by_id: int,
-                  now: dt.datetime) -> SignalFollowUp:
-    follow = SignalFollowUp(org_id=signal.org_id, case_id=signal.case_id, signal_id=signal.id,
-                            verdict=verdict, note=note, created_by_id=created_by_id, created_at=now)
+def add_follow_up(
+    session: Session, *, signal: Signal, verdict: str, note: str, created_by_id: int, now: dt.datetime
+) -> SignalFollowUp:
+    follow = SignalFollowUp(
+        org_id=signal.org_id,
+        case_id=signal.case_id,
+        signal_id=signal.id,
+        verdict=verdict,
+        note=note,
+        created_by_id=created_by_id,
+        created_at=now,
+    )
     session.add(follow)
     session.flush()
     return follow
 
 
 def follow_ups(session: Session, *, case_id: int) -> list[SignalFollowUp]:
-    return list(session.scalars(select(SignalFollowUp).where(SignalFollowUp.case_id == case_id)
-                                .order_by(SignalFollowUp.id)))
+    return list(
+        session.scalars(select(SignalFollowUp).where(SignalFollowUp.case_id == case_id).order_by(SignalFollowUp.id))
+    )
 
 
-def add_event(session: Session, *, org_id: int, case_id: int | None, kind: str, actor_id: int | None,
-              now: dt.datetime, node_id: str | None = None, detail: dict[str, Any] | None = None) -> None:
-    session.execute(_INSERT_EVENT, {"org_id": org_id, "case_id": case_id, "kind": kind, "node_id": node_id,
-                                    "detail": detail or {}, "actor_id": actor_id, "created_at": now})
+def add_event(
+    session: Session,
+    *,
+    org_id: int,
+    case_id: int | None,
+    kind: str,
+    actor_id: int | None,
+    now: dt.datetime,
+    node_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    session.execute(
+        _INSERT_EVENT,
+        {
+            "org_id": org_id,
+            "case_id": case_id,
+            "kind": kind,
+            "node_id": node_id,
+            "detail": detail or {},
+            "actor_id": actor_id,
+            "created_at": now,
+        },
+    )
 
 
 def opened_between(session: Session, *, org_id: int, start: dt.datetime, end: dt.datetime) -> list[Case]:
     """Cases opened from `start` (inclusive) to `end` (exclusive), for the evaluation figures."""
-    return list(session.scalars(select(Case).where(Case.org_id == org_id, Case.created_at >= start,
-                                                   Case.created_at < end).options(_WITH_OWNER)))
+    return list(
+        session.scalars(
+            select(Case)
+            .where(Case.org_id == org_id, Case.created_at >= start, Case.created_at < end)
+            .options(_WITH_OWNER)
+        )
+    )
 
 
 def org_events(session: Session, *, org_id: int, limit: int) -> list[Event]:
     """Events of the organisation itself (role changes, absences, hand-overs), newest first."""
-    return list(session.scalars(select(Event).where(Event.org_id == org_id, Event.case_id.is_(None))
-                                .order_by(Event.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(Event).where(Event.org_id == org_id, Event.case_id.is_(None)).order_by(Event.id.desc()).limit(limit)
+        )
+    )
 
 
 def timeline(session: Session, *, case_id: int) -> list[Event]:
     return list(session.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.id)))
 
 
-def request_consultation(session: Session, *, case: Case, urgency: str, requested_by_id: int,
-                         assigned_to_id: int | None, now: dt.datetime) -> Consultation:
-    consultation = Consultation(org_id=case.org_id, case_id=case.id, urgency=urgency,
-                                requested_by_id=requested_by_id, assigned_to_id=assigned_to_id,
-                                requested_at=now, taken_up_by_id=None, taken_up_at=None)
+def request_consultation(
+    session: Session, *, case: Case, urgency: str, requested_by_id: int, assigned_to_id: int | None, now: dt.datetime
+) -> Consultation:
+    consultation = Consultation(
+        org_id=case.org_id,
+        case_id=case.id,
+        urgency=urgency,
+        requested_by_id=requested_by_id,
+        assigned_to_id=assigned_to_id,
+        requested_at=now,
+        taken_up_by_id=None,
+        taken_up_at=None,
+    )
     session.add(consultation)
     session.flush()
     return consultation
 
 
 def open_consultation(session: Session, *, case_id: int) -> Consultation | None:
-    return session.scalar(select(Consultation).where(Consultation.case_id == case_id,
-                                                     Consultation.taken_up_at.is_(None))
-                          .order_by(Consultation.id.desc()).limit(1))
+    return session.scalar(
+        select(Consultation)
+        .where(Consultation.case_id == case_id, Consultation.taken_up_at.is_(None))
+        .order_by(Consultation.id.desc())
+        .limit(1)
+    )
 
 
 def waiting_consultations(session: Session, *, org_id: int) -> list[Consultation]:
-    return list(session.scalars(select(Consultation).where(Consultation.org_id == org_id,
-                                                           Consultation.taken_up_at.is_(None))
-                                .order_by(Consultation.requested_at)))
-
+    return list(
+        session.scalars(
+            select(Consultation)
+            .where(Consultation.org_id == org_id, Consultation.taken_up_at.is_(None))
+            .order_by(Consultation.requested_at)
+        )
+    )
 
 
 def latest_consultation(session: Session, *, case_id: int) -> Consultation | None:

@@ -3,6 +3,7 @@
 A stored value reads `mc1:<key id>:<base64(nonce | ciphertext)>`. The column's name is the associated data,
 so a value copied into another column does not decrypt. Keys come from the environment or a key file.
 """
+
 from __future__ import annotations
 
 import base64
@@ -37,7 +38,7 @@ class KeyRing:
         self.keys, self.current, self.audit_key = dict(keys), current, audit_key
 
     @classmethod
-    def parse(cls, spec: str) -> "KeyRing":
+    def parse(cls, spec: str) -> KeyRing:
         """'id:base64key' entries separated by commas or lines; the last one is current (rotation appends)."""
         keys: dict[str, bytes] = {}
         audit_key = None

@@ -1,4 +1,5 @@
 """Engines, sessions and migrations: SQLite (WAL, synchronous=FULL) by default, PostgreSQL by URL."""
+
 from __future__ import annotations
 
 import collections
@@ -8,9 +9,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -107,10 +108,10 @@ def make_engine(url: str, *, request_timeout: float | None = None) -> Engine:
         def _pragmas(dbapi_conn, _record) -> None:
             dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" below decide how to begin
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")    # readers do not block the writer
-            cur.execute("PRAGMA synchronous=FULL")    # the last commits survive a power loss
+            cur.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+            cur.execute("PRAGMA synchronous=FULL")  # the last commits survive a power loss
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA secure_delete=ON")    # overwritten case text does not linger in free pages
+            cur.execute("PRAGMA secure_delete=ON")  # overwritten case text does not linger in free pages
             cur.execute(f"PRAGMA busy_timeout={busy}")
             cur.close()
 
@@ -124,14 +125,21 @@ def make_engine(url: str, *, request_timeout: float | None = None) -> Engine:
 
         return engine
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     connect_args = {}
     if request_timeout is not None:
         ms = int(request_timeout * 1000)
-        connect_args = {"connect_timeout": max(2, int(request_timeout)),  # libpq's least
-                        "options": f"-c statement_timeout={ms} -c lock_timeout={ms}"}
-    return create_engine(url, pool_pre_ping=True, pool_use_lifo=True,  # LIFO: spare connections can time out
-                         hide_parameters=True, connect_args=connect_args)
+        connect_args = {
+            "connect_timeout": max(2, int(request_timeout)),  # libpq's least
+            "options": f"-c statement_timeout={ms} -c lock_timeout={ms}",
+        }
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_use_lifo=True,  # LIFO: spare connections can time out
+        hide_parameters=True,
+        connect_args=connect_args,
+    )
 
 
 def _alembic_config(engine: Engine) -> Config:
@@ -202,8 +210,14 @@ class DatabaseBusy(OperationalError):
 class Store:
     """One engine and a session factory; each inbound event gets one transaction via `transaction()`."""
 
-    def __init__(self, engine: Engine, *, wait_seconds: float = 2.0, witness: Witness | None = None,
-                 journal: PostedJournal | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        wait_seconds: float = 2.0,
+        witness: Witness | None = None,
+        journal: PostedJournal | None = None,
+    ):
         self.engine = engine
         self.witness = witness or Witness()  # the audit chains' heads, written outside the database
         self.journal = journal or PostedJournal(None)  # DMs posted while their record could not be written
@@ -220,8 +234,14 @@ class Store:
         self.wait_seconds = wait_seconds
 
     @classmethod
-    def from_url(cls, url: str, *, witness: Witness | None = None, request_timeout: float | None = None,
-                 journal: PostedJournal | None = None) -> "Store":
+    def from_url(
+        cls,
+        url: str,
+        *,
+        witness: Witness | None = None,
+        request_timeout: float | None = None,
+        journal: PostedJournal | None = None,
+    ) -> Store:
         return cls(make_engine(url, request_timeout=request_timeout), witness=witness, journal=journal)
 
     @contextlib.contextmanager
@@ -270,6 +290,7 @@ class Store:
     def upgrade(self) -> None:
         upgrade(self.engine)
         from storage.rekey import checkpoint
+
         checkpoint(self.engine)  # a migration may have sealed plaintext: leave none of it in the WAL
 
     def dispose(self) -> None:

@@ -1,4 +1,5 @@
 """Repository: inbound platform events already handled (deduplication of retried and replayed deliveries)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,10 @@ from storage.models import ProcessedEvent
 
 _TABLE = ProcessedEvent.__table__
 # RETURNING tells whether the row went in (psycopg reports no rowcount for this statement).
-_INSERTS = {"sqlite": sqlite_insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.event_id),
-            "postgresql": pg_insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.event_id)}
+_INSERTS = {
+    "sqlite": sqlite_insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.event_id),
+    "postgresql": pg_insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.event_id),
+}
 
 
 def claim(session: Session, *, event_id: str, now: dt.datetime) -> bool:

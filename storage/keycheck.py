@@ -5,6 +5,7 @@ read failing: keys never silently fork.
 Sealed values carry their key id (`mc1:<id>:…`), so a sample of them tells which keys the data needs; opening
 that sample tells whether a key with the right id is also the right key.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,17 +16,17 @@ from sqlalchemy.engine import Engine
 from storage.crypto import ENCRYPTED_COLUMNS, PREFIX, KeyError_, KeyRing
 
 # Beside the case data: DMs waiting in the outbox are sealed too.
-SEALED = ENCRYPTED_COLUMNS + (("outbox", "message", True),)
+SEALED = (*ENCRYPTED_COLUMNS, ("outbox", "message", True))
 SAMPLE = 20  # the newest and the oldest values of each column: rotation re-seals everything, so they tell
 
 
 @dataclass
 class KeyReport:
-    holds_data: bool = False                               # sealed values, or an audit trail
-    needed: set[str] = field(default_factory=set)          # key ids the sampled values were sealed with
-    missing: set[str] = field(default_factory=set)         # needed, and not in the key ring
-    wrong: set[str] = field(default_factory=set)           # in the ring, but it does not open their values
-    checked: int = 0                                       # sampled values opened
+    holds_data: bool = False  # sealed values, or an audit trail
+    needed: set[str] = field(default_factory=set)  # key ids the sampled values were sealed with
+    missing: set[str] = field(default_factory=set)  # needed, and not in the key ring
+    wrong: set[str] = field(default_factory=set)  # in the ring, but it does not open their values
+    checked: int = 0  # sampled values opened
 
     @property
     def ok(self) -> bool:
@@ -49,8 +50,16 @@ def examine(engine: Engine, ring: KeyRing | None) -> KeyReport:
             quoted = conn.dialect.identifier_preparer.quote(column)
             rows = []
             for order in ("DESC", "ASC"):
-                rows += conn.execute(text(f"SELECT {quoted} FROM {table} WHERE {quoted} IS NOT NULL "
-                                          f"ORDER BY id {order} LIMIT {SAMPLE}")).scalars().all()
+                rows += (
+                    conn.execute(
+                        text(
+                            f"SELECT {quoted} FROM {table} WHERE {quoted} IS NOT NULL "
+                            f"ORDER BY id {order} LIMIT {SAMPLE}"
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
             for token in rows:
                 if not isinstance(token, str) or not token.startswith(PREFIX + ":"):
                     continue  # plaintext from before encryption: a migration seals it

@@ -1,8 +1,9 @@
 """SQLAlchemy 2 typed models. Every row belongs to an organisation; answers and events are append-only."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -12,7 +13,7 @@ from storage.types import UTCDateTime
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class Organisation(Base):
@@ -85,7 +86,7 @@ class Case(Base):
     closed_at: Mapped[dt.datetime | None]
     # Optimistic lock: two people answering the same step at once cannot both win silently.
     version: Mapped[int] = mapped_column(default=1)
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar = {"version_id_col": version}
 
     # Loaded when used: on a step the owner is usually the person acting, already in the session (no query);
     # the lists that show owners load them eagerly (storage.cases).
@@ -105,6 +106,7 @@ class CaseMember(Base):
 
 class Answer(Base):
     """One submitted answer to one node: append-only; a later answer to the same node is a new row."""
+
     __tablename__ = "answers"
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
@@ -120,6 +122,7 @@ class Answer(Base):
 
 class Correction(Base):
     """A correction of an answer: a new row beside it; the answer itself is never changed."""
+
     __tablename__ = "corrections"
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
@@ -132,6 +135,7 @@ class Correction(Base):
 
 class Signal(Base):
     """S1.2: a typed signal. Never edited: S1.3 follow-ups are rows of their own."""
+
     __tablename__ = "signals"
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
@@ -175,6 +179,7 @@ class Consultation(Base):
 
 class Event(Base):
     """The case timeline (S1.4): what happened, by whom, when. Holds codes and ids, never typed text."""
+
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
@@ -188,6 +193,7 @@ class Event(Base):
 
 class Reminder(Base):
     """A deadline (D1-D8) for one person. The issue "reminders" sends them; here they are created."""
+
     __tablename__ = "reminders"
     __table_args__ = (Index("ix_reminders_due", "status", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -212,6 +218,7 @@ class Reminder(Base):
 
 class ProcessedEvent(Base):
     """Slack retries an event delivery when not acked in time; each event id is handled once."""
+
     __tablename__ = "processed_events"
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[dt.datetime]
@@ -220,20 +227,21 @@ class ProcessedEvent(Base):
 class AuditEntry(Base):
     """NEN 7513: who did what with which case, when, in which role, through which entry point, with what
     outcome. The fact, never the content. Append-only, chained with an HMAC whose key is outside the database."""
+
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_chain_seq", "chain", "seq", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     at: Mapped[dt.datetime]
-    event: Mapped[str] = mapped_column(String(12))          # read | search | write | export | refused
-    action: Mapped[str] = mapped_column(String(40))         # the service operation, e.g. answer, show_case
+    event: Mapped[str] = mapped_column(String(12))  # read | search | write | export | refused
+    action: Mapped[str] = mapped_column(String(40))  # the service operation, e.g. answer, show_case
     case_id: Mapped[int | None] = mapped_column(index=True)  # pseudonymous: no name, no code
     user_id: Mapped[int | None]
-    user_ref: Mapped[str] = mapped_column(String(64))       # the platform's id of the user
-    role: Mapped[str] = mapped_column(String(20))           # staff | af | none
+    user_ref: Mapped[str] = mapped_column(String(64))  # the platform's id of the user
+    role: Mapped[str] = mapped_column(String(20))  # staff | af | none
     on_behalf_of: Mapped[int | None]
-    entry_point: Mapped[str] = mapped_column(String(20))    # console | slack | cli
-    outcome: Mapped[str] = mapped_column(String(20))        # ok | rejected | refused
+    entry_point: Mapped[str] = mapped_column(String(20))  # console | slack | cli
+    outcome: Mapped[str] = mapped_column(String(20))  # ok | rejected | refused
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     # Each organisation's own chain (its id; 0 for entries of no organisation), numbered from 1 (migration 0012).
@@ -245,6 +253,7 @@ class AuditEntry(Base):
 
 class AuditHead(Base):
     """The last hash of the old global chain (before migration 0012); it no longer moves."""
+
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
@@ -252,6 +261,7 @@ class AuditHead(Base):
 
 class AuditChainHead(Base):
     """The last entry of one organisation's chain; locking this row orders that organisation's appends only."""
+
     __tablename__ = "audit_heads"
     chain: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int]
@@ -261,6 +271,7 @@ class AuditChainHead(Base):
 class KeyCheck(Base):
     """A value derived from a key (never the key): tells "this is not the key of this database" apart from
     "this entry was changed"."""
+
     __tablename__ = "key_checks"
     name: Mapped[str] = mapped_column(String(20), primary_key=True)
     value: Mapped[str] = mapped_column(String(64))
@@ -268,6 +279,7 @@ class KeyCheck(Base):
 
 class PurgedCount(Base):
     """What remains of purged cases: anonymous counts per organisation, year closed and outcome."""
+
     __tablename__ = "purged_counts"
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
@@ -277,6 +289,7 @@ class PurgedCount(Base):
 
 class Feedback(Base):
     """C7: the opt-in close-of-case answer ("did the bot help?"). Anonymous: no case, no person, only the month."""
+
     __tablename__ = "feedback"
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -289,6 +302,7 @@ class OutboxMessage(Base):
     """A DM the bot owes someone, written in the same transaction as what caused it (a consultation request,
     a turn, a role change). It is posted right after the commit; should the process die first, a later sender
     pass finds it when its lease ends. The message is sealed: it names people and cases."""
+
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "lease_until"),)
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,9 +1,11 @@
 """Repository: organisations, their people and roles, AF absences, and the anonymous close-of-case feedback."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -11,8 +13,9 @@ from sqlalchemy.orm import Session
 from storage.models import Absence, Case, Feedback, Organisation, Person
 
 
-def ensure_organisation(session: Session, *, key: str, name: str, timezone: str,
-                        now: dt.datetime, flow_id: str | None = None) -> Organisation:
+def ensure_organisation(
+    session: Session, *, key: str, name: str, timezone: str, now: dt.datetime, flow_id: str | None = None
+) -> Organisation:
     org = session.scalar(select(Organisation).where(Organisation.key == key))
     if org is None:
         org = Organisation(key=key, name=name, timezone=timezone, created_at=now, flow_id=flow_id or "meldcode")
@@ -40,8 +43,9 @@ def all_organisations(session: Session) -> list[Organisation]:
 
 def installed_organisations(session: Session) -> list[Organisation]:
     """Every organisation whose workspace still has the app (for the reminder passes of a hosted bot)."""
-    return list(session.scalars(select(Organisation).where(Organisation.uninstalled_at.is_(None))
-                                .order_by(Organisation.id)))
+    return list(
+        session.scalars(select(Organisation).where(Organisation.uninstalled_at.is_(None)).order_by(Organisation.id))
+    )
 
 
 def mark_uninstalled(session: Session, *, org: Organisation, now: dt.datetime | None) -> None:
@@ -49,8 +53,9 @@ def mark_uninstalled(session: Session, *, org: Organisation, now: dt.datetime | 
     session.flush()
 
 
-def sync_people(session: Session, *, org_id: int, people: Iterable[Mapping[str, Any]],
-                absences: Iterable[Mapping[str, Any]]) -> None:
+def sync_people(
+    session: Session, *, org_id: int, people: Iterable[Mapping[str, Any]], absences: Iterable[Mapping[str, Any]]
+) -> None:
     """Make the stored people and absences match the config; people who left are deactivated, not deleted.
     The config seeds: roles an admin changed in the app, people added there and absences recorded there stay."""
     existing = {p.external_id: p for p in session.scalars(select(Person).where(Person.org_id == org_id))}
@@ -73,14 +78,16 @@ def sync_people(session: Session, *, org_id: int, people: Iterable[Mapping[str, 
     by_external = {p.external_id: p for p in session.scalars(select(Person).where(Person.org_id == org_id))}
     session.execute(delete(Absence).where(Absence.org_id == org_id, Absence.source == "config"))
     for spec in absences:
-        session.add(Absence(org_id=org_id, person_id=by_external[spec["person"]].id,
-                            starts_on=spec["from"], ends_on=spec["to"]))
+        session.add(
+            Absence(org_id=org_id, person_id=by_external[spec["person"]].id, starts_on=spec["from"], ends_on=spec["to"])
+        )
     session.flush()
 
 
 # The statements every inbound event runs are built once: building one costs more than running it.
-_PERSON = select(Person).where(Person.org_id == bindparam("org_id"), Person.external_id == bindparam("external_id"),
-                               Person.active.is_(True))
+_PERSON = select(Person).where(
+    Person.org_id == bindparam("org_id"), Person.external_id == bindparam("external_id"), Person.active.is_(True)
+)
 
 
 def get_person(session: Session, *, org_id: int, external_id: str) -> Person | None:
@@ -91,6 +98,7 @@ def get_person(session: Session, *, org_id: int, external_id: str) -> Person | N
 class Actor:
     """The person an event is for, as a plain row: every event reads one, and loading it as an ORM object cost
     more than the query. Changes go through the functions below, by id."""
+
     id: int
     org_id: int
     external_id: str
@@ -107,10 +115,15 @@ class Actor:
 
 _PEOPLE, _ORGANISATIONS = Person.__table__, Organisation.__table__
 _ACTOR_COLUMNS = [_PEOPLE.c[field.name] for field in fields(Actor)]
-_PERSON_AND_VERSION = (select(*_ACTOR_COLUMNS, _ORGANISATIONS.c.people_version)
-                       .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _PEOPLE.c.org_id)
-                       .where(_PEOPLE.c.org_id == bindparam("org_id"), _PEOPLE.c.external_id == bindparam("external_id"),
-                              _PEOPLE.c.active.is_(True)))
+_PERSON_AND_VERSION = (
+    select(*_ACTOR_COLUMNS, _ORGANISATIONS.c.people_version)
+    .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _PEOPLE.c.org_id)
+    .where(
+        _PEOPLE.c.org_id == bindparam("org_id"),
+        _PEOPLE.c.external_id == bindparam("external_id"),
+        _PEOPLE.c.active.is_(True),
+    )
+)
 
 
 def get_person_and_version(session: Session, *, org_id: int, external_id: str) -> tuple[Actor | None, int | None]:
@@ -124,21 +137,35 @@ def person_by_id(session: Session, *, person_id: int) -> Person | None:
 
 
 def list_people(session: Session, *, org_id: int) -> list[Person]:
-    return list(session.scalars(select(Person).where(Person.org_id == org_id, Person.active.is_(True))
-                                .order_by(Person.id)))
+    return list(
+        session.scalars(select(Person).where(Person.org_id == org_id, Person.active.is_(True)).order_by(Person.id))
+    )
 
 
 def is_absent(session: Session, *, person_id: int, on: dt.date) -> bool:
-    return session.scalar(select(Absence.id).where(Absence.person_id == person_id,
-                                                   Absence.starts_on <= on, Absence.ends_on >= on)
-                          .limit(1)) is not None
+    return (
+        session.scalar(
+            select(Absence.id)
+            .where(Absence.person_id == person_id, Absence.starts_on <= on, Absence.ends_on >= on)
+            .limit(1)
+        )
+        is not None
+    )
 
 
-_ACTING_AF = (select(Person)
-              .where(Person.org_id == bindparam("org_id"), Person.active.is_(True), Person.is_af | Person.is_deputy,
-                     ~select(Absence.id).where(Absence.person_id == Person.id, Absence.starts_on <= bindparam("on"),
-                                               Absence.ends_on >= bindparam("on")).exists())
-              .order_by(Person.is_af.desc(), Person.id).limit(1))
+_ACTING_AF = (
+    select(Person)
+    .where(
+        Person.org_id == bindparam("org_id"),
+        Person.active.is_(True),
+        Person.is_af | Person.is_deputy,
+        ~select(Absence.id)
+        .where(Absence.person_id == Person.id, Absence.starts_on <= bindparam("on"), Absence.ends_on >= bindparam("on"))
+        .exists(),
+    )
+    .order_by(Person.is_af.desc(), Person.id)
+    .limit(1)
+)
 _ORGANISATION_ID = select(Organisation.id).where(Organisation.key == bindparam("key"))
 
 
@@ -191,10 +218,17 @@ def add_person(session: Session, *, org_id: int, external_id: str, name: str) ->
     return person
 
 
-def add_absence(session: Session, *, org_id: int, person_id: int, starts_on: dt.date, ends_on: dt.date,
-                created_by_id: int) -> Absence:
-    absence = Absence(org_id=org_id, person_id=person_id, starts_on=starts_on, ends_on=ends_on, source="app",
-                      created_by_id=created_by_id)
+def add_absence(
+    session: Session, *, org_id: int, person_id: int, starts_on: dt.date, ends_on: dt.date, created_by_id: int
+) -> Absence:
+    absence = Absence(
+        org_id=org_id,
+        person_id=person_id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        source="app",
+        created_by_id=created_by_id,
+    )
     session.add(absence)
     session.flush()
     return absence
@@ -212,8 +246,13 @@ def remove_absence(session: Session, *, absence: Absence) -> None:
 
 def absences_from(session: Session, *, org_id: int, on: dt.date) -> list[Absence]:
     """Current and coming absences, soonest first."""
-    return list(session.scalars(select(Absence).where(Absence.org_id == org_id, Absence.ends_on >= on)
-                                .order_by(Absence.starts_on, Absence.id)))
+    return list(
+        session.scalars(
+            select(Absence)
+            .where(Absence.org_id == org_id, Absence.ends_on >= on)
+            .order_by(Absence.starts_on, Absence.id)
+        )
+    )
 
 
 def set_language(session: Session, *, person_id: int, language: str) -> None:
@@ -228,7 +267,9 @@ def add_feedback(session: Session, *, org_id: int, on: dt.date, answer: str) -> 
 def feedback_counts(session: Session, *, org_id: int, start: dt.date, end: dt.date) -> dict[str, int]:
     """Answers per kind for the months from start to end (month precision: the rows hold no day)."""
     month = Feedback.year * 12 + Feedback.month
-    rows = session.execute(select(Feedback.answer, func.count()).where(
-        Feedback.org_id == org_id, month >= start.year * 12 + start.month, month <= end.year * 12 + end.month)
-        .group_by(Feedback.answer))
+    rows = session.execute(
+        select(Feedback.answer, func.count())
+        .where(Feedback.org_id == org_id, month >= start.year * 12 + start.month, month <= end.year * 12 + end.month)
+        .group_by(Feedback.answer)
+    )
     return {answer: count for answer, count in rows}

@@ -1,4 +1,5 @@
 """Repository: the DM outbox (written with the event that causes a DM; posted once, or found again later)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,24 +10,40 @@ from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
 
-
 _INSERT = insert(OutboxMessage.__table__)
 
 
-def add(session: Session, *, org_id: int, recipient: str, message: dict[str, Any], now: dt.datetime,
-        lease: dt.timedelta) -> int:
+def add(
+    session: Session, *, org_id: int, recipient: str, message: dict[str, Any], now: dt.datetime, lease: dt.timedelta
+) -> int:
     """Returns the new message's id."""
-    return session.execute(_INSERT, {"org_id": org_id, "recipient": recipient, "message": message,
-                                     "status": "sending", "attempts": 0, "lease_until": now + lease,
-                                     "created_at": now}).inserted_primary_key[0]
+    return session.execute(
+        _INSERT,
+        {
+            "org_id": org_id,
+            "recipient": recipient,
+            "message": message,
+            "status": "sending",
+            "attempts": 0,
+            "lease_until": now + lease,
+            "created_at": now,
+        },
+    ).inserted_primary_key[0]
 
 
-def claim_stale(session: Session, *, org_id: int, now: dt.datetime, lease: dt.timedelta,
-                limit: int) -> list[OutboxMessage]:
+def claim_stale(
+    session: Session, *, org_id: int, now: dt.datetime, lease: dt.timedelta, limit: int
+) -> list[OutboxMessage]:
     """DMs whose sender did not report back before its lease ended (it died, or Slack failed): take them over."""
-    rows = list(session.scalars(select(OutboxMessage).where(
-        OutboxMessage.org_id == org_id, OutboxMessage.status == "sending", OutboxMessage.lease_until < now)
-        .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)))
+    rows = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.org_id == org_id, OutboxMessage.status == "sending", OutboxMessage.lease_until < now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
     for row in rows:
         row.lease_until = now + lease
     session.flush()
@@ -34,12 +51,16 @@ def claim_stale(session: Session, *, org_id: int, now: dt.datetime, lease: dt.ti
 
 
 def mark_sent(session: Session, *, message_id: int, now: dt.datetime) -> None:
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
-                    .values(status="sent", sent_at=now, lease_until=None))
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
+        .values(status="sent", sent_at=now, lease_until=None)
+    )
 
 
-def mark_failed_attempt(session: Session, *, message_id: int, now: dt.datetime, error: str,
-                        retry_at: dt.datetime | None) -> None:
+def mark_failed_attempt(
+    session: Session, *, message_id: int, now: dt.datetime, error: str, retry_at: dt.datetime | None
+) -> None:
     row = session.get(OutboxMessage, message_id)
     if row is None or row.status != "sending":
         return
@@ -54,9 +75,15 @@ def mark_failed_attempt(session: Session, *, message_id: int, now: dt.datetime, 
 
 def prune(session: Session, *, org_id: int, before: dt.datetime) -> int:
     """Posted (or given up) DMs older than `before`: they name people and cases, and are needed no longer."""
-    rows = list(session.scalars(select(OutboxMessage).where(
-        OutboxMessage.org_id == org_id, OutboxMessage.status.in_(("sent", "failed")),
-        OutboxMessage.created_at < before)))
+    rows = list(
+        session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.org_id == org_id,
+                OutboxMessage.status.in_(("sent", "failed")),
+                OutboxMessage.created_at < before,
+            )
+        )
+    )
     for row in rows:
         session.delete(row)
     session.flush()

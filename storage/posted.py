@@ -7,13 +7,14 @@ in a file of this process (owner-only, fsynced); any later sender pass on this h
 that are gone as sent (recording twice changes nothing), and only then takes over what is left. It holds ids,
 never content; a file is emptied once everything in it was recorded.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 log = logging.getLogger(__name__)
 PREFIX = "outbox-posted-"
@@ -67,7 +68,7 @@ class PostedJournal:
             return 0
         settled = 0
         for path in sorted(self.folder.glob(f"{PREFIX}*.ids")):
-            pid_text = path.name[len(PREFIX):-len(".ids")]
+            pid_text = path.name[len(PREFIX) : -len(".ids")]
             if not pid_text.isdigit() or _alive(int(pid_text)):
                 continue  # a live process records its own posts
             try:

@@ -1,4 +1,5 @@
 """Seal every encrypted column under the current key: existing plaintext (first migration) or older keys (rotation)."""
+
 from __future__ import annotations
 
 import json
@@ -17,14 +18,23 @@ def _triggers(conn: Connection, create: bool) -> None:
     dialect = conn.dialect.name
     for table in APPEND_ONLY:
         if not create:
-            conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_update"
-                              + (f" ON {table}" if dialect == "postgresql" else "")))
+            conn.execute(
+                text(f"DROP TRIGGER IF EXISTS {table}_no_update" + (f" ON {table}" if dialect == "postgresql" else ""))
+            )
         elif dialect == "sqlite":
-            conn.execute(text(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-                              f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"))
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                )
+            )
         elif dialect == "postgresql":
-            conn.execute(text(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-                              f"FOR EACH ROW EXECUTE FUNCTION meldcode_append_only()"))
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+                    f"FOR EACH ROW EXECUTE FUNCTION meldcode_append_only()"
+                )
+            )
 
 
 def reseal(conn: Connection, ring: KeyRing, *, batch: int = 500) -> int:
@@ -32,7 +42,7 @@ def reseal(conn: Connection, ring: KeyRing, *, batch: int = 500) -> int:
     Runs inside the caller's transaction, so a failure leaves everything as it was."""
     changed = 0
     _triggers(conn, create=False)
-    for table, column, is_json in ENCRYPTED_COLUMNS:
+    for table, column, _is_json in ENCRYPTED_COLUMNS:
         quoted = conn.dialect.identifier_preparer.quote(column)
         rows = conn.execute(text(f"SELECT id, {quoted} FROM {table} WHERE {quoted} IS NOT NULL")).all()
         purpose = f"{table}.{column}"
@@ -46,7 +56,7 @@ def reseal(conn: Connection, ring: KeyRing, *, batch: int = 500) -> int:
                 plain = stored if isinstance(stored, str) else json.dumps(stored, ensure_ascii=False)
             updates.append({"id": row_id, "v": ring.encrypt(plain, purpose)})
         for start in range(0, len(updates), batch):
-            conn.execute(text(f"UPDATE {table} SET {quoted} = :v WHERE id = :id"), updates[start:start + batch])
+            conn.execute(text(f"UPDATE {table} SET {quoted} = :v WHERE id = :id"), updates[start : start + batch])
         changed += len(updates)
     _triggers(conn, create=True)
     return changed

@@ -1,14 +1,15 @@
 """Repository: reminder rows (D1-D8). This package creates and cancels them; issue "reminders" sends them."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Case, Reminder
-
 
 _INSERT = insert(Reminder.__table__)
 _CANCELLABLE = ("pending", "sending", "sent")
@@ -21,18 +22,44 @@ def _cancel_statement(kinds: int):
     if statement is None:
         t = Reminder.__table__
         statement = _CANCEL[kinds] = (
-            update(t).where(t.c.case_id == bindparam("for_case"), or_(*(t.c.status == s for s in _CANCELLABLE)),
-                            or_(*(t.c.kind == bindparam(f"kind{i}") for i in range(kinds))))
-            .values(status="cancelled", updated_at=bindparam("at")))
+            update(t)
+            .where(
+                t.c.case_id == bindparam("for_case"),
+                or_(*(t.c.status == s for s in _CANCELLABLE)),
+                or_(*(t.c.kind == bindparam(f"kind{i}") for i in range(kinds))),
+            )
+            .values(status="cancelled", updated_at=bindparam("at"))
+        )
     return statement
 
 
-def schedule(session: Session, *, case: Case, kind: str, recipient_role: str, recipient_id: int | None,
-             due: Iterable[dt.datetime], node_id: str | None, now: dt.datetime) -> list[int]:
+def schedule(
+    session: Session,
+    *,
+    case: Case,
+    kind: str,
+    recipient_role: str,
+    recipient_id: int | None,
+    due: Iterable[dt.datetime],
+    node_id: str | None,
+    now: dt.datetime,
+) -> list[int]:
     """Adds one pending reminder per due moment; returns their ids."""
-    rows = [{"org_id": case.org_id, "case_id": case.id, "kind": kind, "recipient_role": recipient_role,
-             "recipient_id": recipient_id, "due_at": moment, "status": "pending", "node_id": node_id,
-             "created_at": now, "updated_at": now} for moment in due]
+    rows = [
+        {
+            "org_id": case.org_id,
+            "case_id": case.id,
+            "kind": kind,
+            "recipient_role": recipient_role,
+            "recipient_id": recipient_id,
+            "due_at": moment,
+            "status": "pending",
+            "node_id": node_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for moment in due
+    ]
     return [session.execute(_INSERT, row).inserted_primary_key[0] for row in rows]
 
 
@@ -46,33 +73,52 @@ def cancel(session: Session, *, case_id: int, kinds: Iterable[str], now: dt.date
 
 def cancel_for_org(session: Session, *, org_id: int, now: dt.datetime) -> int:
     """Everything still to send for an organisation that removed the app."""
-    result = session.execute(update(Reminder).where(Reminder.org_id == org_id,
-                                                    Reminder.status.in_(("pending", "sending")))
-                             .values(status="cancelled", updated_at=now))
+    result = session.execute(
+        update(Reminder)
+        .where(Reminder.org_id == org_id, Reminder.status.in_(("pending", "sending")))
+        .values(status="cancelled", updated_at=now)
+    )
     return result.rowcount or 0
 
 
 def pending(session: Session, *, case_id: int) -> list[Reminder]:
-    return list(session.scalars(select(Reminder).where(Reminder.case_id == case_id,
-                                                       Reminder.status == "pending")
-                                .order_by(Reminder.due_at)))
+    return list(
+        session.scalars(
+            select(Reminder).where(Reminder.case_id == case_id, Reminder.status == "pending").order_by(Reminder.due_at)
+        )
+    )
 
 
 def overdue(session: Session, *, org_id: int, now: dt.datetime, limit: int = 20) -> list[Reminder]:
-    return list(session.scalars(select(Reminder).where(Reminder.org_id == org_id,
-                                                       Reminder.status.in_(("pending", "sending", "sent", "failed")),
-                                                       Reminder.due_at < now)
-                                .order_by(Reminder.due_at).limit(limit)))
+    return list(
+        session.scalars(
+            select(Reminder)
+            .where(
+                Reminder.org_id == org_id,
+                Reminder.status.in_(("pending", "sending", "sent", "failed")),
+                Reminder.due_at < now,
+            )
+            .order_by(Reminder.due_at)
+            .limit(limit)
+        )
+    )
 
 
-def claim_due(session: Session, *, org_id: int, now: dt.datetime, lease: dt.timedelta,
-              limit: int) -> list[Reminder]:
+def claim_due(session: Session, *, org_id: int, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Reminder]:
     """Take up to `limit` due reminders of one organisation for this sender until the lease ends. On PostgreSQL
     rows another sender holds are skipped (FOR UPDATE SKIP LOCKED); on SQLite the write lock serialises senders."""
-    due = (select(Reminder)
-           .where(Reminder.org_id == org_id, Reminder.status.in_(("pending", "sending")), Reminder.due_at <= now,
-                  (Reminder.lease_until.is_(None)) | (Reminder.lease_until < now))
-           .order_by(Reminder.due_at).limit(limit).with_for_update(skip_locked=True))
+    due = (
+        select(Reminder)
+        .where(
+            Reminder.org_id == org_id,
+            Reminder.status.in_(("pending", "sending")),
+            Reminder.due_at <= now,
+            (Reminder.lease_until.is_(None)) | (Reminder.lease_until < now),
+        )
+        .order_by(Reminder.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     rows = list(session.scalars(due))
     for row in rows:
         row.status, row.lease_until, row.updated_at = "sending", now + lease, now
@@ -81,12 +127,16 @@ def claim_due(session: Session, *, org_id: int, now: dt.datetime, lease: dt.time
 
 
 def mark_sent(session: Session, *, reminder_id: int, now: dt.datetime) -> None:
-    session.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.status == "sending")
-                    .values(status="sent", sent_at=now, lease_until=None, updated_at=now))
+    session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.status == "sending")
+        .values(status="sent", sent_at=now, lease_until=None, updated_at=now)
+    )
 
 
-def mark_failed_attempt(session: Session, *, reminder_id: int, now: dt.datetime, error: str,
-                        retry_at: dt.datetime | None) -> Reminder | None:
+def mark_failed_attempt(
+    session: Session, *, reminder_id: int, now: dt.datetime, error: str, retry_at: dt.datetime | None
+) -> Reminder | None:
     """Back to pending for a later try, or `failed` when retry_at is None. Returns the row."""
     row = session.get(Reminder, reminder_id)
     if row is None or row.status != "sending":
@@ -107,12 +157,16 @@ def get(session: Session, *, reminder_id: int) -> Reminder | None:
     return session.get(Reminder, reminder_id)
 
 
-def listing(session: Session, *, org_id: int | None = None, case_id: int | None = None,
-            statuses: Iterable[str] = ("pending", "sending", "failed")) -> list[Reminder]:
+def listing(
+    session: Session,
+    *,
+    org_id: int | None = None,
+    case_id: int | None = None,
+    statuses: Iterable[str] = ("pending", "sending", "failed"),
+) -> list[Reminder]:
     query = select(Reminder).where(Reminder.status.in_(list(statuses)))
     if org_id is not None:
         query = query.where(Reminder.org_id == org_id)
     if case_id is not None:
         query = query.where(Reminder.case_id == case_id)
     return list(session.scalars(query.order_by(Reminder.due_at)))
-

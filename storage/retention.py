@@ -1,14 +1,25 @@
 """Repository: closed cases past their retention, and purging them down to anonymous counts."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping
+from collections.abc import Mapping
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage.models import (Answer, Case, CaseMember, Consultation, Correction, Event, PurgedCount, Reminder,
-                            Signal, SignalFollowUp)
+from storage.models import (
+    Answer,
+    Case,
+    CaseMember,
+    Consultation,
+    Correction,
+    Event,
+    PurgedCount,
+    Reminder,
+    Signal,
+    SignalFollowUp,
+)
 
 
 def _add_months(moment: dt.datetime, months: int) -> dt.datetime:
@@ -17,8 +28,14 @@ def _add_months(moment: dt.datetime, months: int) -> dt.datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, 28))
 
 
-def expired(session: Session, *, org_id: int, now: dt.datetime, months: Mapping[str, int],
-            uninstalled_at: dt.datetime | None = None) -> list[tuple[Case, dt.datetime]]:
+def expired(
+    session: Session,
+    *,
+    org_id: int,
+    now: dt.datetime,
+    months: Mapping[str, int],
+    uninstalled_at: dt.datetime | None = None,
+) -> list[tuple[Case, dt.datetime]]:
     """Closed cases whose retention ended: (case, when it ended). Open cases are never expired, unless the
     organisation removed the app: then they count as closed from that moment (the "closed" term)."""
     out = []
@@ -52,5 +69,8 @@ def purge(session: Session, *, case: Case) -> None:
 
 
 def counts(session: Session, *, org_id: int) -> list[PurgedCount]:
-    return list(session.scalars(select(PurgedCount).where(PurgedCount.org_id == org_id)
-                                .order_by(PurgedCount.year, PurgedCount.outcome)))
+    return list(
+        session.scalars(
+            select(PurgedCount).where(PurgedCount.org_id == org_id).order_by(PurgedCount.year, PurgedCount.outcome)
+        )
+    )

@@ -1,5 +1,6 @@
 """Slack installations (OAuth, many workspaces): slack_sdk's SQLAlchemy stores on our engine, with every token
 encrypted at rest like case data (AES-GCM, key ids, column-bound AAD)."""
+
 from __future__ import annotations
 
 import copy
@@ -61,16 +62,23 @@ def _opened(row) -> dict[str, Any]:
 
 def slack_tables(metadata):
     """The tables slack_sdk reads and writes (migration 0009 creates them)."""
-    return [SQLAlchemyInstallationStore.build_installations_table(metadata, INSTALLATIONS_TABLE),
-            SQLAlchemyInstallationStore.build_bots_table(metadata, BOTS_TABLE),
-            SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, STATES_TABLE)]
+    return [
+        SQLAlchemyInstallationStore.build_installations_table(metadata, INSTALLATIONS_TABLE),
+        SQLAlchemyInstallationStore.build_bots_table(metadata, BOTS_TABLE),
+        SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, STATES_TABLE),
+    ]
 
 
 def installation_store(store: Store, client_id: str) -> EncryptedInstallationStore:
-    return EncryptedInstallationStore(client_id=client_id, engine=store.engine, bots_table_name=BOTS_TABLE,
-                                      installations_table_name=INSTALLATIONS_TABLE)
+    return EncryptedInstallationStore(
+        client_id=client_id,
+        engine=store.engine,
+        bots_table_name=BOTS_TABLE,
+        installations_table_name=INSTALLATIONS_TABLE,
+    )
 
 
 def state_store(store: Store, expiration_seconds: int = 600) -> SQLAlchemyOAuthStateStore:
-    return SQLAlchemyOAuthStateStore(expiration_seconds=expiration_seconds, engine=store.engine,
-                                     table_name=STATES_TABLE)
+    return SQLAlchemyOAuthStateStore(
+        expiration_seconds=expiration_seconds, engine=store.engine, table_name=STATES_TABLE
+    )

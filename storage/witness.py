@@ -5,6 +5,7 @@ Whoever can rewrite the database can remove the newest audit entries together wi
 chain still verifies. A witness line holds what the database held at that moment (organisation, entry number,
 head hash, time): `meldcode audit verify --witness FILE` finds any entry behind it missing or different.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,8 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from storage.audit import Head, Witnessed
 
@@ -32,9 +33,18 @@ class Witness:
 
     def write(self, heads: Iterable[Head]) -> int:
         """One line per head, to the log and (when configured) the file; returns how many were written."""
-        lines = [json.dumps({"org": h.chain, "entry": h.seq, "head": h.hash,
-                             "at": h.at.astimezone(dt.timezone.utc).isoformat(timespec="seconds")})
-                 for h in heads if h.seq > 0]
+        lines = [
+            json.dumps(
+                {
+                    "org": h.chain,
+                    "entry": h.seq,
+                    "head": h.hash,
+                    "at": h.at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+                }
+            )
+            for h in heads
+            if h.seq > 0
+        ]
         for line in lines:
             log.info("audit witness %s", line)
         if self.path is not None and lines:
@@ -67,7 +77,7 @@ def read(path: Path) -> list[Witnessed]:
             entry = json.loads(line[start:])
             if isinstance(entry, dict) and "org" not in entry and "audit witness" in str(entry.get("message", "")):
                 message = entry["message"]  # a JSON log line (MELDCODE_LOG_FORMAT=json) carrying a witness
-                entry = json.loads(message[message.index("{"):])
+                entry = json.loads(message[message.index("{") :])
             elif isinstance(entry, dict) and "org" not in entry:
                 continue  # another JSON log line
             out.append(Witnessed(int(entry["org"]), int(entry["entry"]), str(entry["head"]), str(entry.get("at", ""))))

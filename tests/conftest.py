@@ -1,4 +1,5 @@
 """Shared fixtures: databases (SQLite and a throwaway PostgreSQL server), a clock, a service with a recording chat."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,16 +62,32 @@ def postgres_server():
         os.chown(base, pg.pw_uid, pg.pw_gid)
     port = _free_port()
     data = base / "data"
-    subprocess.run(_as_postgres(["initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
-                   check=True, capture_output=True)
-    subprocess.run(_as_postgres(["pg_ctl", "-D", str(data), "-l", str(base / "log"), "-w", "-o",
-                                 f"-k {base} -p {port} -c listen_addresses='' -c fsync=off", "start"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres(["initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                "pg_ctl",
+                "-D",
+                str(data),
+                "-l",
+                str(base / "log"),
+                "-w",
+                "-o",
+                f"-k {base} -p {port} -c listen_addresses='' -c fsync=off",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
         yield {"host": str(base), "port": port}
     finally:
-        subprocess.run(_as_postgres(["pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"]),
-                       capture_output=True)
+        subprocess.run(_as_postgres(["pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"]), capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -78,6 +95,7 @@ def postgres_server():
 def postgres_url(postgres_server):
     """A fresh, empty database on the session's server, dropped afterwards."""
     import psycopg
+
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = f"host={postgres_server['host']} port={postgres_server['port']} user=postgres dbname=postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -117,7 +135,7 @@ class FakeClock:
 
 @pytest.fixture
 def clock():
-    return FakeClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc))  # Monday 2 March 2026
+    return FakeClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))  # Monday 2 March 2026
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """build_app(settings): the Bolt app, its Web API client (retries, local stand-in) and its listeners."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,21 +8,24 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
-                                                  ServerErrorRetryHandler)
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from bot import i18n
 from bot.app import open_store
 from bot.config import load_config
 from bot.service import ConversationService, claim_request
+from bot.settings import Settings
+from bot.slack.chat import SlackChat
+from bot.slack.listeners import actions, admin, commands, events, shortcuts, views
 from bot.slack.oauth import authorize, installations, oauth_flow
 from bot.slack.workspaces import WorkspaceClients
 from bot.tenants import ServiceRouter, Tenants, current_team, set_team
 from flows.loader import load_all
 from flows.workdays import warm_up
-from bot.settings import Settings
-from bot.slack.chat import SlackChat
-from bot.slack.listeners import actions, admin, commands, events, shortcuts, views
 
 log = logging.getLogger(__name__)
 # No statement, lock wait or connection attempt of a serving process waits longer than this.
@@ -29,10 +33,16 @@ REQUEST_TIMEOUT = 2.0
 
 
 def web_client(settings: Settings, token: str | None = None) -> WebClient:
-    return WebClient(token=token or settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10,
-                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                                     RateLimitErrorRetryHandler(max_retry_count=3),
-                                     ServerErrorRetryHandler(max_retry_count=2)])
+    return WebClient(
+        token=token or settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
 
 
 def quiet_libraries() -> None:
@@ -51,22 +61,36 @@ def acting_user(body) -> str | None:
     return str(user)[:64] if isinstance(user, str) and user else None
 
 
-def build_app(settings: Settings, service: ConversationService | None = None, *,
-              process_before_response: bool = True) -> App:
+def build_app(
+    settings: Settings, service: ConversationService | None = None, *, process_before_response: bool = True
+) -> App:
     """The answer is committed before the ack anyway, so listeners run in the request's own thread:
     no hand-off to Bolt's executor and no 10 ms ack polling (measured: half the cost of a request)."""
     quiet_libraries()
     client = web_client(settings)
     store = service.store if service else open_store(settings, request_timeout=REQUEST_TIMEOUT)
     flow_installs = installations(settings, store) if settings.oauth and service is None else None
-    chat = SlackChat(client, clients=WorkspaceClients(
-        flow_installs, client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
-        make_client=lambda token: web_client(settings, token)) if flow_installs else None)
+    chat = SlackChat(
+        client,
+        clients=WorkspaceClients(
+            flow_installs,
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            make_client=lambda token: web_client(settings, token),
+        )
+        if flow_installs
+        else None,
+    )
     if service is not None:
         tenants = Tenants.wrap(service)
     else:
-        tenants = Tenants(store=store, flows=load_all(), chat=chat, entry_point="slack",
-                          single=None if settings.oauth else load_config(settings.config_path))
+        tenants = Tenants(
+            store=store,
+            flows=load_all(),
+            chat=chat,
+            entry_point="slack",
+            single=None if settings.oauth else load_config(settings.config_path),
+        )
     chat.texts = tenants.texts
     warm_up(dt.date.today())  # the first answer that sets a deadline should not wait for the holiday tables
     router = ServiceRouter(tenants)
@@ -74,14 +98,18 @@ def build_app(settings: Settings, service: ConversationService | None = None, *,
     # its own logger is held at ERROR, and errors are logged by type only (see on_error below).
     bolt_log = logging.getLogger("meldcode.bolt")
     bolt_log.setLevel(logging.ERROR)
-    app = App(client=client, signing_secret=settings.slack_signing_secret, logger=bolt_log,
-              # Single-token mode: the token is checked once at start-up (a bad token fails fast).
-              token_verification_enabled=not flow_installs, process_before_response=process_before_response,
-              oauth_flow=oauth_flow(settings, store, flow_installs, client, tenants) if flow_installs else None,
-              authorize=authorize(settings, flow_installs, client) if flow_installs else None,
-              # Listeners wait on the database and Slack: 5 threads (Bolt's default) starve under load.
-              listener_executor=ThreadPoolExecutor(max_workers=settings.slack_listener_threads,
-                                                   thread_name_prefix="bolt"))
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret,
+        logger=bolt_log,
+        # Single-token mode: the token is checked once at start-up (a bad token fails fast).
+        token_verification_enabled=not flow_installs,
+        process_before_response=process_before_response,
+        oauth_flow=oauth_flow(settings, store, flow_installs, client, tenants) if flow_installs else None,
+        authorize=authorize(settings, flow_installs, client) if flow_installs else None,
+        # Listeners wait on the database and Slack: 5 threads (Bolt's default) starve under load.
+        listener_executor=ThreadPoolExecutor(max_workers=settings.slack_listener_threads, thread_name_prefix="bolt"),
+    )
 
     def for_their_workspace(context, body) -> BoltResponse | None:
         """Each request belongs to the organisation of its workspace; one that has not installed gets nothing."""

@@ -1,11 +1,13 @@
 """Pure Block Kit builders: neutral messages and views in, checked Slack JSON out. No I/O."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from bot.messages import FieldView, Message, QuestionView, Reply
-from bot.slack.ids import VALUE, ActionId, CallbackId, FOR_ACTION
+from bot.slack.ids import FOR_ACTION, VALUE, ActionId, CallbackId
 from bot.slack.limits import MAX_OPTION_TEXT, MAX_SECTION_TEXT, checked_blocks, checked_view
 from bot.texts import Texts
 
@@ -41,10 +43,21 @@ def text_sections(text: str) -> list[dict[str, Any]]:
 def buttons_block(message: Message, texts: Texts) -> list[dict[str, Any]]:
     if not message.buttons:
         return []
-    return [{"type": "actions", "elements": [
-        {"type": "button", "text": plain(b.label, 75), "action_id": FOR_ACTION[b.action].value,
-         "value": button_value(b.case_code, b.ref), **({"style": "danger"} if b.action.value == "acute" else {})}
-        for b in message.buttons]}]
+    return [
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": plain(b.label, 75),
+                    "action_id": FOR_ACTION[b.action].value,
+                    "value": button_value(b.case_code, b.ref),
+                    **({"style": "danger"} if b.action.value == "acute" else {}),
+                }
+                for b in message.buttons
+            ],
+        }
+    ]
 
 
 def button_value(code: str | None, ref: str | None) -> str:
@@ -69,7 +82,7 @@ def _option(value: str, label: str) -> dict[str, Any]:
         # Keep the whole label readable: the rest goes into the option's description.
         head = label[:MAX_OPTION_TEXT].rsplit(" ", 1)[0]
         option["text"] = plain(head)
-        option["description"] = plain(label[len(head):].strip(), MAX_OPTION_TEXT)
+        option["description"] = plain(label[len(head) :].strip(), MAX_OPTION_TEXT)
     return option
 
 
@@ -90,11 +103,16 @@ def _element(field: FieldView, texts: Texts) -> dict[str, Any]:
 
 def _bare_element(field: FieldView, texts: Texts) -> dict[str, Any]:
     if field.type in ("text", "date_list"):
-        return {"type": "plain_text_input", "action_id": VALUE, "multiline": field.type == "text",
-                "max_length": min(field.max_length, 3000)}
+        return {
+            "type": "plain_text_input",
+            "action_id": VALUE,
+            "multiline": field.type == "text",
+            "max_length": min(field.max_length, 3000),
+        }
     if field.type in ("choice", "yes_no"):
-        choices = field.choices if field.type == "choice" else (
-            ("ja", texts("yes_no.true")), ("nee", texts("yes_no.false")))
+        choices = (
+            field.choices if field.type == "choice" else (("ja", texts("yes_no.true")), ("nee", texts("yes_no.false")))
+        )
         options = [_option(v, label) for v, label in choices]
         kind = "radio_buttons" if len(options) <= 10 else "static_select"
         return {"type": kind, "action_id": VALUE, "options": options}
@@ -108,8 +126,11 @@ def _bare_element(field: FieldView, texts: Texts) -> dict[str, Any]:
         element = {"type": "number_input", "action_id": VALUE, "is_decimal_allowed": False}
         return element
     if field.type == "person":
-        return {"type": "static_select", "action_id": VALUE,
-                "options": [_option(v, label) for v, label in field.choices][:100]}
+        return {
+            "type": "static_select",
+            "action_id": VALUE,
+            "options": [_option(v, label) for v, label in field.choices][:100],
+        }
     raise ValueError(f"no Slack element for field type {field.type}")
 
 
@@ -119,21 +140,34 @@ def input_blocks(field: FieldView, fields: tuple[FieldView, ...], texts: Texts) 
     if field.when is not None:
         # Slack cannot show a field conditionally without a round trip; the service checks it.
         ref = next(f for f in fields if f.id == field.when[0])
-        labels = dict(ref.choices) if ref.type != "yes_no" else {True: texts("yes_no.true"), False: texts("yes_no.false")}
+        labels = (
+            dict(ref.choices) if ref.type != "yes_no" else {True: texts("yes_no.true"), False: texts("yes_no.false")}
+        )
         hint = texts("slack.only_when", label=ref.label, values=", ".join(str(labels.get(v, v)) for v in field.when[1]))
         optional = True
     if field.type == "date_list":
         hint = (hint + " " if hint else "") + texts("slack.dates_hint")
-    block = {"type": "input", "block_id": f"f:{field.id}", "label": plain(field.label, 2000),
-             "element": _element(field, texts), "optional": optional}
+    block = {
+        "type": "input",
+        "block_id": f"f:{field.id}",
+        "label": plain(field.label, 2000),
+        "element": _element(field, texts),
+        "optional": optional,
+    }
     if hint:
         block["hint"] = plain(hint, 2000)
     blocks = [block]
     if field.type == "person":
         block["optional"] = True
-        blocks.append({"type": "input", "block_id": f"f:{field.id}{PERSON_NAME_SUFFIX}", "optional": True,
-                       "label": plain(texts("slack.person_outside")),
-                       "element": {"type": "plain_text_input", "action_id": VALUE, "max_length": 200}})
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": f"f:{field.id}{PERSON_NAME_SUFFIX}",
+                "optional": True,
+                "label": plain(texts("slack.person_outside")),
+                "element": {"type": "plain_text_input", "action_id": VALUE, "max_length": 200},
+            }
+        )
     return blocks
 
 
@@ -141,8 +175,14 @@ def metadata(**values: Any) -> str:
     return json.dumps(values, separators=(",", ":"))
 
 
-def question_modal(question: QuestionView, texts: Texts, *, callback_id: CallbackId = CallbackId.ANSWER,
-                   meta: dict[str, Any] | None = None, notes: Iterable[Message] = ()) -> dict[str, Any]:
+def question_modal(
+    question: QuestionView,
+    texts: Texts,
+    *,
+    callback_id: CallbackId = CallbackId.ANSWER,
+    meta: dict[str, Any] | None = None,
+    notes: Iterable[Message] = (),
+) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = []
     notes = list(notes)
     for note in notes:
@@ -156,18 +196,39 @@ def question_modal(question: QuestionView, texts: Texts, *, callback_id: Callbac
     if question.why:
         blocks.append({"type": "context", "elements": [plain(texts("slack.why", why=question.why), 2000)]})
     blocks.append({"type": "context", "elements": [plain(texts("safety"))]})
-    return checked_view({
-        "type": "modal", "callback_id": callback_id.value,
-        "title": plain(texts("slack.case_title", code=question.case_code) if question.case_code
-                       else texts("slack.meldcode_title"), 24),
-        "submit": plain(texts("slack.save")), "close": plain(texts("slack.cancel")),
-        "private_metadata": metadata(case=question.case_code, node=question.node_id, **(meta or {})),
-        "blocks": blocks}, shape=(callback_id, question.node_id, len(question.fields), len(notes),
-                                  tuple(len(f.choices) for f in question.fields)))
+    return checked_view(
+        {
+            "type": "modal",
+            "callback_id": callback_id.value,
+            "title": plain(
+                texts("slack.case_title", code=question.case_code)
+                if question.case_code
+                else texts("slack.meldcode_title"),
+                24,
+            ),
+            "submit": plain(texts("slack.save")),
+            "close": plain(texts("slack.cancel")),
+            "private_metadata": metadata(case=question.case_code, node=question.node_id, **(meta or {})),
+            "blocks": blocks,
+        },
+        shape=(
+            callback_id,
+            question.node_id,
+            len(question.fields),
+            len(notes),
+            tuple(len(f.choices) for f in question.fields),
+        ),
+    )
 
 
-def info_modal(reply: Reply, texts: Texts, *, title: str, code: str | None = None,
-               extra_buttons: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def info_modal(
+    reply: Reply,
+    texts: Texts,
+    *,
+    title: str,
+    code: str | None = None,
+    extra_buttons: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """A read-only modal: confirmations, refusals, a case overview."""
     blocks: list[dict[str, Any]] = []
     for message in reply.messages:
@@ -175,35 +236,69 @@ def info_modal(reply: Reply, texts: Texts, *, title: str, code: str | None = Non
     if extra_buttons:
         blocks.append({"type": "actions", "elements": extra_buttons})
     blocks.append({"type": "context", "elements": [plain(texts("safety"))]})
-    return checked_view({"type": "modal", "callback_id": CallbackId.INFO.value, "title": plain(title, 24),
-                         "close": plain(texts("slack.close")), "private_metadata": metadata(case=code),
-                         "blocks": blocks[:100]})
+    return checked_view(
+        {
+            "type": "modal",
+            "callback_id": CallbackId.INFO.value,
+            "title": plain(title, 24),
+            "close": plain(texts("slack.close")),
+            "private_metadata": metadata(case=code),
+            "blocks": blocks[:100],
+        }
+    )
 
 
 def case_actions(code: str, texts: Texts) -> list[dict[str, Any]]:
     """What anyone on a case can do from its overview."""
-    return [{"type": "button", "text": plain(texts(label)), "action_id": action.value, "value": code}
-            for action, label in ((ActionId.CONTINUE, "buttons.continue"), (ActionId.ADD_SIGNAL, "slack.add_signal"),
-                                  (ActionId.ADD_CONTACT, "slack.add_contact"), (ActionId.FOLLOW_UP, "slack.follow_up"),
-                                  (ActionId.CORRECT, "slack.correct"), (ActionId.EXPORT, "slack.export"))]
+    return [
+        {"type": "button", "text": plain(texts(label)), "action_id": action.value, "value": code}
+        for action, label in (
+            (ActionId.CONTINUE, "buttons.continue"),
+            (ActionId.ADD_SIGNAL, "slack.add_signal"),
+            (ActionId.ADD_CONTACT, "slack.add_contact"),
+            (ActionId.FOLLOW_UP, "slack.follow_up"),
+            (ActionId.CORRECT, "slack.correct"),
+            (ActionId.EXPORT, "slack.export"),
+        )
+    ]
 
 
 def moment_modal(code: str, texts: Texts) -> dict[str, Any]:
-    return checked_view({
-        "type": "modal", "callback_id": CallbackId.MOMENT.value,
-        "title": plain(texts("slack.case_title", code=code), 24), "submit": plain(texts("slack.send")),
-        "close": plain(texts("slack.cancel")), "private_metadata": metadata(case=code),
-        "blocks": [{"type": "input", "block_id": "f:moment", "label": plain(texts("slack.moment_label")),
-                    "element": {"type": "datetimepicker", "action_id": VALUE}}]})
+    return checked_view(
+        {
+            "type": "modal",
+            "callback_id": CallbackId.MOMENT.value,
+            "title": plain(texts("slack.case_title", code=code), 24),
+            "submit": plain(texts("slack.send")),
+            "close": plain(texts("slack.cancel")),
+            "private_metadata": metadata(case=code),
+            "blocks": [
+                {
+                    "type": "input",
+                    "block_id": "f:moment",
+                    "label": plain(texts("slack.moment_label")),
+                    "element": {"type": "datetimepicker", "action_id": VALUE},
+                }
+            ],
+        }
+    )
 
 
-def message_signal_modal(question: QuestionView, cases: list[tuple[str, str]], text: str,
-                         texts: Texts) -> dict[str, Any]:
+def message_signal_modal(
+    question: QuestionView, cases: list[tuple[str, str]], text: str, texts: Texts
+) -> dict[str, Any]:
     """A message recorded as a signal: pick the case, check the kind; the message text is editable."""
     view = question_modal(question, texts, callback_id=CallbackId.MESSAGE_SIGNAL)
-    pick = {"type": "input", "block_id": "f:case", "label": plain(texts("slack.pick_case")),
-            "element": {"type": "static_select", "action_id": VALUE,
-                        "options": [_option(code, f"{code} · {step}") for code, step in cases][:100]}}
+    pick = {
+        "type": "input",
+        "block_id": "f:case",
+        "label": plain(texts("slack.pick_case")),
+        "element": {
+            "type": "static_select",
+            "action_id": VALUE,
+            "options": [_option(code, f"{code} · {step}") for code, step in cases][:100],
+        },
+    }
     blocks = [pick]
     for block in view["blocks"]:
         if block.get("block_id") == "f:text":
@@ -218,11 +313,25 @@ def home_view(reply: Reply, texts: Texts) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain(texts("slack.home_title"), 150)},
         {"type": "section", "text": plain(texts("slack.home_intro"))},
-        {"type": "actions", "elements": [
-            {"type": "button", "text": plain(texts("buttons.new_case")), "action_id": ActionId.NEW_CASE.value,
-             "value": "", "style": "primary"},
-            {"type": "button", "text": plain(texts("buttons.acute")), "action_id": ActionId.ACUTE.value,
-             "value": "", "style": "danger"}]},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": plain(texts("buttons.new_case")),
+                    "action_id": ActionId.NEW_CASE.value,
+                    "value": "",
+                    "style": "primary",
+                },
+                {
+                    "type": "button",
+                    "text": plain(texts("buttons.acute")),
+                    "action_id": ActionId.ACUTE.value,
+                    "value": "",
+                    "style": "danger",
+                },
+            ],
+        },
         {"type": "context", "elements": [plain(texts("safety"))]},
         {"type": "divider"},
     ]

@@ -1,10 +1,11 @@
 """The Chat port for Slack: DMs only (the channel is checked), DM channels cached, sent off the ack path."""
+
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,8 +22,13 @@ class SlackChat:
     """`clients` gives the Web API client of a workspace (OAuth mode: its own bot token); without it, every
     organisation is the one workspace of `client` (single-token mode)."""
 
-    def __init__(self, client: WebClient, texts: Texts | None = None, workers: int = 4,
-                 clients: Callable[[str], WebClient | None] | None = None):
+    def __init__(
+        self,
+        client: WebClient,
+        texts: Texts | None = None,
+        workers: int = 4,
+        clients: Callable[[str], WebClient | None] | None = None,
+    ):
         self.client = client
         self.clients = clients
         self.texts = texts or Texts()
@@ -50,8 +56,9 @@ class SlackChat:
             self._channels[(org_key, user_id)] = channel
         return channel
 
-    def send_dm(self, *, org_key: str, person_id: str, message: Message,
-                done: Callable[[str | None], None] | None = None) -> None:
+    def send_dm(
+        self, *, org_key: str, person_id: str, message: Message, done: Callable[[str | None], None] | None = None
+    ) -> None:
         future = self._pool.submit(self._post, org_key, person_id, message, done)
         with self._lock:
             self._pending.add(future)
@@ -68,7 +75,7 @@ class SlackChat:
         except DeliveryError:
             raise
         except SlackApiError as exc:
-            raise DeliveryError(str(exc.response.get("error")))
+            raise DeliveryError(str(exc.response.get("error"))) from None
         except Exception as exc:
             raise DeliveryError(type(exc).__name__) from None
         if not channel.startswith("D"):
@@ -78,18 +85,21 @@ class SlackChat:
             if message.file is not None:
                 # An evaluation chart (anonymous figures): uploaded into the same DM, never shared wider.
                 name, content = message.file
-                client.files_upload_v2(channel=channel, content=content, filename=name, title=name,
-                                            initial_comment=message.text)
+                client.files_upload_v2(
+                    channel=channel, content=content, filename=name, title=name, initial_comment=message.text
+                )
                 return
-            client.chat_postMessage(channel=channel, text=message.text,
-                                         blocks=message_blocks(message, self.texts), unfurl_links=False)
+            client.chat_postMessage(
+                channel=channel, text=message.text, blocks=message_blocks(message, self.texts), unfurl_links=False
+            )
         except SlackApiError as exc:
             raise DeliveryError(str(exc.response.get("error"))) from None
         except Exception as exc:
             raise DeliveryError(type(exc).__name__) from None
 
-    def _post(self, org_key: str, person_id: str, message: Message,
-              done: Callable[[str | None], None] | None = None) -> None:
+    def _post(
+        self, org_key: str, person_id: str, message: Message, done: Callable[[str | None], None] | None = None
+    ) -> None:
         try:
             self.deliver(org_key=org_key, person_id=person_id, message=message)
             error = None

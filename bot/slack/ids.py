@@ -1,4 +1,5 @@
 """Every action id, callback id and shortcut id the Slack app uses, in one place."""
+
 from __future__ import annotations
 
 import enum
@@ -6,7 +7,7 @@ import enum
 from bot.messages import Action
 
 
-class ActionId(str, enum.Enum):
+class ActionId(enum.StrEnum):
     OPEN_CASE = "mc_open_case"
     TAKE_UP = "mc_take_up"
     CONTINUE = "mc_continue"
@@ -32,32 +33,42 @@ class ActionId(str, enum.Enum):
 
 
 # The neutral actions of bot.messages map one to one onto Slack action ids.
-FOR_ACTION = {Action.OPEN_CASE: ActionId.OPEN_CASE, Action.TAKE_UP: ActionId.TAKE_UP,
-              Action.CONTINUE: ActionId.CONTINUE, Action.ACUTE: ActionId.ACUTE,
-              Action.NEW_CASE: ActionId.NEW_CASE, Action.REOPEN: ActionId.REOPEN,
-              Action.PROPOSE_MOMENT: ActionId.PROPOSE_MOMENT, Action.HAND_TO_DEPUTY: ActionId.HAND_TO_DEPUTY,
-              Action.SNOOZE_DAY: ActionId.SNOOZE_DAY, Action.SNOOZE_WEEK: ActionId.SNOOZE_WEEK,
-              Action.REMINDER_DONE: ActionId.REMINDER_DONE, Action.MANAGE_ROLES: ActionId.MANAGE_ROLES,
-              Action.RECORD_ABSENCE: ActionId.RECORD_ABSENCE, Action.WELCOME_ALL: ActionId.WELCOME_ALL,
-              Action.EXPLAIN: ActionId.EXPLAIN, Action.FEEDBACK: ActionId.FEEDBACK,
-              Action.STATS_CHART: ActionId.STATS_CHART}
+FOR_ACTION = {
+    Action.OPEN_CASE: ActionId.OPEN_CASE,
+    Action.TAKE_UP: ActionId.TAKE_UP,
+    Action.CONTINUE: ActionId.CONTINUE,
+    Action.ACUTE: ActionId.ACUTE,
+    Action.NEW_CASE: ActionId.NEW_CASE,
+    Action.REOPEN: ActionId.REOPEN,
+    Action.PROPOSE_MOMENT: ActionId.PROPOSE_MOMENT,
+    Action.HAND_TO_DEPUTY: ActionId.HAND_TO_DEPUTY,
+    Action.SNOOZE_DAY: ActionId.SNOOZE_DAY,
+    Action.SNOOZE_WEEK: ActionId.SNOOZE_WEEK,
+    Action.REMINDER_DONE: ActionId.REMINDER_DONE,
+    Action.MANAGE_ROLES: ActionId.MANAGE_ROLES,
+    Action.RECORD_ABSENCE: ActionId.RECORD_ABSENCE,
+    Action.WELCOME_ALL: ActionId.WELCOME_ALL,
+    Action.EXPLAIN: ActionId.EXPLAIN,
+    Action.FEEDBACK: ActionId.FEEDBACK,
+    Action.STATS_CHART: ActionId.STATS_CHART,
+}
 
 
-class CallbackId(str, enum.Enum):
-    ANSWER = "mc_answer"              # a step of the flow
-    ENTRY = "mc_entry"                # a signal or contact, at any time
-    FOLLOW_UP = "mc_follow_up"        # confirm or refute a hypothesis
-    CORRECTION = "mc_correction"      # a correction of an answer
-    MOMENT = "mc_moment"              # the AF proposes a moment
+class CallbackId(enum.StrEnum):
+    ANSWER = "mc_answer"  # a step of the flow
+    ENTRY = "mc_entry"  # a signal or contact, at any time
+    FOLLOW_UP = "mc_follow_up"  # confirm or refute a hypothesis
+    CORRECTION = "mc_correction"  # a correction of an answer
+    MOMENT = "mc_moment"  # the AF proposes a moment
     REMINDER_DONE = "mc_reminder_done"  # a reminder marked done, with a note
     MESSAGE_SIGNAL = "mc_message_signal"  # a message recorded as a signal
-    INFO = "mc_info"                  # read-only views (a case, a confirmation)
-    ROLES_PICK = "mc_roles_pick"      # an admin picks whose roles to change
-    ROLES = "mc_roles"                # ... and sets them
-    ABSENCE = "mc_absence"            # an absence of the AF or a deputy
+    INFO = "mc_info"  # read-only views (a case, a confirmation)
+    ROLES_PICK = "mc_roles_pick"  # an admin picks whose roles to change
+    ROLES = "mc_roles"  # ... and sets them
+    ABSENCE = "mc_absence"  # an absence of the AF or a deputy
 
 
-class ShortcutId(str, enum.Enum):
+class ShortcutId(enum.StrEnum):
     NEW_CASE = "mc_new_case_shortcut"
     MESSAGE_SIGNAL = "mc_message_signal_shortcut"
 

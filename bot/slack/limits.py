@@ -1,4 +1,5 @@
 """Validate Block Kit through slack_sdk's models, plus the limits slack_sdk does not enforce."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,7 +33,7 @@ def _check_blocks(blocks: list[dict[str, Any]], *, parse: bool = True) -> None:
             if len(field.get("text", "")) > MAX_SECTION_FIELD:
                 raise BlockKitError("section field over 2000 characters")
         element = block.get("element") or block.get("accessory") or {}
-        elements = [element] + list(block.get("elements") or [])
+        elements = [element, *list(block.get("elements") or [])]
         for el in elements:
             kind = el.get("type")
             options = el.get("options") or []

@@ -1,5 +1,6 @@
 """OAuth mode: Slack's install flow (Bolt's OAuthFlow) with slack_sdk's SQLAlchemy stores, token rotation,
 and each new workspace made an organisation of its own."""
+
 from __future__ import annotations
 
 import logging
@@ -30,20 +31,25 @@ def installations(settings: Settings, store: Store):
 def authorize(settings: Settings, installation_store, client: WebClient) -> InstallationStoreAuthorize:
     """Per request, the workspace's bot token, rotated before it expires, through our own client (so a
     local stand-in of Slack's Web API is used for the rotation too)."""
-    return InstallationStoreAuthorize(logger=log, installation_store=installation_store, client=client,
-                                      client_id=settings.slack_client_id, bot_only=True,
-                                      client_secret=settings.slack_client_secret,
-                                      token_rotation_expiration_minutes=TOKEN_ROTATION_MINUTES)
+    return InstallationStoreAuthorize(
+        logger=log,
+        installation_store=installation_store,
+        client=client,
+        client_id=settings.slack_client_id,
+        bot_only=True,
+        client_secret=settings.slack_client_secret,
+        token_rotation_expiration_minutes=TOKEN_ROTATION_MINUTES,
+    )
 
 
-def oauth_flow(settings: Settings, store: Store, installation_store_, client: WebClient,
-               tenants: Tenants) -> OAuthFlow:
+def oauth_flow(settings: Settings, store: Store, installation_store_, client: WebClient, tenants: Tenants) -> OAuthFlow:
     """GET /slack/install starts it; GET /slack/oauth_redirect finishes it, and the workspace is set up."""
 
     def success(args: SuccessArgs) -> BoltResponse:
         installation = args.installation
-        tenants.install(team_id=installation.team_id, team_name=installation.team_name or "",
-                        installer=installation.user_id)
+        tenants.install(
+            team_id=installation.team_id, team_name=installation.team_name or "", installer=installation.user_id
+        )
         return args.default.success(args)
 
     def failure(args: FailureArgs) -> BoltResponse:
@@ -51,8 +57,13 @@ def oauth_flow(settings: Settings, store: Store, installation_store_, client: We
         return args.default.failure(args)
 
     oauth_settings = OAuthSettings(
-        client_id=settings.slack_client_id, client_secret=settings.slack_client_secret, scopes=list(BOT_SCOPES),
-        installation_store=installation_store_, installation_store_bot_only=True,
-        state_store=state_store(store), token_rotation_expiration_minutes=TOKEN_ROTATION_MINUTES,
-        callback_options=CallbackOptions(success=success, failure=failure))
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=list(BOT_SCOPES),
+        installation_store=installation_store_,
+        installation_store_bot_only=True,
+        state_store=state_store(store),
+        token_rotation_expiration_minutes=TOKEN_ROTATION_MINUTES,
+        callback_options=CallbackOptions(success=success, failure=failure),
+    )
     return OAuthFlow(client=client, settings=oauth_settings)

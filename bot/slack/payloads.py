@@ -1,8 +1,10 @@
 """Turn Slack payloads into neutral values: one table of element types, nothing else."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from bot.slack.blocks import PERSON_NAME_SUFFIX
 from bot.slack.ids import VALUE

@@ -1,10 +1,12 @@
 """Serve the Bolt app: HTTP under gunicorn (threads) at /slack/events, or Socket Mode with an app token."""
+
 from __future__ import annotations
 
 import json
 import logging
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
@@ -18,6 +20,7 @@ log = logging.getLogger(__name__)
 
 def with_reminders(app, settings: Settings):
     from bot.scheduler import start_scheduler
+
     return start_scheduler(app.meldcode_tenants, interval_seconds=settings.reminder_interval_seconds)
 
 
@@ -45,8 +48,9 @@ def make_wsgi(app, health: Callable[[], dict] = lambda: {"ok": True}) -> Callabl
         if environ.get("PATH_INFO") == "/healthz":
             state = health()
             return reply(start_response, "200 OK" if state.get("ok") else "503 Service Unavailable", state)
-        if environ.get("PATH_INFO") == "/slack/events" and \
-                not _is_number(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""):
+        if environ.get("PATH_INFO") == "/slack/events" and not _is_number(
+            environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
+        ):
             # Not a request Slack signed (its timestamp is a number): refused before Bolt parses anything.
             return reply(start_response, "401 Unauthorized", {"ok": False})
         started = time.monotonic()
@@ -60,14 +64,18 @@ def make_wsgi(app, health: Callable[[], dict] = lambda: {"ok": True}) -> Callabl
         finally:
             took, waited = time.monotonic() - started, started - (arrived or started)
             if took + waited > SLOW:  # by its times only: never a payload
-                log.warning("slow request: answered %.2f s after it arrived (%.2f s waiting for a thread)",
-                            took + waited, waited)
+                log.warning(
+                    "slow request: answered %.2f s after it arrived (%.2f s waiting for a thread)",
+                    took + waited,
+                    waited,
+                )
 
     return application
 
 
 def wsgi_app(settings: Settings) -> Callable:
     from bot.slack.app import build_app
+
     app = build_app(settings)
     scheduler = with_reminders(app, settings)
 
@@ -111,18 +119,32 @@ def serve_http(settings: Settings, *, host: str, port: int, workers: int, thread
     # backlog: a replica coming back after a crash would keep them waiting for its imports (0.6 s, twice that on a
     # busy host). Imported here, before gunicorn binds, the workers fork with them in memory.
     import importlib
+
     for module in ("bot.slack.app", "bot.scheduler", "slack_bolt.adapter.wsgi"):
         importlib.import_module(module)
-    from flows.workdays import warm_up
     import datetime as dt
+
+    from flows.workdays import warm_up
+
     warm_up(dt.date.today())
-    _Gunicorn(settings, {"bind": f"{host}:{port}", "workers": workers, "worker_class": "bot.slack.server.TimedWorker",
-                         "threads": threads, "timeout": 30, "graceful_timeout": 10,
-                         "accesslog": None, "loglevel": "warning"}).run()
+    _Gunicorn(
+        settings,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "bot.slack.server.TimedWorker",
+            "threads": threads,
+            "timeout": 30,
+            "graceful_timeout": 10,
+            "accesslog": None,
+            "loglevel": "warning",
+        },
+    ).run()
 
 
 def serve_socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+
     from bot.slack.app import build_app
 
     class TimedHandler(SocketModeHandler):

@@ -1,10 +1,11 @@
 """OAuth mode: each workspace's Web API client, with its bot token from the (encrypted) installation store,
 rotated before it expires (Slack's token rotation)."""
+
 from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot, InstallationStore
@@ -17,8 +18,14 @@ CACHE_SECONDS = 60.0
 class WorkspaceClients:
     """`clients(team_id)`: a WebClient for that workspace, or None when the app is not installed there."""
 
-    def __init__(self, installations: InstallationStore, *, client_id: str, client_secret: str,
-                 make_client: Callable[[str | None], WebClient]):
+    def __init__(
+        self,
+        installations: InstallationStore,
+        *,
+        client_id: str,
+        client_secret: str,
+        make_client: Callable[[str | None], WebClient],
+    ):
         self.installations, self.make_client = installations, make_client
         self.rotator = TokenRotator(client_id=client_id, client_secret=client_secret, client=make_client(None))
         self._lock = threading.Lock()

@@ -1,4 +1,5 @@
 """A dialog harness: a case played as (who, action, input, expected reply) rows against the service."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,8 +46,9 @@ class Dialog:
         for i, (who, action, payload, expected) in enumerate(rows):
             reply = self.do(who, action, payload)
             if isinstance(expected, dict):
-                assert {k: v for k, v in reply.errors.items() if k in expected} == expected or \
-                    all(expected[k] in reply.errors.get(k, "") for k in expected), (i, reply.errors)
+                assert {k: v for k, v in reply.errors.items() if k in expected} == expected or all(
+                    expected[k] in reply.errors.get(k, "") for k in expected
+                ), (i, reply.errors)
             elif expected is not None:
                 assert expected in reply.text(), f"row {i} ({who} {action}): {expected!r} not in {reply.text()!r}"
 

@@ -1,4 +1,5 @@
 """Roles kept current (C5, B4): admins manage roles and absences; the hand-over is logged; no case is stuck silently."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,13 +33,15 @@ def test_b4_c5_admin_makes_daan_af_at_once_mila_loses_it_both_told_and_logged(se
     assert "Aandachtsfunctionaris is nu: Daan Bakker" in reply.text()
     assert roles_of(service, "daan") == "onderwijskundig medewerker, aandachtsfunctionaris"
     assert roles_of(service, "mila") == "onderwijskundig medewerker"
-    assert any("Je bent nu: onderwijskundig medewerker, aandachtsfunctionaris" in t for t in
-               [m.text for m in chat.to("daan")])
+    assert any(
+        "Je bent nu: onderwijskundig medewerker, aandachtsfunctionaris" in t for t in [m.text for m in chat.to("daan")]
+    )
     assert any("Je bent nu: onderwijskundig medewerker." in m.text for m in chat.to("mila"))
     # Takes effect at once: a consultation request now goes to Daan, and Mila can no longer take it up.
     d = Dialog(service, chat)
-    d.play(OPEN_TO_STEP2[:-1] + [("sanne", "step2.request", {"urgency": "today", "question": "x"},
-                                  "Daan Bakker gevraagd")])
+    d.play(
+        [*OPEN_TO_STEP2[:-1], ("sanne", "step2.request", {"urgency": "today", "question": "x"}, "Daan Bakker gevraagd")]
+    )
     assert not service.take_up("mila", d.code).ok
     assert service.take_up("daan", d.code).ok
     overview = service.people_overview("noor").text()
@@ -84,11 +87,14 @@ def test_b4_absence_hands_the_af_over_to_the_deputy_logged_and_told(service, cha
     assert "Vastgelegd: Mila Jansen is afwezig van ma 2 mrt 2026 t/m vr 6 mrt 2026." in reply.text()
     assert "Daan Bakker neemt het in die tijd over" in reply.text()
     handover = [m.text for m in chat.to("daan")]
-    assert any("Mila Jansen is afwezig van ma 2 mrt 2026 t/m vr 6 mrt 2026" in t and "ben jij de aandachtsfunctionaris"
-               in t for t in handover)
+    assert any(
+        "Mila Jansen is afwezig van ma 2 mrt 2026 t/m vr 6 mrt 2026" in t and "ben jij de aandachtsfunctionaris" in t
+        for t in handover
+    )
     d = Dialog(service, chat)
-    d.play(OPEN_TO_STEP2[:-1] + [("sanne", "step2.request", {"urgency": "today", "question": "x"},
-                                  "Daan Bakker gevraagd")])
+    d.play(
+        [*OPEN_TO_STEP2[:-1], ("sanne", "step2.request", {"urgency": "today", "question": "x"}, "Daan Bakker gevraagd")]
+    )
     assert "overdracht van Mila Jansen aan Daan Bakker" in service.people_overview("noor").text()
     # After the absence, Mila is the AF again without anyone doing anything.
     clock.advance(days=7)
@@ -96,8 +102,11 @@ def test_b4_absence_hands_the_af_over_to_the_deputy_logged_and_told(service, cha
 
 
 def test_absence_input_is_checked_and_changes_nothing(service, chat):
-    for start, end, words in ((None, None, "begin- en einddatum"), (D(2026, 3, 6), D(2026, 3, 2), "vóór de begindatum"),
-                              (D(2026, 1, 1), D(2026, 1, 2), "in het verleden")):
+    for start, end, words in (
+        (None, None, "begin- en einddatum"),
+        (D(2026, 3, 6), D(2026, 3, 2), "vóór de begindatum"),
+        (D(2026, 1, 1), D(2026, 1, 2), "in het verleden"),
+    ):
         reply = service.record_absence("mila", "", start, end)
         assert not reply.ok and words in reply.text()
     assert not service.record_absence("sanne", "", D(2026, 3, 3), D(2026, 3, 4)).ok  # not AF or deputy
@@ -111,8 +120,17 @@ def test_c5_no_af_reachable_the_staff_member_and_the_admins_are_told(service, ch
     reply = service.record_absence("noor", "mila", D(2026, 3, 2), D(2026, 3, 13))
     assert "geen plaatsvervanger beschikbaar" in reply.text()
     d = Dialog(service, chat)
-    d.play(OPEN_TO_STEP2[:-1] + [("sanne", "step2.request", {"urgency": "today", "question": "x"},
-                                  "geen aandachtsfunctionaris of plaatsvervanger bereikbaar")])
+    d.play(
+        [
+            *OPEN_TO_STEP2[:-1],
+            (
+                "sanne",
+                "step2.request",
+                {"urgency": "today", "question": "x"},
+                "geen aandachtsfunctionaris of plaatsvervanger bereikbaar",
+            ),
+        ]
+    )
     assert any(f"bereikbaar voor zaak {d.code}" in m.text for m in chat.to("noor"))
 
 
@@ -143,13 +161,22 @@ def test_c5_a_new_workspace_member_gets_a_role_from_an_admin(service, chat):
 def test_c7_close_of_case_question_is_opt_in_anonymous_once_and_counted(service, chat):
     from bot.messages import Action
     from storage.models import Feedback
+
     d = Dialog(service, chat)
-    d.play([("sanne", "open", None, "is geopend"),
-            ("sanne", "triage.scope", {"scope": "professional", "description": "leerkracht duwde", "directie_informed": "ja"},
-             "hielp de bot je de meldcode te volgen?")])
+    d.play(
+        [
+            ("sanne", "open", None, "is geopend"),
+            (
+                "sanne",
+                "triage.scope",
+                {"scope": "professional", "description": "leerkracht duwde", "directie_informed": "ja"},
+                "hielp de bot je de meldcode te volgen?",
+            ),
+        ]
+    )
     buttons = [b for m in service.show_case("sanne", d.code).messages for b in m.buttons if b.action == Action.FEEDBACK]
     assert buttons == []  # asked once, at the close; not on every view
-    assert not service.feedback("tom", d.code, "ja").ok      # not on the case
+    assert not service.feedback("tom", d.code, "ja").ok  # not on the case
     assert not service.feedback("sanne", d.code, "misschien").ok
     assert "Dank je" in service.feedback("sanne", d.code, "deels").text()
     assert "al beantwoord" in service.feedback("sanne", d.code, "ja").text()
@@ -164,8 +191,17 @@ def test_c7_close_of_case_question_is_opt_in_anonymous_once_and_counted(service,
 def test_c7_feedback_counts_of_five_or_more_are_shown(service, chat):
     for _ in range(6):
         d = Dialog(service, chat)
-        d.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "pupils", "description": "ruzie", "directie_informed": "ja"},
-                                                       "Buiten het stappenplan")])
+        d.play(
+            [
+                ("sanne", "open", None, None),
+                (
+                    "sanne",
+                    "triage.scope",
+                    {"scope": "pupils", "description": "ruzie", "directie_informed": "ja"},
+                    "Buiten het stappenplan",
+                ),
+            ]
+        )
         service.feedback("sanne", d.code, "ja")
     figures = service.stats("els", D(2026, 3, 1), D(2026, 3, 31)).text()
     assert "  ja: 6" in figures and "  nee: -" not in figures and "  nee: 0" in figures
@@ -175,8 +211,8 @@ def test_b4_a_change_made_on_another_replica_counts_at_once(service, chat, store
     """Each process remembers who acts as AF; a role change or absence recorded by another process (here a
     second service on the same database) is seen by the very next request, not after a restart."""
     from bot.chat import RecordingChat
-    other = ConversationService(store=store, flows=load_all(), org=load_config(None), chat=RecordingChat(),
-                                clock=clock)
+
+    other = ConversationService(store=store, flows=load_all(), org=load_config(None), chat=RecordingChat(), clock=clock)
     assert "Mila Jansen" in service.acute("sanne").text()  # this process now remembers Mila as acting AF
     assert other.set_roles("noor", "daan", af=True).ok
     assert "Daan Bakker" in service.acute("sanne").text()

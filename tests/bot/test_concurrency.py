@@ -1,5 +1,6 @@
 """Concurrency: two people answering one question at once (one is stored, the other told), and a database that is
 gone or hangs (the user is told in time; nothing is lost or half-stored)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -17,12 +18,14 @@ def test_simultaneous_answers_to_one_question_store_exactly_one(service, chat):
         barrier = threading.Barrier(2)
         replies = {}
 
-        def answer(who: str, scope: str) -> None:
+        def answer(who: str, scope: str, barrier=barrier, replies=replies) -> None:
             barrier.wait()
             replies[who] = service.answer(who, d.code, "triage.scope", {"scope": scope})
 
-        threads = [threading.Thread(target=answer, args=("sanne", "domestic")),
-                   threading.Thread(target=answer, args=("tom", "domestic"))]
+        threads = [
+            threading.Thread(target=answer, args=("sanne", "domestic")),
+            threading.Thread(target=answer, args=("tom", "domestic")),
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -38,6 +41,7 @@ def test_simultaneous_answers_to_one_question_store_exactly_one(service, chat):
 
 def test_a_database_outage_gives_a_clear_message_and_no_crash(service, chat, tmp_path):
     from storage.db import Store
+
     d = Dialog(service, chat)
     d.play([("sanne", "open", None, None)])
     good = service.store

@@ -1,4 +1,5 @@
 """The organisation config: a valid file loads; every mistake is named, all at once."""
+
 from __future__ import annotations
 
 import copy
@@ -36,6 +37,7 @@ def test_exactly_one_af_a_deputy_and_a_board_contact_are_required():
     def strip(d):
         for p in d["people"]:
             p.pop("af", None), p.pop("deputy", None), p.pop("board", None)
+
     errs = errors_of(strip)
     assert any("exactly one person must be the AF" in e for e in errs)
     assert any("deputy" in e for e in errs) and any("board contact" in e for e in errs)
@@ -48,10 +50,18 @@ def test_unknown_keys_bad_roles_timezones_and_absences_are_all_reported():
         d["organisation"]["timezone"] = "Europe/Atlantis"
         d["absences"] = [{"person": "nobody", "from": dt.date(2026, 3, 5), "to": dt.date(2026, 3, 1)}]
         d["settings"] = {"d4_days": -1, "colour": "blue"}
+
     errs = errors_of(many)
     joined = "\n".join(errs)
-    for expected in ("unknown key 'rol'", "role must be one of", "Europe/Atlantis", "'nobody' is not one of",
-                     "from is after to", "settings.d4_days", "unknown key 'colour'"):
+    for expected in (
+        "unknown key 'rol'",
+        "role must be one of",
+        "Europe/Atlantis",
+        "'nobody' is not one of",
+        "from is after to",
+        "settings.d4_days",
+        "unknown key 'colour'",
+    ):
         assert expected in joined
 
 

@@ -1,4 +1,5 @@
 """The console as a user runs it: `meldcode console` with a scripted session piped in."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(args: list[str], tmp_path: Path, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MELDCODE_CONFIG")}
     full_env = {**base, "MELDCODE_DATA_DIR": str(tmp_path / "data"), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, env=full_env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=full_env,
+        timeout=120,
+    )
 
 
 SESSION = """/nieuw
@@ -63,17 +71,18 @@ Moeder schrok
 
 def test_a_scripted_console_session_walks_steps_and_roles(tmp_path):
     import datetime as dt
+
     year = dt.date.today().year
     result = run(["console"], tmp_path, SESSION.replace("{year}", str(year)))
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "demo-organisatie" in out
     assert f"Zaak MC-{year}-0001 is geopend" in out
-    assert "Dat is geen datum die ik ken" in out                      # bad date, asked again
+    assert "Dat is geen datum die ik ken" in out  # bad date, asked again
     assert "Vastgelegd: 1 signaal." in out
     assert "✉ Bericht aan Mila Jansen (aandachtsfunctionaris)" not in out  # names only, roles apart
     assert "✉ Bericht aan Mila Jansen: Consultatieverzoek van Sanne de Vries" in out
-    assert "Je zit midden in een vraag" in out                        # a command is no answer
+    assert "Je zit midden in een vraag" in out  # a command is no answer
     assert "Je bent nu Mila Jansen" in out and "Consultatieverzoeken die wachten" in out
     assert "Je hebt de consultatie" in out
     assert "Berichten voor Sanne de Vries:" in out and "heeft je consultatieverzoek" in out

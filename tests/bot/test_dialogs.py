@@ -1,4 +1,5 @@
 """Whole cases played through the conversation service, as staff, AF, deputy and board would."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,16 +48,17 @@ def test_a_whole_case_from_signals_to_a_melding_at_veilig_thuis(d, service):
     d.play(CONSULT_TO_Q1)
     assert any("opgepakt" in m for m in d.dms("sanne"))
     assert any("klaar voor jou" in m for m in d.dms("mila"))
-    d.play([
-        ("mila", "step4.q1", {"answer": "b"}, "Vastgelegd"),
-        ("mila", "step4.q2", {"answer": "b"}, None),
-    ])
+    d.play(
+        [
+            ("mila", "step4.q1", {"answer": "b"}, "Vastgelegd"),
+            ("mila", "step4.q2", {"answer": "b"}, None),
+        ]
+    )
     assert any("Sterk vermoeden" in m and d.code in m for m in d.dms("els"))  # Q1b: the board knows
-    assert any("Mila Jansen heeft in zaak" in m for m in d.dms("sanne"))      # B3: staff sees the AF's answers
+    assert any("Mila Jansen heeft in zaak" in m for m in d.dms("sanne"))  # B3: staff sees the AF's answers
     d.play(MELDING_AFTER_DECISION)
     assert {r.kind for r in _pending(service, d.code)} >= {"D1", "D1b"}
-    d.play([("sanne", "step5.vt_feedback", {"date": "2-3-2026", "decision": "help"},
-             "Gemeld bij Veilig Thuis")])
+    d.play([("sanne", "step5.vt_feedback", {"date": "2-3-2026", "decision": "help"}, "Gemeld bij Veilig Thuis")])
     case = _case(service, d.code)
     assert case.status == "reported" and case.current_node is None and case.outcome == "reported"
     assert _pending(service, d.code) == []  # closing cancels what was pending
@@ -68,11 +70,16 @@ def test_a_whole_case_from_signals_to_a_melding_at_veilig_thuis(d, service):
 
 
 def test_x4_the_melding_summary_marks_third_party_sources_and_is_shown_only_to_the_asker(d, chat):
-    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [
-        ("mila", "step4.q1", {"answer": "b"}, None), ("mila", "step4.q2", {"answer": "b"}, None),
-        ("sanne", "step5.discuss", {"discussed": "skip_safety"}, None),
-        ("sanne", "step5.skip", {"reason": "vader dreigde"}, None),
-    ])
+    d.play(
+        OPEN_TO_STEP2
+        + CONSULT_TO_Q1
+        + [
+            ("mila", "step4.q1", {"answer": "b"}, None),
+            ("mila", "step4.q2", {"answer": "b"}, None),
+            ("sanne", "step5.discuss", {"discussed": "skip_safety"}, None),
+            ("sanne", "step5.skip", {"reason": "vader dreigde"}, None),
+        ]
+    )
     reply = d.do("sanne", "step5.prepare", {"involved": "moeder, vader"})
     summary = next(m for m in reply.messages if "telefoongesprek" in m.text)
     assert summary.tone == "private"
@@ -83,22 +90,36 @@ def test_x4_the_melding_summary_marks_third_party_sources_and_is_shown_only_to_t
 
 
 def test_q4b_help_path_then_q5b_monitoring_closes_with_check_ins(d, service):
-    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [
-        ("mila", "step4.q1", {"answer": "b"}, None),
-        ("mila", "step4.q2", {"answer": "a"}, None),
-        ("mila", "step4.q3", {"answer": "b"}, None),
-        ("mila", "step4.q4", {"answer": "b"}, None),
-        ("mila", "step4.q4_plan", {"help": "gezinscoach", "term": "1-6-2026",
-                                   "casemanager": {"id": "tom"}, "roles": "Tom coördineert"}, None),
-    ])
+    d.play(
+        OPEN_TO_STEP2
+        + CONSULT_TO_Q1
+        + [
+            ("mila", "step4.q1", {"answer": "b"}, None),
+            ("mila", "step4.q2", {"answer": "a"}, None),
+            ("mila", "step4.q3", {"answer": "b"}, None),
+            ("mila", "step4.q4", {"answer": "b"}, None),
+            (
+                "mila",
+                "step4.q4_plan",
+                {"help": "gezinscoach", "term": "1-6-2026", "casemanager": {"id": "tom"}, "roles": "Tom coördineert"},
+                None,
+            ),
+        ]
+    )
     kinds = [r.kind for r in _pending(service, d.code)]
     assert kinds.count("D2") == 4 and "D7" in kinds  # before and on the term, for staff and AF
     assert "Tom Peters" in d.do("mila", "show").text()  # the casemanager by name in the case view
-    d.play([
-        ("mila", "step4.q5", {"answer": "b"}, None),
-        ("mila", "step4.q5_monitoring", {"agreements": "maandelijks bellen", "checkins": "1-7-2026, 1-9-2026"},
-         "Hulp afgesloten, monitoring loopt"),
-    ])
+    d.play(
+        [
+            ("mila", "step4.q5", {"answer": "b"}, None),
+            (
+                "mila",
+                "step4.q5_monitoring",
+                {"agreements": "maandelijks bellen", "checkins": "1-7-2026, 1-9-2026"},
+                "Hulp afgesloten, monitoring loopt",
+            ),
+        ]
+    )
     pending = _pending(service, d.code)
     assert [r.kind for r in pending] == ["D3", "D3"]
     assert [r.due_at.date() for r in pending] == [dt.date(2026, 7, 1), dt.date(2026, 9, 1)]
@@ -107,11 +128,13 @@ def test_q4b_help_path_then_q5b_monitoring_closes_with_check_ins(d, service):
 
 def test_s5_1_a_closed_case_can_be_reopened_with_new_signals(d, service):
     d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [("mila", "step4.q1", {"answer": "a"}, "Gesloten zonder actie")])
-    d.play([
-        ("sanne", "step1.signal", {"kind": "fact", "text": "x"}, "is gesloten"),
-        ("sanne", "reopen", None, "is heropend (ronde 2)"),
-        ("sanne", "step1.signal", {"kind": "fact", "text": "nieuwe blauwe plek"}, "Vastgelegd: 3 signalen."),
-    ])
+    d.play(
+        [
+            ("sanne", "step1.signal", {"kind": "fact", "text": "x"}, "is gesloten"),
+            ("sanne", "reopen", None, "is heropend (ronde 2)"),
+            ("sanne", "step1.signal", {"kind": "fact", "text": "nieuwe blauwe plek"}, "Vastgelegd: 3 signalen."),
+        ]
+    )
     assert any("heropend" in m for m in d.dms("mila"))
     assert _case(service, d.code).round == 2
     # Answers from round 1 are kept; the new round adds rows.
@@ -119,33 +142,44 @@ def test_s5_1_a_closed_case_can_be_reopened_with_new_signals(d, service):
 
 
 def test_s2_3_a_specific_form_needs_vt_advice_before_the_conversation(d):
-    d.play([
-        ("sanne", "open", None, None),
-        ("sanne", "triage.scope", {"scope": "domestic"}, None),
-        ("sanne", "triage.forms", {"forms": ["huwelijksdwang"], "age": "17"}, None),
-        ("sanne", "triage.kindcheck", {"siblings": "nee"}, None),
-        ("sanne", "step1.signal", {"kind": "fact", "text": "reis naar buitenland gepland"}, None),
-        ("sanne", "step1.more", {"next": "done"}, None),
-        ("sanne", "step1.sisa", {"given": "nee"}, None),
-        ("sanne", "step2.request", {"urgency": "week"}, None),
-        ("mila", "take_up", None, None),
-        ("mila", "step2.consultation", {"date": "2-3-2026", "outcome": "spoed", "advice": "none"}, None),
-    ])
+    d.play(
+        [
+            ("sanne", "open", None, None),
+            ("sanne", "triage.scope", {"scope": "domestic"}, None),
+            ("sanne", "triage.forms", {"forms": ["huwelijksdwang"], "age": "17"}, None),
+            ("sanne", "triage.kindcheck", {"siblings": "nee"}, None),
+            ("sanne", "step1.signal", {"kind": "fact", "text": "reis naar buitenland gepland"}, None),
+            ("sanne", "step1.more", {"next": "done"}, None),
+            ("sanne", "step1.sisa", {"given": "nee"}, None),
+            ("sanne", "step2.request", {"urgency": "week"}, None),
+            ("mila", "take_up", None, None),
+            ("mila", "step2.consultation", {"date": "2-3-2026", "outcome": "spoed", "advice": "none"}, None),
+        ]
+    )
     assert d.node() == "step2.vt_advice"
-    d.play([
-        ("sanne", "step3.conversation", {"held": "held"}, "al beantwoord"),  # cannot skip ahead
-        ("sanne", "step2.vt_advice", {"date": "2-3-2026", "advice": "geen gesprek met ouders"}, None),
-    ])
+    d.play(
+        [
+            ("sanne", "step3.conversation", {"held": "held"}, "al beantwoord"),  # cannot skip ahead
+            ("sanne", "step2.vt_advice", {"date": "2-3-2026", "advice": "geen gesprek met ouders"}, None),
+        ]
+    )
     assert d.node() == "step3.conversation"
 
 
 def test_b2_the_consultation_waits_for_the_af_to_take_it_up(d):
-    d.play(OPEN_TO_STEP2 + [
-        ("sanne", "step2.consultation", {"date": "2-3-2026", "outcome": "x", "advice": "none"},
-         "nog niet opgepakt"),
-        ("tom", "take_up", None, "Geen toegang"),
-        ("sanne", "take_up", None, "Alleen de aandachtsfunctionaris"),
-    ])
+    d.play(
+        [
+            *OPEN_TO_STEP2,
+            (
+                "sanne",
+                "step2.consultation",
+                {"date": "2-3-2026", "outcome": "x", "advice": "none"},
+                "nog niet opgepakt",
+            ),
+            ("tom", "take_up", None, "Geen toegang"),
+            ("sanne", "take_up", None, "Alleen de aandachtsfunctionaris"),
+        ]
+    )
     assert d.service.question("sanne", d.code).question is None
 
 
@@ -158,13 +192,15 @@ def test_b3_a_staff_member_cannot_decide_step4_alone(d, service):
 
 
 def test_b1_the_af_cannot_take_over_step1(d):
-    d.play([
-        ("sanne", "open", None, None),
-        ("sanne", "triage.scope", {"scope": "domestic"}, None),
-        ("sanne", "triage.forms", {"forms": ["psychisch"], "age": "9"}, None),
-        ("sanne", "triage.kindcheck", {"siblings": "nee"}, None),
-        ("mila", "step1.signal", {"kind": "fact", "text": "x"}, "neemt deze stap niet over"),
-    ])
+    d.play(
+        [
+            ("sanne", "open", None, None),
+            ("sanne", "triage.scope", {"scope": "domestic"}, None),
+            ("sanne", "triage.forms", {"forms": ["psychisch"], "age": "9"}, None),
+            ("sanne", "triage.kindcheck", {"siblings": "nee"}, None),
+            ("mila", "step1.signal", {"kind": "fact", "text": "x"}, "neemt deze stap niet over"),
+        ]
+    )
 
 
 def test_b4_the_deputy_acts_while_the_af_is_absent(store, chat, clock):
@@ -173,7 +209,7 @@ def test_b4_the_deputy_acts_while_the_af_is_absent(store, chat, clock):
     svc = ConversationService(store=store, flows=load_all(), org=parse_config(raw), chat=chat, clock=clock)
     svc.bootstrap()
     d = Dialog(svc, chat)
-    d.play(OPEN_TO_STEP2[:-1] + [("sanne", "step2.request", {"urgency": "week"}, "Daan Bakker gevraagd")])
+    d.play([*OPEN_TO_STEP2[:-1], ("sanne", "step2.request", {"urgency": "week"}, "Daan Bakker gevraagd")])
     assert d.dms("mila") == [] and any("Consultatieverzoek" in m for m in d.dms("daan"))
     d.play([("mila", "take_up", None, "Geen toegang"), ("daan", "take_up", None, "opgepakt")])
     clock.advance(days=14)  # the AF is back: the deputy no longer acts for her
@@ -181,13 +217,23 @@ def test_b4_the_deputy_acts_while_the_af_is_absent(store, chat, clock):
 
 
 def test_t1_violence_by_a_professional_closes_outside_the_steps_and_tells_the_af(d, service):
-    d.play([
-        ("sanne", "open", None, None),
-        ("sanne", "triage.scope", {"scope": "professional"}, {"description": "Vul dit in.",
-                                                              "directie_informed": "Vul dit in."}),
-        ("sanne", "triage.scope", {"scope": "professional", "description": "leerkracht duwde leerling",
-                                   "directie_informed": "ja"}, "Buiten het stappenplan"),
-    ])
+    d.play(
+        [
+            ("sanne", "open", None, None),
+            (
+                "sanne",
+                "triage.scope",
+                {"scope": "professional"},
+                {"description": "Vul dit in.", "directie_informed": "Vul dit in."},
+            ),
+            (
+                "sanne",
+                "triage.scope",
+                {"scope": "professional", "description": "leerkracht duwde leerling", "directie_informed": "ja"},
+                "Buiten het stappenplan",
+            ),
+        ]
+    )
     assert any("beroepskracht richting een leerling" in m for m in d.dms("mila"))
     assert _case(service, d.code).status == "closed"
 
@@ -205,8 +251,10 @@ def test_bad_input_gets_a_dutch_message_and_changes_nothing(d, service):
     before = len(_answers(service, d.code))
     reply = d.do("sanne", "step1.signal", {"kind": "third_party", "text": "", "observed_on": "31-2-2026"})
     assert not reply.ok and reply.errors == {
-        "text": "Vul dit in.", "source": "Vul dit in.",
-        "observed_on": "Dat is geen datum die ik ken. Schrijf bijvoorbeeld 5-3-2026 of 5 maart 2026."}
+        "text": "Vul dit in.",
+        "source": "Vul dit in.",
+        "observed_on": "Dat is geen datum die ik ken. Schrijf bijvoorbeeld 5-3-2026 of 5 maart 2026.",
+    }
     reply = d.do("sanne", "step1.signal", {"kind": "gerucht", "text": "x"})
     assert reply.errors["kind"] == "Kies een van de mogelijkheden."
     reply = d.do("sanne", "step1.signal", {"kind": "fact", "text": "x", "observed_on": "1-1-2030"})
@@ -228,42 +276,59 @@ def test_typed_text_with_control_characters_or_not_text_is_refused_on_its_field_
     corrected = service.correct("sanne", d.code, 1, "nul\x00teken")
     assert "stuurtekens" in corrected.errors["note"]
     form = service.follow_up_form("sanne", d.code).question
-    followed = service.follow_up("sanne", d.code, {"signal": form.fields[0].choices[0][0], "verdict": "refuted",
-                                                   "note": ["geen", "tekst"]})
+    followed = service.follow_up(
+        "sanne", d.code, {"signal": form.fields[0].choices[0][0], "verdict": "refuted", "note": ["geen", "tekst"]}
+    )
     assert followed.errors == {"note": "Vul hier tekst in."}
 
 
 def test_answers_to_an_old_question_or_a_closed_case_are_refused(d):
-    d.play([("sanne", "open", None, None),
+    d.play(
+        [
+            ("sanne", "open", None, None),
             ("sanne", "triage.scope", {"scope": "pupils", "description": "ruzie", "directie_informed": "ja"}, None),
-            ("sanne", "triage.scope", {"scope": "domestic"}, "is gesloten")])
-    d.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None),
-            ("sanne", "triage.scope", {"scope": "domestic"}, "al beantwoord")])
+            ("sanne", "triage.scope", {"scope": "domestic"}, "is gesloten"),
+        ]
+    )
+    d.play(
+        [
+            ("sanne", "open", None, None),
+            ("sanne", "triage.scope", {"scope": "domestic"}, None),
+            ("sanne", "triage.scope", {"scope": "domestic"}, "al beantwoord"),
+        ]
+    )
 
 
 def test_access_is_only_for_the_people_on_the_case(d):
-    d.play([("sanne", "open", None, None),
+    d.play(
+        [
+            ("sanne", "open", None, None),
             ("tom", "show", None, "Geen toegang"),
             ("els", "show", None, "Geen toegang"),
             ("daan", "show", None, "Geen toegang"),
             ("niemand", "show", None, "Ik ken je nog niet"),
-            ("els", "open", None, "Alleen beroepskrachten")])
+            ("els", "open", None, "Alleen beroepskrachten"),
+        ]
+    )
     assert "toegevoegd" in d.service.add_colleague("sanne", d.code, "tom").text()
     d.play([("tom", "show", None, d.code)])
 
 
 def test_s1_3_a_hypothesis_is_followed_up_without_overwriting_it(d, service):
-    d.play(OPEN_TO_STEP2[:4] + [
-        ("sanne", "step1.signal", {"kind": "hypothesis", "text": "mogelijk verwaarlozing"},
-         "waarvan 1 hypothese"),
-    ])
+    d.play(
+        [
+            *OPEN_TO_STEP2[:4],
+            ("sanne", "step1.signal", {"kind": "hypothesis", "text": "mogelijk verwaarlozing"}, "waarvan 1 hypothese"),
+        ]
+    )
     assert [r.kind for r in _pending(service, d.code)].count("D4") == 1
     form = service.follow_up_form("sanne", d.code).question
     signal_id = form.fields[0].choices[0][0]
     bad = service.follow_up("sanne", d.code, {"signal": signal_id, "verdict": "misschien", "note": ""})
     assert set(bad.errors) == {"verdict", "note"}
-    ok = service.follow_up("sanne", d.code, {"signal": signal_id, "verdict": "confirmed",
-                                              "note": "lunch ontbreekt elke dag"})
+    ok = service.follow_up(
+        "sanne", d.code, {"signal": signal_id, "verdict": "confirmed", "note": "lunch ontbreekt elke dag"}
+    )
     assert "bevestigd" in ok.text()
     view = d.do("sanne", "show").text()
     assert "[hypothese] mogelijk verwaarlozing" in view and "-> bevestigd" in view
@@ -282,7 +347,9 @@ def test_s5_3_the_discussion_prompt_follows_the_clients_age(d):
 
 def test_a_case_keeps_the_flow_version_it_started_with(store, chat, clock, tmp_path):
     import copy
+
     from flows.loader import definitions_dir, parse_flow
+
     v1 = load_all()[1]
     raw = yaml.safe_load((definitions_dir() / "meldcode" / "1.yaml").read_text())
     v2raw = copy.deepcopy(raw)
@@ -300,8 +367,9 @@ def test_a_case_keeps_the_flow_version_it_started_with(store, chat, clock, tmp_p
     assert reply.question.title == "Kindcheck"
     d2 = Dialog(new, chat)
     d2.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None)])
-    assert d2.do("sanne", "triage.forms", {"forms": ["psychisch"], "age": "10"}).question.title == \
-        "Kindcheck (versie 2)"
+    assert (
+        d2.do("sanne", "triage.forms", {"forms": ["psychisch"], "age": "10"}).question.title == "Kindcheck (versie 2)"
+    )
     assert _case(new, d1.code).flow_version == 1 and _case(new, d2.code).flow_version == 2
 
 
@@ -309,7 +377,7 @@ def test_case_codes_count_per_year(d, clock):
     first = d.do("sanne", "open").messages[0].case_code
     second = d.do("tom", "open").messages[0].case_code
     assert (first, second) == ("MC-2026-0001", "MC-2026-0002")
-    clock.now = dt.datetime(2027, 1, 4, 9, tzinfo=dt.timezone.utc)
+    clock.now = dt.datetime(2027, 1, 4, 9, tzinfo=dt.UTC)
     assert d.do("sanne", "open").messages[0].case_code == "MC-2027-0001"
 
 
@@ -323,23 +391,42 @@ def test_my_cases_for_staff_and_for_the_af(d):
 
 
 def test_s1_1_signals_can_be_added_at_any_moment_while_a_case_is_open(d, service):
-    d.play(OPEN_TO_STEP2 + [
-        ("sanne", "signal", {"kind": "diagnosis", "text": "angststoornis"}, {"diagnosed_by": "Vul dit in."}),
-        ("sanne", "signal", {"kind": "diagnosis", "text": "angststoornis", "diagnosed_by": "GZ-psycholoog"},
-         "Vastgelegd: 3 signalen."),
-        ("mila", "signal", {"kind": "fact", "text": "x"}, "neemt deze stap niet over"),  # B1
-    ])
+    d.play(
+        [
+            *OPEN_TO_STEP2,
+            ("sanne", "signal", {"kind": "diagnosis", "text": "angststoornis"}, {"diagnosed_by": "Vul dit in."}),
+            (
+                "sanne",
+                "signal",
+                {"kind": "diagnosis", "text": "angststoornis", "diagnosed_by": "GZ-psycholoog"},
+                "Vastgelegd: 3 signalen.",
+            ),
+            ("mila", "signal", {"kind": "fact", "text": "x"}, "neemt deze stap niet over"),  # B1
+        ]
+    )
     assert _case(service, d.code).current_node == "step2.consultation"  # the case did not move
 
 
 def test_s1_4_contacts_and_x7_vt_advice_are_logged_at_any_step_by_staff_or_af(d, service):
-    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [
-        ("mila", "contact", {"date": "2-3-2026", "with_whom": "Veilig Thuis",
-                             "summary": "advies: melden"}, "Vastgelegd: Leg een contact, overleg of advies vast."),
-        ("tom", "contact", {"date": "2-3-2026", "with_whom": "x", "summary": "y"}, "Geen toegang"),
-        ("sanne", "contact", {"date": "morgen", "with_whom": "x", "summary": "y"},
-         {"date": "Dat is geen datum die ik ken. Schrijf bijvoorbeeld 5-3-2026 of 5 maart 2026."}),
-    ])
+    d.play(
+        OPEN_TO_STEP2
+        + CONSULT_TO_Q1
+        + [
+            (
+                "mila",
+                "contact",
+                {"date": "2-3-2026", "with_whom": "Veilig Thuis", "summary": "advies: melden"},
+                "Vastgelegd: Leg een contact, overleg of advies vast.",
+            ),
+            ("tom", "contact", {"date": "2-3-2026", "with_whom": "x", "summary": "y"}, "Geen toegang"),
+            (
+                "sanne",
+                "contact",
+                {"date": "morgen", "with_whom": "x", "summary": "y"},
+                {"date": "Dat is geen datum die ik ken. Schrijf bijvoorbeeld 5-3-2026 of 5 maart 2026."},
+            ),
+        ]
+    )
     view = d.do("sanne", "show").text()
     assert "Veilig Thuis" in view and "Contact vastgelegd" in view
     assert _case(service, d.code).current_node == "step4.q1"
@@ -364,28 +451,35 @@ def test_k1_the_kindcheck_is_asked_before_step1_and_reaches_the_melding_summary(
     rows[3] = ("sanne", "triage.kindcheck", {"siblings": "ja", "siblings_note": "zusje van 4"}, None)
     d.play(rows[:4])
     assert d.node() == "step1.signal"
-    d.play(rows[4:] + CONSULT_TO_Q1 + [
-        ("mila", "step4.q1", {"answer": "b"}, None), ("mila", "step4.q2", {"answer": "b"}, None),
-        ("sanne", "step5.discuss", {"discussed": "skip_contact"}, None),
-        ("sanne", "step5.skip", {"reason": "gezin verhuist"}, None),
-        ("sanne", "step5.prepare", {"involved": "moeder"}, "Andere kinderen in het gezin: ja (zusje van 4)"),
-    ])
+    d.play(
+        rows[4:]
+        + CONSULT_TO_Q1
+        + [
+            ("mila", "step4.q1", {"answer": "b"}, None),
+            ("mila", "step4.q2", {"answer": "b"}, None),
+            ("sanne", "step5.discuss", {"discussed": "skip_contact"}, None),
+            ("sanne", "step5.skip", {"reason": "gezin verhuist"}, None),
+            ("sanne", "step5.prepare", {"involved": "moeder"}, "Andere kinderen in het gezin: ja (zusje van 4)"),
+        ]
+    )
 
 
 def test_b4_the_af_can_hand_a_case_to_the_deputy_who_then_decides(d):
     d.play(OPEN_TO_STEP2)
     request = d.chat.to("mila")[-1]
     assert [b.action.value for b in request.buttons] == ["take_up", "propose_moment", "hand_to_deputy", "open_case"]
-    d.play([
-        ("daan", "show", None, "Geen toegang"),
-        ("sanne", "take_up", None, "Alleen de aandachtsfunctionaris"),
-        ("mila", "take_up", None, "opgepakt"),
-    ])
+    d.play(
+        [
+            ("daan", "show", None, "Geen toegang"),
+            ("sanne", "take_up", None, "Alleen de aandachtsfunctionaris"),
+            ("mila", "take_up", None, "opgepakt"),
+        ]
+    )
     reply = d.service.hand_to_deputy("mila", d.code)
     assert "doorgegeven aan Daan Bakker" in reply.text()
     assert any("Jij bent voor deze zaak nu de aandachtsfunctionaris" in m for m in d.dms("daan"))
     assert any("doorgegeven aan Daan Bakker" in m for m in d.dms("sanne"))
-    d.play(CONSULT_TO_Q1[1:] + [("daan", "step4.q1", {"answer": "a"}, "Gesloten zonder actie")])
+    d.play([*CONSULT_TO_Q1[1:], ("daan", "step4.q1", {"answer": "a"}, "Gesloten zonder actie")])
     assert "Geen toegang" in d.service.hand_to_deputy("tom", d.code).text()
 
 
@@ -393,7 +487,7 @@ def test_the_af_proposes_a_moment_for_the_consultation(d, clock):
     d.play(OPEN_TO_STEP2)
     past = d.service.propose_moment("mila", d.code, clock.now - dt.timedelta(hours=1))
     assert not past.ok and "toekomst" in past.errors["moment"]
-    ok = d.service.propose_moment("mila", d.code, dt.datetime(2026, 3, 3, 13, tzinfo=dt.timezone.utc))
+    ok = d.service.propose_moment("mila", d.code, dt.datetime(2026, 3, 3, 13, tzinfo=dt.UTC))
     assert "di 3 mrt 2026 14:00" in ok.text()  # 13:00 UTC is 14:00 in Amsterdam
     assert any("stelt voor" in m and "di 3 mrt 2026 14:00" in m for m in d.dms("sanne"))
     assert "Alleen de aandachtsfunctionaris" in d.service.propose_moment("sanne", d.code, clock.now).text()
@@ -425,6 +519,7 @@ def test_removing_a_colleague_ends_their_access_at_once(d):
 def test_changing_the_af_takes_effect_at_once(d, service):
     from bot.config import load_config
     from storage import organisations as org_repo
+
     d.play(OPEN_TO_STEP2)
     d.play([("mila", "show", None, d.code), ("daan", "show", None, "Geen toegang")])
     people = [p.as_row() for p in load_config(None).people]
@@ -432,5 +527,6 @@ def test_changing_the_af_takes_effect_at_once(d, service):
         row["is_af"], row["is_deputy"] = row["external_id"] == "daan", row["external_id"] == "mila"
     with service.store.transaction() as s:
         org_repo.sync_people(s, org_id=1, people=people, absences=[])
-    d.play([("mila", "show", None, "Geen toegang"), ("daan", "show", None, d.code),
-            ("daan", "take_up", None, "opgepakt")])
+    d.play(
+        [("mila", "show", None, "Geen toegang"), ("daan", "show", None, d.code), ("daan", "take_up", None, "opgepakt")]
+    )

@@ -1,4 +1,5 @@
 """C2: /meldcode uitleg explains the meldcode step by step, generated from the flow definition itself."""
+
 from __future__ import annotations
 
 from bot.messages import Action
@@ -32,6 +33,7 @@ def test_c2_a_step_shows_its_questions_from_the_definition_and_navigates(service
 
 def test_c2_one_source_of_truth_a_changed_title_in_the_definition_shows_in_the_explanation(service):
     import dataclasses
+
     node = next(n for n in service.latest.nodes.values() if n.step == "1")
     service.latest.nodes[node.id] = dataclasses.replace(node, title="Een andere titel")
     assert "Een andere titel" in service.explain("1").text()

@@ -1,4 +1,5 @@
 """The dossier export: everything the pupil file needs, for the people on the case only, audited."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -10,19 +11,33 @@ from tests.bot.scripts import CONSULT_TO_Q1, OPEN_TO_STEP2
 
 def test_the_dossier_holds_signals_answers_with_who_and_when_corrections_and_the_x4_summary(service, chat):
     d = Dialog(service, chat)
-    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [
-        ("mila", "step4.q1", {"answer": "b"}, None), ("mila", "step4.q2", {"answer": "b"}, None),
-        ("sanne", "step5.discuss", {"discussed": "skip_safety"}, None),
-        ("sanne", "step5.skip", {"reason": "dreiging"}, None),
-        ("sanne", "step5.prepare", {"involved": "moeder <b>", "network": "oma"}, None)])
+    d.play(
+        OPEN_TO_STEP2
+        + CONSULT_TO_Q1
+        + [
+            ("mila", "step4.q1", {"answer": "b"}, None),
+            ("mila", "step4.q2", {"answer": "b"}, None),
+            ("sanne", "step5.discuss", {"discussed": "skip_safety"}, None),
+            ("sanne", "step5.skip", {"reason": "dreiging"}, None),
+            ("sanne", "step5.prepare", {"involved": "moeder <b>", "network": "oma"}, None),
+        ]
+    )
     service.correct("sanne", d.code, 1, "Correctie: het ging om de stiefvader")
     dossier = service.export("sanne", d.code).text()
-    for expected in ("# Dossier meldcode: zaak " + d.code, "**feit/waarneming**: blauwe plek op arm",
-                     "**van derden**: geschreeuw gehoord", "— bron: buurvrouw",
-                     "## Stap 4: wegen met de afwegingsvragen", "Mila Jansen (aandachtsfunctionaris)",
-                     "Sterk vermoeden van huiselijk geweld", "**Correctie**", "het ging om de stiefvader",
-                     "## Gegevens voor Veilig Thuis (X4)", "Besproken met het gezin: nee; reden: dreiging",
-                     "## Tijdlijn"):
+    for expected in (
+        "# Dossier meldcode: zaak " + d.code,
+        "**feit/waarneming**: blauwe plek op arm",
+        "**van derden**: geschreeuw gehoord",
+        "— bron: buurvrouw",
+        "## Stap 4: wegen met de afwegingsvragen",
+        "Mila Jansen (aandachtsfunctionaris)",
+        "Sterk vermoeden van huiselijk geweld",
+        "**Correctie**",
+        "het ging om de stiefvader",
+        "## Gegevens voor Veilig Thuis (X4)",
+        "Besproken met het gezin: nee; reden: dreiging",
+        "## Tijdlijn",
+    ):
         assert expected in dossier, expected
     page = service.export("mila", d.code, "html").text()
     assert page.startswith("<!doctype html>") and "moeder &lt;b&gt;" in page and "moeder <b>" not in page
@@ -53,22 +68,45 @@ def test_an_export_printed_to_a_terminal_shows_control_characters_and_never_obey
     from bot.settings import Settings
     from storage import cases as case_repo
     from tests.conftest import TEST_KEYS
+
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MELDCODE_", "DATABASE_URL"))}
     env.update({"MELDCODE_DATA_DIR": str(tmp_path), "MELDCODE_KEYS": TEST_KEYS})
     service = build_service(Settings.from_env(env), RecordingChat())
     code = service.open_case("sanne").messages[0].case_code
     with service.store.transaction() as s:  # as an old database may hold it: written before the check
         case = case_repo.get_case(s, org_id=1, code=code)
-        case_repo.add_signal(s, case=case, kind="fact", text="rood \x1b[31mGEVAAR\x1b[0m \x07", source=None,
-                             diagnosed_by=None, observed_on=None, created_by_id=1, now=service.clock())
+        case_repo.add_signal(
+            s,
+            case=case,
+            kind="fact",
+            text="rood \x1b[31mGEVAAR\x1b[0m \x07",
+            source=None,
+            diagnosed_by=None,
+            observed_on=None,
+            created_by_id=1,
+            now=service.clock(),
+        )
     service.store.dispose()
     root = Path(__file__).resolve().parents[2]
-    run = subprocess.run([sys.executable, "-m", "bot.cli", "export", code, "--as", "sanne"], env=env, cwd=root,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "export", code, "--as", "sanne"],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert "\x1b" not in run.stdout and "\x07" not in run.stdout
     assert "rood \\x1b[31mGEVAAR\\x1b[0m \\x07" in run.stdout
     out = tmp_path / "dossier.md"
-    subprocess.run([sys.executable, "-m", "bot.cli", "export", code, "--as", "sanne", "--out", str(out)], env=env,
-                   cwd=root, capture_output=True, text=True, timeout=120, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "export", code, "--as", "sanne", "--out", str(out)],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     assert "\x1b" not in out.read_text() and "\\x1b[31m" in out.read_text()

@@ -1,5 +1,6 @@
 """English as a second language: each person is spoken to in their own language, in replies, questions, DMs and
 reminders; the answers stored do not depend on it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,9 +27,18 @@ def test_a_staff_member_switches_to_english_and_the_flow_speaks_english(service,
     opened = d.do("sanne", "open")
     assert f"Case {d.code} is open" in opened.text()
     assert opened.question.title == "Who are the signals about?"
-    assert [label for _, label in opened.question.fields[0].choices][0].startswith("Someone in the domestic circle")
-    d.play([(who, node, payload, None) for who, node, payload, _ in OPEN_TO_STEP2[1:-1]] + [("sanne", "step2.request", {"urgency": "today", "question": "x"},
-                                   "I have asked Mila Jansen to take up the consultation")])
+    assert next(label for _, label in opened.question.fields[0].choices).startswith("Someone in the domestic circle")
+    d.play(
+        [(who, node, payload, None) for who, node, payload, _ in OPEN_TO_STEP2[1:-1]]
+        + [
+            (
+                "sanne",
+                "step2.request",
+                {"urgency": "today", "question": "x"},
+                "I have asked Mila Jansen to take up the consultation",
+            )
+        ]
+    )
     # The AF reads Dutch: her DM is in Dutch, forms named in Dutch.
     ping = [m.text for m in chat.to("mila") if "Consultatieverzoek" in m.text]
     assert ping and "Lichamelijk geweld" in ping[0] and "vandaag nog" in ping[0]
@@ -42,11 +52,18 @@ def test_what_is_stored_does_not_depend_on_the_language(service, chat):
     service.set_language("tom", "en")
     dutch, english = Dialog(service, chat), Dialog(service, chat)
     for who, d in (("sanne", dutch), ("tom", english)):
-        d.play([(who, "open", None, None), (who, "triage.scope", {"scope": "domestic"}, None),
-                (who, "triage.forms", {"forms": ["vgv"], "age": "9"}, None)])
+        d.play(
+            [
+                (who, "open", None, None),
+                (who, "triage.scope", {"scope": "domestic"}, None),
+                (who, "triage.forms", {"forms": ["vgv"], "age": "9"}, None),
+            ]
+        )
     with service.store.transaction() as s:
-        values = [[a.values for a in case_repo.answers(s, case_id=case_repo.get_case(s, org_id=1, code=d.code).id)]
-                  for d in (dutch, english)]
+        values = [
+            [a.values for a in case_repo.answers(s, case_id=case_repo.get_case(s, org_id=1, code=d.code).id)]
+            for d in (dutch, english)
+        ]
     assert values[0] == values[1] == [{"scope": "domestic"}, {"forms": ["vgv"], "age": 9}]
 
 
@@ -63,8 +80,16 @@ def test_reminders_go_out_in_the_recipients_language(service, chat, clock):
         d.play([(who, "open", None, None)])
         with service.store.transaction() as s:
             case = case_repo.get_case(s, org_id=1, code=d.code)
-            reminder_repo.schedule(s, case=case, kind="D6", recipient_role="staff", recipient_id=case.owner_id,
-                                   due=[clock.now + dt.timedelta(hours=1)], node_id=None, now=clock.now)
+            reminder_repo.schedule(
+                s,
+                case=case,
+                kind="D6",
+                recipient_role="staff",
+                recipient_id=case.owner_id,
+                due=[clock.now + dt.timedelta(hours=1)],
+                node_id=None,
+                now=clock.now,
+            )
     ReminderSender(service).run_once(clock.now + dt.timedelta(hours=2))
     assert any("has not moved for a while" in m.text and m.buttons[0].label == "Open the case" for m in chat.to("tom"))
     assert any("staat al een tijd stil" in m.text and m.buttons[0].label == "Open de zaak" for m in chat.to("sanne"))

@@ -1,4 +1,5 @@
 """Structured logs for operators (issue "scale"): JSON lines a collector can read; errors by type only."""
+
 from __future__ import annotations
 
 import json
@@ -12,11 +13,15 @@ def test_a_log_line_is_one_json_object_and_an_exception_gives_only_its_type():
         raise ValueError("KANARIE-in-een-exceptie")
     except ValueError:
         import sys
-        record = logging.LogRecord("meldcode", logging.ERROR, __file__, 1, "pass failed: %s", ("ValueError",),
-                                   sys.exc_info())
+
+        record = logging.LogRecord(
+            "meldcode", logging.ERROR, __file__, 1, "pass failed: %s", ("ValueError",), sys.exc_info()
+        )
     line = JsonLines().format(record)
     entry = json.loads(line)
-    assert entry["level"] == "ERROR" and entry["message"] == "pass failed: ValueError" and entry["error"] == "ValueError"
+    assert (
+        entry["level"] == "ERROR" and entry["message"] == "pass failed: ValueError" and entry["error"] == "ValueError"
+    )
     assert "KANARIE" not in line and "\n" not in line
 
 
@@ -29,14 +34,18 @@ from storage import crypto  # noqa: E402
 from tests.bot.dialog import Dialog  # noqa: E402
 
 CANARY = "KANARIE-log-7f3"
-TO_KINDCHECK = [("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None),
-                ("sanne", "triage.forms", {"forms": ["psychisch"], "age": "9"}, None)]
+TO_KINDCHECK = [
+    ("sanne", "open", None, None),
+    ("sanne", "triage.scope", {"scope": "domestic"}, None),
+    ("sanne", "triage.forms", {"forms": ["psychisch"], "age": "9"}, None),
+]
 
 
 @pytest.fixture
 def operator_log():
     """The log as an operator configures it, at its most talkative (DEBUG), captured as it is written."""
     import io
+
     configure("DEBUG")
     written = io.StringIO()
     logging.getLogger().handlers[0].setStream(written)  # the configured handler and format, into a buffer
@@ -46,6 +55,7 @@ def operator_log():
 
 def _stored(service, code: str) -> int:
     from storage import cases as case_repo
+
     with service.store.transaction() as s:
         case = case_repo.get_case(s, org_id=1, code=code)
         return len(case_repo.answers(s, case_id=case.id))
@@ -84,9 +94,11 @@ def test_oversized_text_is_refused_with_its_limit_and_never_logged(service, chat
 
 def test_a_database_error_mid_statement_is_logged_by_type_and_reference_only(service, chat, operator_log):
     """The statement's parameters (here the typed case code) stay out of the log; the user gets a reference."""
+
     def fail(conn, cursor, statement, parameters, context, executemany):
         if CANARY.upper() in str(parameters):  # case codes are looked up in capitals
             raise conn.dialect.dbapi.IntegrityError("disk full")  # what the driver raises mid-statement
+
     event.listen(service.store.engine, "before_cursor_execute", fail)
     try:
         reply = service.show_case("sanne", f"MC-{CANARY}")
@@ -107,6 +119,7 @@ def test_sealing_that_fails_in_the_bind_step_leaks_nothing(service, chat, operat
 
     def broken(plaintext: str, aad: str) -> str:
         raise ValueError("cannot seal")
+
     monkeypatch.setattr(ring, "encrypt", broken)
     reply = d.do("sanne", "triage.kindcheck", {"siblings": "ja", "siblings_note": f"zus {CANARY}"})
     monkeypatch.undo()

@@ -1,4 +1,5 @@
 """Training reminders (C3) at the organisation's cadence and the yearly evaluation (C7), each once per period."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,6 +29,6 @@ def test_the_yearly_evaluation_goes_to_the_af_and_the_board_in_its_month(service
 
 
 def test_notices_wait_for_office_hours(service, chat):
-    assert send_due_notices(service, at(2027, 1, 2)) == 0   # Saturday
+    assert send_due_notices(service, at(2027, 1, 2)) == 0  # Saturday
     assert send_due_notices(service, at(2027, 1, 4, 7)) == 0  # before opening
     assert send_due_notices(service, at(2027, 1, 4, 9)) == 4

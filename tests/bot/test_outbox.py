@@ -1,12 +1,13 @@
 """DMs survive a crash (issue "scale"): written with the event that causes them, posted after the commit,
 and taken over by a later pass when their writer died first; each goes out once."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from bot.chat import RecordingChat
-from bot.outbox import deliver_stale, message_from_json, message_json
 from bot.messages import Action, Button, Message
+from bot.outbox import deliver_stale, message_from_json, message_json
 from storage import outbox as outbox_repo
 from tests.bot.dialog import Dialog
 from tests.bot.scripts import OPEN_TO_STEP2
@@ -45,13 +46,19 @@ def test_a_posted_dm_is_marked_sent_and_never_sent_again(service, chat, clock):
 
 
 def test_messages_keep_buttons_and_files_through_the_outbox():
-    message = Message("Zaak MC-2026-0001", buttons=(Button("Open", Action.OPEN_CASE, "MC-2026-0001", "7"),),
-                      case_code="MC-2026-0001", tone="urgent", file=("a.png", b"\x89PNG\x00\x01"))
+    message = Message(
+        "Zaak MC-2026-0001",
+        buttons=(Button("Open", Action.OPEN_CASE, "MC-2026-0001", "7"),),
+        case_code="MC-2026-0001",
+        tone="urgent",
+        file=("a.png", b"\x89PNG\x00\x01"),
+    )
     assert message_from_json(message_json(message)) == message
 
 
 def test_posted_dms_leave_the_outbox_after_30_days_with_the_daily_purge(service, chat, clock):
     from bot.retention import purge_expired
+
     Dialog(service, chat).play(OPEN_TO_STEP2)
     with service.store.transaction() as s:
         posted = outbox_repo.counts(s, org_id=1).get("sent", 0)
@@ -72,13 +79,18 @@ def test_a_dm_slack_accepted_before_its_process_died_is_not_posted_again(service
 
     from storage.posted import PostedJournal
     from tests.bot.scripts import OPEN_TO_STEP2 as steps
+
     service.store.journal = PostedJournal(tmp_path)
     alive = service.chat
     service.chat = DyingChat()
     Dialog(service, chat).play(steps)
     with service.store.transaction() as s:
-        waiting = [r.id for r in outbox_repo.claim_stale(s, org_id=1, now=clock.now + dt.timedelta(minutes=3),
-                                                          lease=dt.timedelta(seconds=0), limit=50)]
+        waiting = [
+            r.id
+            for r in outbox_repo.claim_stale(
+                s, org_id=1, now=clock.now + dt.timedelta(minutes=3), lease=dt.timedelta(seconds=0), limit=50
+            )
+        ]
     assert waiting
     # Another process (now gone) posted them and noted so, then died before recording: its journal file remains.
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
@@ -93,6 +105,7 @@ def test_a_dm_slack_accepted_before_its_process_died_is_not_posted_again(service
 
 def test_a_process_notes_each_accepted_dm_before_recording_it(service, chat, tmp_path):
     from storage.posted import PostedJournal
+
     journal = service.store.journal = PostedJournal(tmp_path)
     Dialog(service, chat).play(OPEN_TO_STEP2)
     own = tmp_path / f"outbox-posted-{__import__('os').getpid()}.ids"

@@ -1,9 +1,9 @@
 """Deadlines D1-D8 delivered once, on working days in office hours, through restarts and failures."""
+
 from __future__ import annotations
 
 import datetime as dt
 import logging
-
 
 from bot.chat import DeliveryError, RecordingChat
 from bot.reminders import ReminderSender
@@ -12,12 +12,13 @@ from storage import reminders as reminder_repo
 from tests.bot.dialog import Dialog
 from tests.bot.scripts import CONSULT_TO_Q1, OPEN_TO_STEP2
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def local(y, m, d, h=9, mi=0) -> dt.datetime:
     """A moment in Amsterdam, as UTC."""
     from zoneinfo import ZoneInfo
+
     return dt.datetime(y, m, d, h, mi, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
 
 
@@ -28,10 +29,17 @@ def rows(service, code, statuses=("pending", "sending", "sent", "failed", "done"
 
 
 def to_melding(d, clock):
-    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [
-        ("mila", "step4.q1", {"answer": "b"}, None), ("mila", "step4.q2", {"answer": "b"}, None),
-        ("sanne", "step5.discuss", {"discussed": "skip_safety"}, None),
-        ("sanne", "step5.skip", {"reason": "x"}, None), ("sanne", "step5.prepare", {"involved": "x"}, None)])
+    d.play(
+        OPEN_TO_STEP2
+        + CONSULT_TO_Q1
+        + [
+            ("mila", "step4.q1", {"answer": "b"}, None),
+            ("mila", "step4.q2", {"answer": "b"}, None),
+            ("sanne", "step5.discuss", {"discussed": "skip_safety"}, None),
+            ("sanne", "step5.skip", {"reason": "x"}, None),
+            ("sanne", "step5.prepare", {"involved": "x"}, None),
+        ]
+    )
 
 
 def test_d1_a_melding_on_the_thursday_before_easter_is_chased_on_tuesday_14_april(service, chat, clock):
@@ -51,7 +59,11 @@ def test_d1_a_melding_on_the_thursday_before_easter_is_chased_on_tuesday_14_apri
     assert sorted(p for p, m in d1_sent()) == ["mila", "sanne"]
     message = d1_sent()[0][1]
     assert d.code in message.text and [b.action.value for b in message.buttons] == [
-        "continue", "snooze_day", "snooze_week", "reminder_done"]
+        "continue",
+        "snooze_day",
+        "snooze_week",
+        "reminder_done",
+    ]
     sender.run_once(local(2026, 4, 14, 15))
     assert len(d1_sent()) == 2  # delivered once
 
@@ -59,15 +71,15 @@ def test_d1_a_melding_on_the_thursday_before_easter_is_chased_on_tuesday_14_apri
 def test_reminders_wait_for_office_hours_on_working_days(service, chat, clock):
     clock.now = local(2026, 3, 6, 12)  # Friday
     d = Dialog(service, chat)
-    d.play(OPEN_TO_STEP2[:4] + [("sanne", "step1.signal", {"kind": "hypothesis", "text": "x"}, None)])
+    d.play([*OPEN_TO_STEP2[:4], ("sanne", "step1.signal", {"kind": "hypothesis", "text": "x"}, None)])
     d4 = next(r for r in rows(service, d.code) if r.kind == "D4")
     assert d4.due_at == local(2026, 3, 20, 9)  # 14 days later, at the reminder hour
     sender = ReminderSender(service)
     chat.sent.clear()
     # Due Friday 20 March 09:00, but no pass ran during office hours that day: it waits for Monday.
-    assert sender.run_once(local(2026, 3, 20, 17, 0)).closed_hours      # closing time
-    assert sender.run_once(local(2026, 3, 21, 10)).closed_hours         # Saturday
-    assert sender.run_once(local(2026, 3, 23, 8, 29)).closed_hours     # Monday, before opening
+    assert sender.run_once(local(2026, 3, 20, 17, 0)).closed_hours  # closing time
+    assert sender.run_once(local(2026, 3, 21, 10)).closed_hours  # Saturday
+    assert sender.run_once(local(2026, 3, 23, 8, 29)).closed_hours  # Monday, before opening
     sender.run_once(local(2026, 3, 23, 8, 30))
     assert [p for p, m in chat.sent if "hypothese" in m.text] == ["sanne"]
 
@@ -78,8 +90,16 @@ def test_a_reminder_due_in_the_weekend_goes_out_on_monday_morning(service, chat,
     d.play([("sanne", "open", None, None)])
     with service.store.transaction() as s:
         case = case_repo.get_case(s, org_id=1, code=d.code)
-        reminder_repo.schedule(s, case=case, kind="D3", recipient_role="staff", recipient_id=case.owner_id,
-                               due=[local(2026, 3, 7, 10)], node_id=None, now=clock.now)
+        reminder_repo.schedule(
+            s,
+            case=case,
+            kind="D3",
+            recipient_role="staff",
+            recipient_id=case.owner_id,
+            due=[local(2026, 3, 7, 10)],
+            node_id=None,
+            now=clock.now,
+        )
     sender = ReminderSender(service)
     assert sender.run_once(local(2026, 3, 7, 10, 5)).closed_hours  # Saturday
     assert sender.run_once(local(2026, 3, 9, 8, 30)).sent == 1  # Monday opening
@@ -88,18 +108,29 @@ def test_a_reminder_due_in_the_weekend_goes_out_on_monday_morning(service, chat,
 def test_dst_a_hypothesis_reminder_across_the_spring_change_keeps_9_local(service, chat, clock):
     clock.now = local(2026, 3, 20, 11)  # CET; 14 days later is Good Friday 3 April, then Easter Monday
     d = Dialog(service, chat)
-    d.play(OPEN_TO_STEP2[:4] + [("sanne", "step1.signal", {"kind": "hypothesis", "text": "x"}, None)])
+    d.play([*OPEN_TO_STEP2[:4], ("sanne", "step1.signal", {"kind": "hypothesis", "text": "x"}, None)])
     d4 = next(r for r in rows(service, d.code) if r.kind == "D4")
     assert d4.due_at == dt.datetime(2026, 4, 7, 7, 0, tzinfo=UTC)  # Tuesday 7 April 09:00 CEST
 
 
 def test_moving_the_case_cancels_what_no_longer_applies(service, chat, clock):
     d = Dialog(service, chat)
-    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + [
-        ("mila", "step4.q1", {"answer": "b"}, None), ("mila", "step4.q2", {"answer": "a"}, None),
-        ("mila", "step4.q3", {"answer": "b"}, None), ("mila", "step4.q4", {"answer": "b"}, None),
-        ("mila", "step4.q4_plan", {"help": "x", "term": "1-6-2026", "casemanager": {"name": "w"}, "roles": "x"},
-         None)])
+    d.play(
+        OPEN_TO_STEP2
+        + CONSULT_TO_Q1
+        + [
+            ("mila", "step4.q1", {"answer": "b"}, None),
+            ("mila", "step4.q2", {"answer": "a"}, None),
+            ("mila", "step4.q3", {"answer": "b"}, None),
+            ("mila", "step4.q4", {"answer": "b"}, None),
+            (
+                "mila",
+                "step4.q4_plan",
+                {"help": "x", "term": "1-6-2026", "casemanager": {"name": "w"}, "roles": "x"},
+                None,
+            ),
+        ]
+    )
     assert {r.kind for r in rows(service, d.code, ("pending",))} >= {"D2", "D7"}
     d.play([("mila", "step4.q5", {"answer": "a"}, None)])  # Q5 answered: the term reminders go
     pending = {r.kind for r in rows(service, d.code, ("pending",))}
@@ -111,15 +142,19 @@ def test_moving_the_case_cancels_what_no_longer_applies(service, chat, clock):
 def test_recording_vt_feedback_cancels_d1_but_keeps_d1b(service, chat, clock):
     d = Dialog(service, chat)
     to_melding(d, clock)
-    d.play([("sanne", "step5.melding", {"date": "2-3-2026", "identity": "open", "agreements": "x"}, None),
-            ("sanne", "step5.vt_feedback", {"date": "2-3-2026", "decision": "investigate"}, None)])
+    d.play(
+        [
+            ("sanne", "step5.melding", {"date": "2-3-2026", "identity": "open", "agreements": "x"}, None),
+            ("sanne", "step5.vt_feedback", {"date": "2-3-2026", "decision": "investigate"}, None),
+        ]
+    )
     kinds = {r.kind: r.status for r in rows(service, d.code) if r.kind in ("D1", "D1b")}
     assert kinds == {"D1": "cancelled", "D1b": "pending"}
 
 
 def test_a_restart_catches_up_on_what_fell_due_while_down_once(service, chat, clock):
     d = Dialog(service, chat)
-    d.play(OPEN_TO_STEP2[:4] + [("sanne", "step1.signal", {"kind": "hypothesis", "text": "x"}, None)])
+    d.play([*OPEN_TO_STEP2[:4], ("sanne", "step1.signal", {"kind": "hypothesis", "text": "x"}, None)])
     chat.sent.clear()
     # Nothing ran for three weeks; the first pass after the restart delivers what is due, once.
     later = local(2026, 3, 23, 10)
@@ -146,8 +181,16 @@ def _one_due(service, clock):
     d.play([("sanne", "open", None, None)])
     with service.store.transaction() as s:
         case = case_repo.get_case(s, org_id=1, code=d.code)
-        reminder_repo.schedule(s, case=case, kind="D3", recipient_role="staff", recipient_id=case.owner_id,
-                               due=[local(2026, 3, 2, 9)], node_id=None, now=clock.now)
+        reminder_repo.schedule(
+            s,
+            case=case,
+            kind="D3",
+            recipient_role="staff",
+            recipient_id=case.owner_id,
+            due=[local(2026, 3, 2, 9)],
+            node_id=None,
+            now=clock.now,
+        )
     return d.code
 
 
@@ -212,23 +255,46 @@ def test_d6_a_stalled_case_nudges_the_staff_member_then_tells_the_af(service, ch
     assert [p for p, m in chat.sent if "staat al een tijd stil" in m.text] == ["sanne", "mila"]
 
 
-HELP_TO_PLAN = [("mila", "step4.q1", {"answer": "b"}, None), ("mila", "step4.q2", {"answer": "a"}, None),
-                ("mila", "step4.q3", {"answer": "b"}, None), ("mila", "step4.q4", {"answer": "b"}, None)]
+HELP_TO_PLAN = [
+    ("mila", "step4.q1", {"answer": "b"}, None),
+    ("mila", "step4.q2", {"answer": "a"}, None),
+    ("mila", "step4.q3", {"answer": "b"}, None),
+    ("mila", "step4.q4", {"answer": "b"}, None),
+]
 
 
 def test_a_new_help_term_after_reopening_reschedules_d2(service, chat, clock):
     d = Dialog(service, chat)
-    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + HELP_TO_PLAN + [
-        ("mila", "step4.q4_plan", {"help": "x", "term": "1-6-2026", "casemanager": {"name": "w"}, "roles": "x"}, None),
-        ("mila", "step4.q5", {"answer": "b"}, None),
-        ("mila", "step4.q5_monitoring", {"agreements": "x", "checkins": "1-7-2026"}, "monitoring loopt"),
-        ("sanne", "reopen", None, "heropend"),
-        ("sanne", "step1.signal", {"kind": "fact", "text": "nieuw"}, None),
-        ("sanne", "step1.more", {"next": "done"}, None), ("sanne", "step1.sisa", {"given": "nee"}, None),
-        ("sanne", "step2.request", {"urgency": "week"}, None),
-    ] + CONSULT_TO_Q1 + HELP_TO_PLAN + [
-        ("mila", "step4.q4_plan", {"help": "y", "term": "1-9-2026", "casemanager": {"name": "w"}, "roles": "y"}, None),
-    ])
+    d.play(
+        OPEN_TO_STEP2
+        + CONSULT_TO_Q1
+        + HELP_TO_PLAN
+        + [
+            (
+                "mila",
+                "step4.q4_plan",
+                {"help": "x", "term": "1-6-2026", "casemanager": {"name": "w"}, "roles": "x"},
+                None,
+            ),
+            ("mila", "step4.q5", {"answer": "b"}, None),
+            ("mila", "step4.q5_monitoring", {"agreements": "x", "checkins": "1-7-2026"}, "monitoring loopt"),
+            ("sanne", "reopen", None, "heropend"),
+            ("sanne", "step1.signal", {"kind": "fact", "text": "nieuw"}, None),
+            ("sanne", "step1.more", {"next": "done"}, None),
+            ("sanne", "step1.sisa", {"given": "nee"}, None),
+            ("sanne", "step2.request", {"urgency": "week"}, None),
+        ]
+        + CONSULT_TO_Q1
+        + HELP_TO_PLAN
+        + [
+            (
+                "mila",
+                "step4.q4_plan",
+                {"help": "y", "term": "1-9-2026", "casemanager": {"name": "w"}, "roles": "y"},
+                None,
+            ),
+        ]
+    )
     d2 = [r for r in rows(service, d.code) if r.kind == "D2"]
     assert {r.due_at.date() for r in d2 if r.status == "pending"} == {dt.date(2026, 8, 27), dt.date(2026, 9, 1)}
     assert all(r.status == "cancelled" for r in d2 if r.due_at.date() <= dt.date(2026, 6, 1))

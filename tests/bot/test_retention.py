@@ -1,4 +1,5 @@
 """Retention per outcome: expired closed cases are purged to anonymous counts; open ones never are."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,7 @@ from storage.models import Answer, AuditEntry, Case, Signal
 from tests.bot.dialog import Dialog
 from tests.bot.scripts import CONSULT_TO_Q1, OPEN_TO_STEP2
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,22 +29,22 @@ def closed_case(service, chat, clock) -> str:
 
 
 def test_closed_cases_are_kept_for_their_term_then_purged_to_counts(service, chat, clock):
-    old = closed_case(service, chat, clock)                       # closed 2 March 2026
+    old = closed_case(service, chat, clock)  # closed 2 March 2026
     clock.now = dt.datetime(2026, 6, 1, 9, tzinfo=UTC)
-    young = closed_case(service, chat, clock)                     # closed 1 June 2026
+    young = closed_case(service, chat, clock)  # closed 1 June 2026
     still_open = Dialog(service, chat)
     still_open.play([("sanne", "open", None, None)])
-    assert expired_cases(service, dt.datetime(2028, 3, 1, tzinfo=UTC)) == []      # 24 months not yet over
+    assert expired_cases(service, dt.datetime(2028, 3, 1, tzinfo=UTC)) == []  # 24 months not yet over
     later = dt.datetime(2028, 3, 3, tzinfo=UTC)
     assert [e.code for e in expired_cases(service, later)] == [old]
     assert purge_expired(service, later) == 1
     with service.store.transaction() as s:
         codes = [c.code for c in s.scalars(select(Case))]
         assert old not in codes and young in codes and still_open.code in codes
-        assert s.scalar(select(func.count()).select_from(Answer).where(Answer.case_id.not_in(
-            select(Case.id)))) == 0                                # no orphaned content
-        assert s.scalar(select(func.count()).select_from(Signal).where(Signal.case_id.not_in(
-            select(Case.id)))) == 0
+        assert (
+            s.scalar(select(func.count()).select_from(Answer).where(Answer.case_id.not_in(select(Case.id)))) == 0
+        )  # no orphaned content
+        assert s.scalar(select(func.count()).select_from(Signal).where(Signal.case_id.not_in(select(Case.id)))) == 0
         counts = [(c.year, c.outcome, c.count) for c in retention_repo.counts(s, org_id=1)]
         assert counts == [(2026, "closed_no_action", 1)]
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "purge")) == 1
@@ -55,7 +56,7 @@ def test_a_melding_is_kept_longer_than_a_case_closed_without_action(service, cha
     code = closed_case(service, chat, clock)
     with service.store.engine.begin() as conn:
         conn.execute(text("UPDATE cases SET status = 'reported', outcome = 'reported' WHERE code = :c"), {"c": code})
-    assert expired_cases(service, dt.datetime(2028, 3, 3, tzinfo=UTC)) == []       # 60 months for meldingen
+    assert expired_cases(service, dt.datetime(2028, 3, 3, tzinfo=UTC)) == []  # 60 months for meldingen
     assert [e.code for e in expired_cases(service, dt.datetime(2031, 3, 3, tzinfo=UTC))] == [code]
 
 
@@ -68,8 +69,18 @@ def test_a_reopened_case_is_not_purged(service, chat, clock):
 def test_purge_dry_run_shows_and_changes_nothing(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MELDCODE_KEYS", "MELDCODE_KEY_FILE")}
     env["MELDCODE_DATA_DIR"] = str(tmp_path / "data")
-    run = lambda *a, **kw: subprocess.run([sys.executable, "-m", "bot.cli", *a], text=True, capture_output=True,  # noqa: E731
-                                          env=env, cwd=ROOT, timeout=120, **kw)
+
+    def run(*a, **kw):
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", *a],
+            text=True,
+            capture_output=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+            **kw,
+        )
+
     session = "/nieuw\n2\nleerkracht duwde\nja\n/stop\n"  # T1: closed at once
     assert run("console", input=session).returncode == 0
     dry = run("purge", "--dry-run", "--now", "2040-01-01T00:00+00:00")

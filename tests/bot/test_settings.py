@@ -1,5 +1,6 @@
 """Settings and start-up (hardening finding 6): a bad value is one line naming the variable, its problem and an
 example, exit code 2, no traceback, for every `meldcode` command; `meldcode check` checks what a bot needs."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def meldcode(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("MELDCODE_", "SLACK_", "DATABASE_URL"))}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env={**clean, **env}, cwd=ROOT, text=True,
-                          capture_output=True, input=stdin, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env={**clean, **env},
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        input=stdin,
+        timeout=120,
+    )
 
 
 def one_line_refusal(run: subprocess.CompletedProcess, *expected: str) -> None:
@@ -43,9 +51,13 @@ BAD = [
 ]
 # Each bad setting through the console; and, since the check is one for every command, each command with one.
 CASES = [(["console"], *bad) for bad in BAD] + [
-    (["check"], *BAD[0]), (["db", "upgrade"], *BAD[3]), (["serve"], *BAD[5]), (["export", "MC-2026-0001", "--as",
-                                                                                  "sanne"], *BAD[8]),
-    (["audit", "verify"], *BAD[2]), (["reminders", "send"], *BAD[1])]
+    (["check"], *BAD[0]),
+    (["db", "upgrade"], *BAD[3]),
+    (["serve"], *BAD[5]),
+    (["export", "MC-2026-0001", "--as", "sanne"], *BAD[8]),
+    (["audit", "verify"], *BAD[2]),
+    (["reminders", "send"], *BAD[1]),
+]
 
 
 @pytest.mark.parametrize("command, name, value, expected", CASES)
@@ -59,27 +71,33 @@ def test_every_problem_is_named_at_once():
     with pytest.raises(SettingsError) as refused:
         Settings.from_env({"MELDCODE_LOG_LEVEL": "loud", "MELDCODE_REMINDER_INTERVAL": "0", "SLACK_CLIENT_ID": "1"})
     assert [p.split(":")[0] for p in refused.value.problems] == [
-        "MELDCODE_LOG_LEVEL", "MELDCODE_REMINDER_INTERVAL", "SLACK_CLIENT_SECRET"]
+        "MELDCODE_LOG_LEVEL",
+        "MELDCODE_REMINDER_INTERVAL",
+        "SLACK_CLIENT_SECRET",
+    ]
 
 
 def test_an_invalid_config_file_in_the_console_is_one_line_per_mistake(tmp_path):
     config = tmp_path / "org.yaml"
     config.write_text("organisation: {key: x}\npeople: []\n")
-    run = meldcode("console", env={"MELDCODE_DATA_DIR": str(tmp_path), "MELDCODE_CONFIG": str(config)},
-                   stdin="/stop\n")
+    run = meldcode("console", env={"MELDCODE_DATA_DIR": str(tmp_path), "MELDCODE_CONFIG": str(config)}, stdin="/stop\n")
     one_line_refusal(run, "organisation.name is required", "exactly one person must be the AF")
 
 
 def test_an_unreachable_postgresql_at_db_upgrade_is_one_line(tmp_path):
-    run = meldcode("db", "upgrade", env={"DATABASE_URL": "postgresql://meldcode:geheim@127.0.0.1:1/meldcode",
-                                         "MELDCODE_KEYS": TEST_KEYS})
+    run = meldcode(
+        "db",
+        "upgrade",
+        env={"DATABASE_URL": "postgresql://meldcode:geheim@127.0.0.1:1/meldcode", "MELDCODE_KEYS": TEST_KEYS},
+    )
     one_line_refusal(run, "DATABASE_URL: the database postgresql://meldcode@127.0.0.1:1/meldcode does not answer")
     assert "geheim" not in run.stderr  # the password is never printed
 
 
 def test_meldcode_check_fails_on_an_unreachable_database(tmp_path):
-    run = meldcode("check", env={"DATABASE_URL": "postgresql://meldcode@127.0.0.1:1/meldcode",
-                                 "MELDCODE_KEYS": TEST_KEYS})
+    run = meldcode(
+        "check", env={"DATABASE_URL": "postgresql://meldcode@127.0.0.1:1/meldcode", "MELDCODE_KEYS": TEST_KEYS}
+    )
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert "database" in run.stdout and "FAILED" in run.stdout.split("database", 1)[1].splitlines()[0]
     assert run.stdout.strip().endswith("NOT ok: database, keys")
@@ -87,6 +105,7 @@ def test_meldcode_check_fails_on_an_unreachable_database(tmp_path):
 
 def test_meldcode_check_checks_database_keys_and_slack_tokens(tmp_path):
     from tests.slack.standin import Standin
+
     env = {"MELDCODE_DATA_DIR": str(tmp_path), "MELDCODE_KEYS": TEST_KEYS}
     assert meldcode("db", "upgrade", env=env).returncode == 0
     standin = Standin().start()
@@ -103,8 +122,10 @@ def test_meldcode_check_checks_database_keys_and_slack_tokens(tmp_path):
         assert revoked.returncode == 1 and "invalid_auth" in revoked.stdout
         standin.revoked.clear()
         assert meldcode("console", env=env, stdin="/nieuw\n1\n1\n/stop\n").returncode == 0  # a sealed answer
-        other_keys = meldcode("check", env={**env, "MELDCODE_KEYS": "audit:" + TEST_KEYS.split(",")[0].split(":")[1]
-                                            + ",k2:" + "A" * 43 + "="})
+        other_keys = meldcode(
+            "check",
+            env={**env, "MELDCODE_KEYS": "audit:" + TEST_KEYS.split(",")[0].split(":")[1] + ",k2:" + "A" * 43 + "="},
+        )
         assert other_keys.returncode == 1 and other_keys.stdout.strip().endswith("NOT ok: keys")
         assert "needs key(s) test1" in other_keys.stdout
     finally:

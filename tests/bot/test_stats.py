@@ -1,4 +1,5 @@
 """C7 figures: anonymous, per period, counts under 5 suppressed; for the AF and the board only."""
+
 from __future__ import annotations
 
 import csv
@@ -16,8 +17,13 @@ YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 
 
 def opened(d: Dialog, forms: list[str]) -> None:
-    d.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None),
-            ("sanne", "triage.forms", {"forms": forms, "age": "10"}, None)])
+    d.play(
+        [
+            ("sanne", "open", None, None),
+            ("sanne", "triage.scope", {"scope": "domestic"}, None),
+            ("sanne", "triage.forms", {"forms": forms, "age": "10"}, None),
+        ]
+    )
 
 
 def test_small_counts_are_suppressed_and_large_ones_shown(service, chat):
@@ -26,8 +32,12 @@ def test_small_counts_are_suppressed_and_large_ones_shown(service, chat):
         opened(d, ["lichamelijk"])
     for _ in range(2):
         opened(d, ["vgv"])
-    d.play([("sanne", "open", None, None),
-            ("sanne", "triage.scope", {"scope": "pupils", "description": "x", "directie_informed": "ja"}, None)])
+    d.play(
+        [
+            ("sanne", "open", None, None),
+            ("sanne", "triage.scope", {"scope": "pupils", "description": "x", "directie_informed": "ja"}, None),
+        ]
+    )
     text = service.stats("mila", *YEAR).text()
     assert "geopend: 9" in text
     assert "Lichamelijk geweld: 6" in text
@@ -56,8 +66,18 @@ def test_figures_count_only_cases_opened_in_the_period(service, chat, clock):
 def test_meldcode_stats_prints_text_or_csv(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MELDCODE_KEYS", "MELDCODE_KEY_FILE")}
     env["MELDCODE_DATA_DIR"] = str(tmp_path / "data")
-    run = lambda *a, **kw: subprocess.run([sys.executable, "-m", "bot.cli", *a], text=True, capture_output=True,  # noqa: E731
-                                          env=env, cwd=ROOT, timeout=120, **kw)
+
+    def run(*a, **kw):
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", *a],
+            text=True,
+            capture_output=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+            **kw,
+        )
+
     assert run("console", input="/nieuw\n1\n1\n9\n/stop\n").returncode == 0
     year = dt.date.today().year
     text = run("stats", "--from", f"1-1-{year}", "--to", f"31-12-{year}")
@@ -75,15 +95,16 @@ def test_the_boards_home_shows_figures_and_staff_homes_show_cases(service, chat)
 
 def test_the_chart_draws_a_bar_per_figure_and_hides_small_counts(service, chat, tmp_path):
     import struct
+
     from bot import stats as stats_mod
     from bot.charts import chart
+
     d = Dialog(service, chat)
     for _ in range(5):
         opened(d, ["lichamelijk"])
     opened(d, ["vgv"])
     with service.store.transaction() as s:
-        figures = stats_mod.compute(s, org_id=1, flows=service.flows, start=YEAR[0], end=YEAR[1],
-                                    now=service.clock())
+        figures = stats_mod.compute(s, org_id=1, flows=service.flows, start=YEAR[0], end=YEAR[1], now=service.clock())
     path = tmp_path / "cijfers.png"
     fig = chart(figures, path, "Meldcode in cijfers 2026")
     data = path.read_bytes()
@@ -100,6 +121,7 @@ def test_the_chart_draws_a_bar_per_figure_and_hides_small_counts(service, chat, 
 
 def test_c7_the_chart_comes_as_png_bytes_for_the_af_and_never_for_staff(service):
     import datetime as dt
+
     reply = service.stats("mila", dt.date(2026, 1, 1), dt.date(2026, 12, 31), fmt="png")
     name, content = reply.messages[0].file
     assert name == "meldcode-cijfers-2026-01-01-2026-12-31.png" and content.startswith(b"\x89PNG")

@@ -1,5 +1,6 @@
 """Many organisations in one deployment (issue "scale"): each workspace its own people, cases, reminders, figures
 and exports; nothing crosses. These tests try."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,6 +19,7 @@ from tests.bot.dialog import Dialog
 @dataclass
 class OrgChat:
     """Records which organisation each DM went out for (the Slack token is per workspace)."""
+
     sent: list[tuple[str, str, Message]] = field(default_factory=list)
 
     def send_dm(self, *, org_key: str, person_id: str, message: Message, done=None) -> None:
@@ -37,23 +39,32 @@ def two_workspaces(store, clock):
     tenants = Tenants(store=store, flows=load_all(), chat=chat, single=None, clock=clock)
     for team, prefix in (("TA", "A"), ("TB", "B")):
         tenants.install(team_id=team, team_name=f"SWV {prefix}", installer=f"U{prefix}ADMIN", installer_name="Admin")
-        for uid, name in ((f"U{prefix}1", f"Staff {prefix}"), (f"U{prefix}AF", f"AF {prefix}"),
-                          (f"U{prefix}DEP", f"Deputy {prefix}")):
+        for uid, name in (
+            (f"U{prefix}1", f"Staff {prefix}"),
+            (f"U{prefix}AF", f"AF {prefix}"),
+            (f"U{prefix}DEP", f"Deputy {prefix}"),
+        ):
             tenants.join(team_id=team, user_id=uid, name=name)
         svc = tenants.for_team(team)
         assert svc.set_roles(f"U{prefix}ADMIN", f"U{prefix}1", staff_role="kindkrachtspecialist").ok
         assert svc.set_roles(f"U{prefix}ADMIN", f"U{prefix}AF", staff_role="onderwijskundig_medewerker", af=True).ok
-        assert svc.set_roles(f"U{prefix}ADMIN", f"U{prefix}DEP", staff_role="onderwijskundig_medewerker",
-                             deputy=True).ok
+        assert svc.set_roles(
+            f"U{prefix}ADMIN", f"U{prefix}DEP", staff_role="onderwijskundig_medewerker", deputy=True
+        ).ok
     return tenants, chat
 
 
 def open_with_signal(svc, chat, who: str, text: str) -> str:
     d = Dialog(svc, chat)
-    d.play([(who, "open", None, None), (who, "triage.scope", {"scope": "domestic"}, None),
+    d.play(
+        [
+            (who, "open", None, None),
+            (who, "triage.scope", {"scope": "domestic"}, None),
             (who, "triage.forms", {"forms": ["lichamelijk"], "age": "9"}, None),
             (who, "triage.kindcheck", {"siblings": "nee"}, None),
-            (who, "step1.signal", {"kind": "fact", "text": text, "observed_on": "2-3-2026"}, None)])
+            (who, "step1.signal", {"kind": "fact", "text": text, "observed_on": "2-3-2026"}, None),
+        ]
+    )
     return d.code
 
 
@@ -85,8 +96,16 @@ def test_reminders_of_one_organisation_go_out_only_through_its_own_sender(store,
         with store.transaction() as s:
             org = org_repo.get_organisation(s, key=team)
             case = case_repo.get_case(s, org_id=org.id, code=codes[team])
-            reminder_repo.schedule(s, case=case, kind="D6", recipient_role="staff", recipient_id=case.owner_id,
-                                   due=[clock.now + dt.timedelta(minutes=5)], node_id=None, now=clock.now)
+            reminder_repo.schedule(
+                s,
+                case=case,
+                kind="D6",
+                recipient_role="staff",
+                recipient_id=case.owner_id,
+                due=[clock.now + dt.timedelta(minutes=5)],
+                node_id=None,
+                now=clock.now,
+            )
     chat.sent.clear()
     report = ReminderSender(tenants.for_team("TA")).run_once(clock.now + dt.timedelta(hours=1))
     assert report.sent == 1 and [(org, person) for org, person, _ in chat.sent] == [("TA", "UA1")]
@@ -107,6 +126,7 @@ def test_an_uninstalled_workspace_is_not_served_its_reminders_stop_and_retention
         assert case is not None  # the data stays, under the organisation's retention
         assert reminder_repo.pending(s, case_id=case.id) == []
     from bot.retention import expired_cases, purge_expired
+
     keeper = next(s for s in tenants.every_organisation() if s.org.key == "TB")
     assert expired_cases(keeper, clock.now + dt.timedelta(days=700)) == []  # 24 months after uninstalling
     assert purge_expired(keeper, clock.now + dt.timedelta(days=740)) == 1
@@ -118,8 +138,11 @@ def test_an_uninstalled_workspace_is_not_served_its_reminders_stop_and_retention
 def test_an_organisation_that_adopted_a_variant_follows_its_own_flow(store, clock, tmp_path):
     """Each workspace its own flow definition where it adopted a variant of the meldcode."""
     import shutil
+
     import yaml
+
     from flows.loader import definitions_dir
+
     base = tmp_path / "definitions"
     shutil.copytree(definitions_dir() / "meldcode", base / "meldcode")
     (base / "meldcode-variant").mkdir()
@@ -150,12 +173,15 @@ def test_an_organisation_that_adopted_a_variant_follows_its_own_flow(store, cloc
 
 def test_a_hosted_workspace_has_its_own_settings(store, clock):
     import datetime as dt
+
     tenants, chat = two_workspaces(store, clock)
     with store.transaction() as s:
-        org_repo.get_organisation(s, key="TB").settings_yaml = "office_hours: '10:00-12:00'\nretention_months: {closed: 12}\n"
+        org_repo.get_organisation(
+            s, key="TB"
+        ).settings_yaml = "office_hours: '10:00-12:00'\nretention_months: {closed: 12}\n"
     tenants = Tenants(store=store, flows=load_all(), chat=chat, single=None, clock=clock)
     a, b = tenants.for_team("TA"), tenants.for_team("TB")
     assert a.org.office_hours == (dt.time(8, 30), dt.time(17, 0))
     assert b.org.office_hours == (dt.time(10, 0), dt.time(12, 0)) and b.org.retention_months["closed"] == 12
-    nine = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)  # 09:00 in Amsterdam, a Monday
+    nine = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)  # 09:00 in Amsterdam, a Monday
     assert ReminderSender(a).in_office_hours(nine) and not ReminderSender(b).in_office_hours(nine)

@@ -1,4 +1,5 @@
 """Every text the code can ask for exists: for each reminder kind, recipient, event and error code."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,8 +27,20 @@ def test_every_audit_event_has_a_label(event):
     assert TEXTS(f"audit.events.{event}")
 
 
-@pytest.mark.parametrize("code", ["required", "invalid_choice", "invalid_yes_no", "invalid_date", "date_in_future",
-                                  "date_in_past", "invalid_number", "invalid_person", "unknown_field"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "required",
+        "invalid_choice",
+        "invalid_yes_no",
+        "invalid_date",
+        "date_in_future",
+        "date_in_past",
+        "invalid_number",
+        "invalid_person",
+        "unknown_field",
+    ],
+)
 def test_every_answer_error_code_has_a_dutch_message(code):
     assert TEXTS(f"errors.{code}", min=1, max=2)
 
@@ -35,6 +48,7 @@ def test_every_answer_error_code_has_a_dutch_message(code):
 def test_every_timeline_event_the_code_writes_has_a_text():
     import re
     from pathlib import Path
+
     bot = Path(__file__).resolve().parents[2] / "bot"
     source = "".join(p.read_text() for p in bot.glob("*.py") if p.name != "admin.py")
     kinds = set(re.findall(r'kind="([a-z_]+)"', source)) - {k.lower() for k in REMINDER_KINDS}
@@ -73,30 +87,44 @@ def test_english_texts_render_and_are_not_left_in_dutch():
     """Each English text renders with the variables its Dutch twin uses, and differs from it (a copy-paste
     of the Dutch text would pass the key check above) unless it is a name, a number or a variable."""
     import re
+
     from jinja2 import meta
+
     nl, en = Texts(language="nl"), Texts(language="en")
     same = []
     for key, dutch in _leaves(nl.current.catalogue):
         english = en.raw(key)
         variables = meta.find_undeclared_variables(nl.current.env.parse(dutch))
         assert meta.find_undeclared_variables(en.current.env.parse(english)) <= variables, key
-        params = {v: "x" for v in variables} | {v: 1 for v in ("count", "waiting", "hypotheses", "round")
-                                                 if v in variables}
+        params = {v: "x" for v in variables} | {
+            v: 1 for v in ("count", "waiting", "hypotheses", "round") if v in variables
+        }
         try:
             en(key, **params)
-        except Exception as exc:  # noqa: BLE001 - the key is the message
+        except Exception as exc:
             raise AssertionError(f"{key}: {exc}") from exc
         if english == dutch and re.search(r"[a-z]{4}", re.sub(r"{[{%].*?[}%]}", "", dutch)):
             same.append(key)
     # Words that are the same in both languages (proper names, Dutch institutions, "monitoring").
-    assert set(same) <= {"status.open", "status.monitoring", "roles.board", "slack.meldcode_title",
-                         "stats.groups.vt", "stats.groups.routes", "slack.export", "console.button",
-                         "console.person_line", "admin.person_line", "explain.step_button", "slack.dossier_title"},\
-        sorted(same)
+    assert set(same) <= {
+        "status.open",
+        "status.monitoring",
+        "roles.board",
+        "slack.meldcode_title",
+        "stats.groups.vt",
+        "stats.groups.routes",
+        "slack.export",
+        "console.button",
+        "console.person_line",
+        "admin.person_line",
+        "explain.step_button",
+        "slack.dossier_title",
+    }, sorted(same)
 
 
 def test_every_template_exists_in_both_languages():
     from pathlib import Path
+
     base = Path(__file__).resolve().parents[2] / "bot" / "templates"
     assert {p.name for p in (base / "nl").glob("*.j2")} == {p.name for p in (base / "en").glob("*.j2")} != set()
 

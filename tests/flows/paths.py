@@ -1,16 +1,18 @@
 """Enumerate every path through a flow by driving the real engine with answers for each branch."""
+
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from flows.answers import is_asked
 from flows.engine import NotAllowed, advance, take_up_consultation
 from flows.model import CaseState, Field, Flow, Node
 
-NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc)  # a Monday
+NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)  # a Monday
 ROLES = frozenset({"staff", "af"})
 
 
@@ -21,10 +23,7 @@ class Path:
     effects: tuple[str, ...]
 
     def answered(self, node: str, field: str | None = None, value: Any = None) -> bool:
-        for nid, items in self.steps:
-            if nid == node and (field is None or dict(items).get(field) == value):
-                return True
-        return False
+        return any(nid == node and (field is None or dict(items).get(field) == value) for nid, items in self.steps)
 
     @property
     def nodes(self) -> list[str]:
@@ -105,11 +104,13 @@ def enumerate_paths(flow: Flow, *, max_visits: int = 2) -> list[Path]:
                 t = advance(flow, current, answer, NOW, roles=ROLES)
             names = effects + tuple(e.name for e in t.effects)
             if t.outcome:
-                paths.append(Path(trail + ((node.id, tuple(sorted(t.values.items(), key=lambda kv: kv[0]))),),
-                                  t.outcome.id, names))
+                paths.append(
+                    Path(
+                        (*trail, (node.id, tuple(sorted(t.values.items(), key=lambda kv: kv[0])))), t.outcome.id, names
+                    )
+                )
             else:
-                walk(t.state, trail + ((node.id, tuple(sorted(t.values.items(), key=lambda kv: kv[0]))),),
-                     names, visits)
+                walk(t.state, (*trail, (node.id, tuple(sorted(t.values.items(), key=lambda kv: kv[0])))), names, visits)
 
     walk(CaseState(node=flow.start), (), (), {})
     return paths

@@ -1,4 +1,5 @@
 """Typed text as it is stored (hardening finding 3): control characters refused, not stored raw; only text."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,12 +7,17 @@ import pytest
 from flows.answers import FieldError, clean_text
 
 
-@pytest.mark.parametrize("raw", [
-    "rood \x1b[31mgevaar\x1b[0m",   # an ANSI escape sequence (colours, cursor moves, the terminal title)
-    "bel\x07", "nul\x00teken", "C1\x9b31m",  # BEL, NUL, and the one-byte form of an escape sequence
-    "half \ud800 teken",             # a lone UTF-16 surrogate: not text, and not storable
-    "omgekeerd \u202e tekst",        # a bidirectional override: a line that reads otherwise than it holds
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "rood \x1b[31mgevaar\x1b[0m",  # an ANSI escape sequence (colours, cursor moves, the terminal title)
+        "bel\x07",
+        "nul\x00teken",
+        "C1\x9b31m",  # BEL, NUL, and the one-byte form of an escape sequence
+        "half \ud800 teken",  # a lone UTF-16 surrogate: not text, and not storable
+        "omgekeerd \u202e tekst",  # a bidirectional override: a line that reads otherwise than it holds
+    ],
+)
 def test_control_characters_are_refused_with_their_own_reason(raw):
     with pytest.raises(FieldError) as refused:
         clean_text(raw)

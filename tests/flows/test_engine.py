@@ -1,4 +1,5 @@
 """The engine: who may answer (B1-B3), preconditions (S2.3), bad input, and effects with their deadlines."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ from flows.loader import load_all
 from flows.model import CaseState
 
 FLOW = load_all()[1]
-NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 STAFF, AF = {"staff"}, {"af"}
 
 
@@ -42,13 +43,13 @@ def test_b2_the_consultation_outcome_needs_the_af_to_have_taken_it_up():
 
 
 def test_s2_3_step3_cannot_start_without_vt_advice_for_a_specific_form():
-    state = CaseState(node="step3.conversation",
-                      answers={"triage.forms": {"forms": ["huwelijksdwang"], "age": 15}})
+    state = CaseState(node="step3.conversation", answers={"triage.forms": {"forms": ["huwelijksdwang"], "age": 15}})
     with pytest.raises(NotAllowed) as info:
         advance(FLOW, state, {"held": "held"}, NOW, roles=STAFF)
     assert info.value.code == "requires_vt_advice_recorded"
-    advised = CaseState(node="step3.conversation",
-                        answers={**state.answers, "step2.vt_advice": {"advice": "eerst veiligheid"}})
+    advised = CaseState(
+        node="step3.conversation", answers={**state.answers, "step2.vt_advice": {"advice": "eerst veiligheid"}}
+    )
     assert advance(FLOW, advised, {"held": "held"}, NOW, roles=STAFF).to == "step3.report"
 
 
@@ -58,21 +59,22 @@ def test_s2_3_other_forms_do_not_need_vt_advice():
 
 
 def test_s2_3_consultation_routes_specific_forms_to_vt_advice_even_when_no_advice_was_chosen():
-    state = take_up_consultation(CaseState(node="step2.consultation",
-                                           answers={"triage.forms": {"forms": ["vgv"]}}))
+    state = take_up_consultation(CaseState(node="step2.consultation", answers={"triage.forms": {"forms": ["vgv"]}}))
     t = advance(FLOW, state, {"date": "1-3-2026", "outcome": "x", "advice": "none"}, NOW, roles=AF)
     assert t.to == "step2.vt_advice"
 
 
 def test_s1_2_third_party_information_needs_its_source():
     with pytest.raises(AnswerRejected) as info:
-        advance(FLOW, at("step1.signal"), {"kind": "third_party", "text": "buurvrouw hoorde geschreeuw"},
-                NOW, roles=STAFF)
+        advance(
+            FLOW, at("step1.signal"), {"kind": "third_party", "text": "buurvrouw hoorde geschreeuw"}, NOW, roles=STAFF
+        )
     assert info.value.errors["source"].code == "required"
-    t = advance(FLOW, at("step1.signal"), {"kind": "third_party", "text": "geschreeuw",
-                                           "source": "buurvrouw"}, NOW, roles=STAFF)
+    t = advance(
+        FLOW, at("step1.signal"), {"kind": "third_party", "text": "geschreeuw", "source": "buurvrouw"}, NOW, roles=STAFF
+    )
     assert t.values["source"] == "buurvrouw"
-    assert [e.name for e in t.effects][0] == "record_signal"
+    assert next(e.name for e in t.effects) == "record_signal"
 
 
 def test_s1_2_a_diagnosis_records_who_made_it():
@@ -82,24 +84,31 @@ def test_s1_2_a_diagnosis_records_who_made_it():
 
 
 def test_a_fact_does_not_ask_for_source_and_ignores_one_sent_anyway():
-    t = advance(FLOW, at("step1.signal"), {"kind": "fact", "text": "blauwe plek", "source": "x"},
-                NOW, roles=STAFF)
+    t = advance(FLOW, at("step1.signal"), {"kind": "fact", "text": "blauwe plek", "source": "x"}, NOW, roles=STAFF)
     assert "source" not in t.values
 
 
 def test_bad_input_lists_every_invalid_field_at_once():
     with pytest.raises(AnswerRejected) as info:
-        advance(FLOW, at("step4.q4_plan"), {"help": "", "term": "31-2-2026", "casemanager": "",
-                                            "roles": "x"}, NOW, roles=AF)
+        advance(
+            FLOW, at("step4.q4_plan"), {"help": "", "term": "31-2-2026", "casemanager": "", "roles": "x"}, NOW, roles=AF
+        )
     assert {k: e.code for k, e in info.value.errors.items()} == {
-        "help": "required", "term": "invalid_date", "casemanager": "required"}
+        "help": "required",
+        "term": "invalid_date",
+        "casemanager": "required",
+    }
 
 
 def test_q4b_the_term_lies_in_the_future():
     with pytest.raises(AnswerRejected) as info:
-        advance(FLOW, at("step4.q4_plan"), {"help": "gezinscoach", "term": "1-1-2026",
-                                            "casemanager": {"name": "wijkteam"}, "roles": "x"},
-                NOW, roles=AF)
+        advance(
+            FLOW,
+            at("step4.q4_plan"),
+            {"help": "gezinscoach", "term": "1-1-2026", "casemanager": {"name": "wijkteam"}, "roles": "x"},
+            NOW,
+            roles=AF,
+        )
     assert info.value.errors["term"].code == "date_in_past"
 
 
@@ -122,9 +131,13 @@ def test_q1a_reaching_an_outcome_cancels_every_pending_reminder():
 
 
 def test_q4b_schedules_d2_before_and_on_the_term_and_d7_until_it():
-    t = advance(FLOW, at("step4.q4_plan"), {"help": "gezinscoach", "term": "1-6-2026",
-                                            "casemanager": {"name": "wijkteam"}, "roles": "x"},
-                NOW, roles=AF)
+    t = advance(
+        FLOW,
+        at("step4.q4_plan"),
+        {"help": "gezinscoach", "term": "1-6-2026", "casemanager": {"name": "wijkteam"}, "roles": "x"},
+        NOW,
+        roles=AF,
+    )
     reminders = {e.params["kind"]: e.params for e in t.effects if e.name == "schedule_reminder"}
     d2 = [d.date() for d in reminders["D2"]["due"]]
     assert d2 == [dt.date(2026, 5, 27), dt.date(2026, 6, 1)]
@@ -140,8 +153,13 @@ def test_q5_answer_cancels_the_term_reminders():
 
 
 def test_q5b_schedules_a_d3_reminder_per_monitoring_date_and_keeps_them_after_closing():
-    t = advance(FLOW, at("step4.q5_monitoring"), {"agreements": "maandelijks contact",
-                                                  "checkins": "1-6-2026; 1-9-2026"}, NOW, roles=AF)
+    t = advance(
+        FLOW,
+        at("step4.q5_monitoring"),
+        {"agreements": "maandelijks contact", "checkins": "1-6-2026; 1-9-2026"},
+        NOW,
+        roles=AF,
+    )
     names = [e.name for e in t.effects]
     assert names.index("cancel_reminders") < names.index("schedule_reminder")
     d3 = next(e for e in t.effects if e.name == "schedule_reminder")
@@ -152,16 +170,26 @@ def test_q5b_schedules_a_d3_reminder_per_monitoring_date_and_keeps_them_after_cl
 def test_d1_melding_before_easter_counts_working_days_without_good_friday_and_easter_monday():
     # Melding on Thursday 2 April 2026; Good Friday 3 April and Easter Monday 6 April do not count:
     # the 5th working day is Monday 13 April, so the reminder comes on Tuesday 14 April at 09:00.
-    t = advance(FLOW, at("step5.melding"), {"date": "2-4-2026", "identity": "open", "agreements": "x"},
-                dt.datetime(2026, 4, 2, 14, 0, tzinfo=dt.timezone.utc), roles=STAFF)
+    t = advance(
+        FLOW,
+        at("step5.melding"),
+        {"date": "2-4-2026", "identity": "open", "agreements": "x"},
+        dt.datetime(2026, 4, 2, 14, 0, tzinfo=dt.UTC),
+        roles=STAFF,
+    )
     d1 = next(e for e in t.effects if e.name == "schedule_reminder" and e.params["kind"] == "D1")
-    assert d1.params["due"] == [dt.datetime(2026, 4, 14, 7, 0, tzinfo=dt.timezone.utc)]  # 09:00 CEST
+    assert d1.params["due"] == [dt.datetime(2026, 4, 14, 7, 0, tzinfo=dt.UTC)]  # 09:00 CEST
 
 
 def test_x3_an_anonymous_melding_needs_its_reason():
     with pytest.raises(AnswerRejected) as info:
-        advance(FLOW, at("step5.melding"), {"date": "1-3-2026", "identity": "anonymous",
-                                            "agreements": "x"}, NOW, roles=STAFF)
+        advance(
+            FLOW,
+            at("step5.melding"),
+            {"date": "1-3-2026", "identity": "anonymous", "agreements": "x"},
+            NOW,
+            roles=STAFF,
+        )
     assert set(info.value.errors) == {"anonymous_reason"}
 
 
@@ -185,8 +213,12 @@ def test_s1_5_a_sisa_signal_schedules_d8_before_its_two_year_expiry():
 
 
 def test_s5_1_a_case_can_be_reopened_with_new_signals_and_needs_a_new_consultation():
-    closed = CaseState(node=None, outcome="help_closed", answers={"step4.q1": {"answer": "b"}},
-                       flags=frozenset({"consultation_taken_up"}))
+    closed = CaseState(
+        node=None,
+        outcome="help_closed",
+        answers={"step4.q1": {"answer": "b"}},
+        flags=frozenset({"consultation_taken_up"}),
+    )
     opened = reopen(FLOW, closed)
     assert opened.node == "step1.signal" and not opened.closed
     assert opened.answers == closed.answers and "consultation_taken_up" not in opened.flags

@@ -1,4 +1,5 @@
 """The loader rejects definitions that could trap a case or that name things Python does not implement."""
+
 from __future__ import annotations
 
 import copy
@@ -39,6 +40,7 @@ def test_a_transition_to_nowhere_is_rejected():
 def test_a_loop_without_exit_is_rejected():
     def trap(d):
         d["nodes"]["step1.more"]["next"] = [{"to": "step1.signal"}]
+
     err = broken(trap)
     assert any("no path from here ends in an outcome" in e for e in err.errors)
 
@@ -48,19 +50,23 @@ def test_unknown_guards_and_effects_are_rejected():
     assert any("unknown guard 'moon_is_full'" in e for e in err.errors)
     err = broken(lambda d: d["nodes"]["step4.q1"].update(effects=["send_fax"]))
     assert any("unknown effect 'send_fax'" in e for e in err.errors)
-    err = broken(lambda d: d["nodes"]["step4.q1"].update(effects=[{"schedule_reminder": {"kind": "D99", "to": ["af"]}}]))
+    err = broken(
+        lambda d: d["nodes"]["step4.q1"].update(effects=[{"schedule_reminder": {"kind": "D99", "to": ["af"]}}])
+    )
     assert any("kind must be one of" in e for e in err.errors)
 
 
 def test_the_last_route_must_be_unconditional():
-    err = broken(lambda d: d["nodes"]["step4.q3"]["next"][1].update(
-        when={"answer_is": {"field": "answer", "value": "b"}}))
+    err = broken(
+        lambda d: d["nodes"]["step4.q3"]["next"][1].update(when={"answer_is": {"field": "answer", "value": "b"}})
+    )
     assert any("last route must have no 'when'" in e for e in err.errors)
 
 
 def test_a_guard_on_a_choice_that_does_not_exist_is_rejected():
-    err = broken(lambda d: d["nodes"]["step4.q1"]["next"][0].update(
-        when={"answer_is": {"field": "answer", "value": "c"}}))
+    err = broken(
+        lambda d: d["nodes"]["step4.q1"]["next"][0].update(when={"answer_is": {"field": "answer", "value": "c"}})
+    )
     assert any("'c' is not a choice of field 'answer'" in e for e in err.errors)
 
 
@@ -68,6 +74,7 @@ def test_unreachable_nodes_and_unused_outcomes_are_reported():
     def orphan(d):
         d["nodes"]["lost"] = copy.deepcopy(d["nodes"]["step3.skip"])
         d["outcomes"]["never"] = {"title": "x", "status": "closed"}
+
     err = broken(orphan)
     assert any("nodes.lost: cannot be reached" in e for e in err.errors)
     assert any("outcomes.never: no route leads to it" in e for e in err.errors)
@@ -77,6 +84,7 @@ def test_all_errors_are_reported_at_once():
     def many(d):
         d["nodes"]["step4.q1"]["actor"] = "janitor"
         d["nodes"]["step4.q2"]["fields"][0]["type"] = "colour"
+
     err = broken(many)
     assert len(err.errors) >= 2
 

@@ -1,4 +1,5 @@
 """Every path through the meldcode definition, driven through the engine, ends in the right outcome."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,8 +36,16 @@ def test_t2_violence_between_pupils_leaves_the_steps_and_notifies_the_af():
 
 
 def test_t3_domestic_violence_follows_all_steps_in_order():
-    order = ["triage.forms", "triage.kindcheck", "step1.signal", "step2.request",
-             "step2.consultation", "step3.conversation", "step3.verwijsindex", "step4.q1"]
+    order = [
+        "triage.forms",
+        "triage.kindcheck",
+        "step1.signal",
+        "step2.request",
+        "step2.consultation",
+        "step3.conversation",
+        "step3.verwijsindex",
+        "step4.q1",
+    ]
     for p in _where(lambda p: p.answered("triage.scope", "scope", "domestic")):
         positions = [p.nodes.index(n) for n in order]
         assert positions == sorted(positions), p.nodes
@@ -53,8 +62,7 @@ def test_q1b_strong_suspicion_informs_the_board():
         assert "step4.q2" in p.nodes
 
 
-@pytest.mark.parametrize("node,value", [("step4.q2", "b"), ("step4.q3", "a"), ("step4.q4", "a"),
-                                        ("step4.q5", "a")])
+@pytest.mark.parametrize("node,value", [("step4.q2", "b"), ("step4.q3", "a"), ("step4.q4", "a"), ("step4.q5", "a")])
 def test_q2b_q3a_q4a_q5a_lead_to_a_melding_at_veilig_thuis(node, value):
     for p in _where(lambda p: p.answered(node, "answer", value)):
         assert p.outcome == "reported"
@@ -83,22 +91,31 @@ def test_q5b_closes_help_with_monitoring_dates():
 
 def test_s2_3_specific_forms_always_get_vt_advice_before_step3():
     specific = FLOW.specific_forms
-    for p in _where(lambda p: any(set(dict(items).get("forms", [])) & specific
-                                  for nid, items in p.steps if nid == "triage.forms")):
+    for p in _where(
+        lambda p: any(set(dict(items).get("forms", [])) & specific for nid, items in p.steps if nid == "triage.forms")
+    ):
         if "step3.conversation" in p.nodes:
             assert "step2.vt_advice" in p.nodes
             assert p.nodes.index("step2.vt_advice") < p.nodes.index("step3.conversation")
 
 
 def test_s3_3_skipping_the_conversation_always_records_a_reason():
-    for p in _where(lambda p: p.answered("step3.conversation", "held", "skip_safety")
-                    or p.answered("step3.conversation", "held", "skip_contact")):
+    for p in _where(
+        lambda p: (
+            p.answered("step3.conversation", "held", "skip_safety")
+            or p.answered("step3.conversation", "held", "skip_contact")
+        )
+    ):
         assert "step3.skip" in p.nodes and "step3.report" not in p.nodes
 
 
 def test_s5_4_skipping_the_discussion_of_a_melding_always_records_a_reason():
-    for p in _where(lambda p: p.answered("step5.discuss", "discussed", "skip_safety")
-                    or p.answered("step5.discuss", "discussed", "skip_contact")):
+    for p in _where(
+        lambda p: (
+            p.answered("step5.discuss", "discussed", "skip_safety")
+            or p.answered("step5.discuss", "discussed", "skip_contact")
+        )
+    ):
         assert "step5.skip" in p.nodes and "step5.discussion" not in p.nodes
 
 
@@ -114,8 +131,7 @@ def test_x4_a_melding_summary_is_prepared_before_the_melding():
 
 
 def test_b3_step4_questions_and_the_step5_decision_belong_to_the_af():
-    for nid in ("step4.q1", "step4.q2", "step4.q3", "step4.q4", "step4.q4_plan", "step4.q5",
-                "step4.q5_monitoring"):
+    for nid in ("step4.q1", "step4.q2", "step4.q3", "step4.q4", "step4.q4_plan", "step4.q5", "step4.q5_monitoring"):
         assert FLOW.nodes[nid].actor == "af"
 
 

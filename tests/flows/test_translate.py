@@ -1,4 +1,5 @@
 """English as a second language for the flow: an overlay with exactly the definition's texts, nothing else."""
+
 from __future__ import annotations
 
 import copy
@@ -24,8 +25,9 @@ def test_every_version_of_the_flow_has_all_its_texts_in_english():
         # Only words change: the same nodes, fields, choices, routes and rules.
         assert list(en.nodes) == list(flow.nodes)
         for nid, node in flow.nodes.items():
-            assert [(f.id, f.type, [c.id for c in f.choices]) for f in en.nodes[nid].fields] == \
-                   [(f.id, f.type, [c.id for c in f.choices]) for f in node.fields]
+            assert [(f.id, f.type, [c.id for c in f.choices]) for f in en.nodes[nid].fields] == [
+                (f.id, f.type, [c.id for c in f.choices]) for f in node.fields
+            ]
             assert en.nodes[nid].next == node.next and en.nodes[nid].requires == node.requires
         # No text left in Dutch by accident (names of institutions aside).
         dutch, eng = texts_of(flow), texts_of(en)
@@ -45,5 +47,7 @@ def test_a_missing_or_extra_english_text_is_rejected_with_where():
 
 def test_the_forms_choice_is_translated_through_the_forms():
     en = translate(load_all()[1], overlay())
-    assert [c.label for c in en.nodes["triage.forms"].fields[0].choices][:2] == ["Physical violence",
-                                                                                "Psychological violence"]
+    assert [c.label for c in en.nodes["triage.forms"].fields[0].choices][:2] == [
+        "Physical violence",
+        "Psychological violence",
+    ]

@@ -1,21 +1,22 @@
 """Working days per the Algemene termijnenwet, and reminder moments across daylight saving."""
+
 from __future__ import annotations
 
 import datetime as dt
+
+import pytest
 
 from flows.answers import FieldError, parse_date
 from flows.deadlines import due_times
 from flows.model import Policy
 from flows.workdays import add_working_days, is_working_day
 
-import pytest
-
 
 def test_weekends_and_dutch_holidays_are_no_working_days():
-    assert not is_working_day(dt.date(2026, 4, 3))    # Good Friday
-    assert not is_working_day(dt.date(2026, 4, 27))   # King's Day
+    assert not is_working_day(dt.date(2026, 4, 3))  # Good Friday
+    assert not is_working_day(dt.date(2026, 4, 27))  # King's Day
     assert not is_working_day(dt.date(2026, 12, 26))  # Second Christmas Day (a Saturday anyway)
-    assert not is_working_day(dt.date(2026, 3, 7))    # Saturday
+    assert not is_working_day(dt.date(2026, 3, 7))  # Saturday
     assert is_working_day(dt.date(2026, 3, 9))
 
 
@@ -39,18 +40,22 @@ def test_an_organisation_can_close_extra_days():
 
 def test_reminders_keep_local_time_across_the_dst_change():
     policy = Policy()
-    winter = due_times("D4", now=dt.datetime(2026, 3, 13, 10, tzinfo=dt.timezone.utc), policy=policy)
+    winter = due_times("D4", now=dt.datetime(2026, 3, 13, 10, tzinfo=dt.UTC), policy=policy)
     # 13 March + 14 days = 27 March (CET) → 08:00 UTC; D1b from 1 March lands in May (CEST) → 07:00 UTC.
-    assert winter[0] == dt.datetime(2026, 3, 27, 8, 0, tzinfo=dt.timezone.utc)
-    summer = due_times("D1b", now=dt.datetime(2026, 3, 1, 10, tzinfo=dt.timezone.utc), policy=policy,
-                       anchor=dt.date(2026, 3, 1))
-    assert summer[0].astimezone(dt.timezone.utc).hour == 7
+    assert winter[0] == dt.datetime(2026, 3, 27, 8, 0, tzinfo=dt.UTC)
+    summer = due_times("D1b", now=dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC), policy=policy, anchor=dt.date(2026, 3, 1))
+    assert summer[0].astimezone(dt.UTC).hour == 7
 
 
-@pytest.mark.parametrize("text,expected", [("5-5-2026", dt.date(2026, 5, 5)),
-                                           ("5/5/26", dt.date(2026, 5, 5)),
-                                           ("5 mei 2026", dt.date(2026, 5, 5)),
-                                           ("2026-05-05", dt.date(2026, 5, 5))])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("5-5-2026", dt.date(2026, 5, 5)),
+        ("5/5/26", dt.date(2026, 5, 5)),
+        ("5 mei 2026", dt.date(2026, 5, 5)),
+        ("2026-05-05", dt.date(2026, 5, 5)),
+    ],
+)
 def test_dates_as_people_write_them(text, expected):
     assert parse_date(text) == expected
 

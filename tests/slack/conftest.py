@@ -1,4 +1,5 @@
 """Fixtures for Slack: the Web API stand-in, `meldcode serve` as a real process, signed requests."""
+
 from __future__ import annotations
 
 import json
@@ -53,12 +54,23 @@ class SlackServer:
     team: str = "T1"  # the workspace the next request comes from
     cookies: list[str] = field(default_factory=list)
 
-    def post(self, body: str, content_type: str, *, secret: str = SECRET, timestamp: int | None = None,
-             signature: str | None = None) -> Response:
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        secret: str = SECRET,
+        timestamp: int | None = None,
+        signature: str | None = None,
+    ) -> Response:
         ts = str(timestamp if timestamp is not None else int(time.time()))
         sig = signature or SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-        request = urllib.request.Request(self.url + "/slack/events", data=body.encode(), method="POST", headers={
-            "Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
+        request = urllib.request.Request(
+            self.url + "/slack/events",
+            data=body.encode(),
+            method="POST",
+            headers={"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig},
+        )
         try:
             with urllib.request.urlopen(request, timeout=15) as resp:
                 return Response(resp.status, resp.read().decode())
@@ -76,9 +88,17 @@ class SlackServer:
             return Response(exc.code, exc.read().decode())
 
     def command(self, user: str, text: str, **kw) -> Response:
-        body = urllib.parse.urlencode({"command": "/meldcode", "text": text, "user_id": USERS.get(user, user),
-                                       "team_id": self.team, "trigger_id": f"trig-{time.time()}",
-                                       "channel_id": "C0PUBLIC", "response_url": "http://127.0.0.1:9/x"})
+        body = urllib.parse.urlencode(
+            {
+                "command": "/meldcode",
+                "text": text,
+                "user_id": USERS.get(user, user),
+                "team_id": self.team,
+                "trigger_id": f"trig-{time.time()}",
+                "channel_id": "C0PUBLIC",
+                "response_url": "http://127.0.0.1:9/x",
+            }
+        )
         return self.post(body, "application/x-www-form-urlencoded", **kw)
 
     def interaction(self, payload: dict, **kw) -> Response:
@@ -86,14 +106,27 @@ class SlackServer:
         return self.post(body, "application/x-www-form-urlencoded", **kw)
 
     def event(self, event: dict, event_id: str, **kw) -> Response:
-        body = json.dumps({"type": "event_callback", "team_id": self.team, "api_app_id": "A1",
-                           "event_id": event_id, "event_time": int(time.time()), "event": event})
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": self.team,
+                "api_app_id": "A1",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
         return self.post(body, "application/json", **kw)
 
     def button(self, user: str, action_id: str, value: str, view: dict | None = None) -> Response:
-        payload = {"type": "block_actions", "user": {"id": USERS.get(user, user)}, "team": {"id": self.team},
-                   "trigger_id": f"trig-{time.time()}", "api_app_id": "A1",
-                   "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button"}]}
+        payload = {
+            "type": "block_actions",
+            "user": {"id": USERS.get(user, user)},
+            "team": {"id": self.team},
+            "trigger_id": f"trig-{time.time()}",
+            "api_app_id": "A1",
+            "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button"}],
+        }
         if view:
             payload["view"] = view
         else:
@@ -126,8 +159,15 @@ class SlackServer:
                 raise AssertionError(kind)
             state[block["block_id"]] = {"value": entry}
         submitted = {**view, "id": "V123", "hash": "h1", "state": {"values": state}}
-        return self.interaction({"type": "view_submission", "user": {"id": USERS.get(user, user)},
-                                 "team": {"id": self.team}, "api_app_id": "A1", "view": submitted})
+        return self.interaction(
+            {
+                "type": "view_submission",
+                "user": {"id": USERS.get(user, user)},
+                "team": {"id": self.team},
+                "api_app_id": "A1",
+                "view": submitted,
+            }
+        )
 
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -146,24 +186,54 @@ def slack_config(tmp_path: Path) -> Path:
     return path
 
 
-def start_server(tmp_path: Path, db_url: str, standin: Standin, *, threads: int = 16,
-                 env_overrides: dict[str, str | None] | None = None) -> SlackServer:
+def start_server(
+    tmp_path: Path,
+    db_url: str,
+    standin: Standin,
+    *,
+    threads: int = 16,
+    env_overrides: dict[str, str | None] | None = None,
+) -> SlackServer:
     port = _free_port()
     log_path = tmp_path / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))}
-    env.update({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url,
-                "DATABASE_URL": db_url, "MELDCODE_CONFIG": str(slack_config(tmp_path)),
-                "MELDCODE_LOG_LEVEL": "DEBUG", "MELDCODE_KEYS": TEST_KEYS})
+    env.update(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": standin.url,
+            "DATABASE_URL": db_url,
+            "MELDCODE_CONFIG": str(slack_config(tmp_path)),
+            "MELDCODE_LOG_LEVEL": "DEBUG",
+            "MELDCODE_KEYS": TEST_KEYS,
+        }
+    )
     for key, value in (env_overrides or {}).items():
         if value is None:
             env.pop(key, None)
         else:
             env[key] = value
-    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
-                                "--port", str(port), "--threads", str(threads)],
-                               env=env, cwd=ROOT, stdout=log_path.open("w"), stderr=subprocess.STDOUT)
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--threads",
+            str(threads),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -204,6 +274,7 @@ def service_module(tmp_path_factory):
     from bot.config import load_config
     from bot.service import ConversationService
     from flows.loader import load_all
+
     store = Store.from_url(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}")
     store.upgrade()
     service = ConversationService(store=store, flows=load_all(), org=load_config(None), chat=RecordingChat())

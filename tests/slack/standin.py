@@ -1,4 +1,5 @@
 """A local stand-in for Slack's Web API: answers like Slack, records every call, can fail on purpose."""
+
 from __future__ import annotations
 
 import json
@@ -31,11 +32,11 @@ class Standin:
     opened: dict[str, dict[str, Any]] = field(default_factory=dict)  # trigger id -> its views.open call
     locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale (default nl-NL)
     installs: dict[str, str] = field(default_factory=dict)  # OAuth code -> the team that installs with it
-    tokens: dict[str, str] = field(default_factory=dict)    # team -> its current bot token
-    refresh: dict[str, str] = field(default_factory=dict)   # team -> its current refresh token
+    tokens: dict[str, str] = field(default_factory=dict)  # team -> its current bot token
+    refresh: dict[str, str] = field(default_factory=dict)  # team -> its current refresh token
     generation: dict[str, int] = field(default_factory=dict)
-    expires_in: int = 43200                                 # seconds a bot token lives (token rotation)
-    revoked: set[str] = field(default_factory=set)          # tokens Slack no longer accepts (invalid_auth)
+    expires_in: int = 43200  # seconds a bot token lives (token rotation)
+    revoked: set[str] = field(default_factory=set)  # tokens Slack no longer accepts (invalid_auth)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -80,8 +81,14 @@ class Standin:
             return {"ok": True, "view": {"id": "V123", "hash": "h1"}}
         if method == "_stats":  # for benchmarks running the stand-in in another process
             posts = [c.params for c in self.calls if c.method == "chat.postMessage"]
-            refs = {e.get("value") for p in posts for b in p.get("blocks") or [] if b.get("type") == "actions"
-                    for e in b.get("elements", []) if e.get("action_id") == "mc_reminder_done"}
+            refs = {
+                e.get("value")
+                for p in posts
+                for b in p.get("blocks") or []
+                if b.get("type") == "actions"
+                for e in b.get("elements", [])
+                if e.get("action_id") == "mc_reminder_done"
+            }
             return {"ok": True, "posts": len(posts), "distinct": len(refs), "rate_limited": self.rate_limited}
         if method == "files.getUploadURLExternal":
             file_id = f"F{len(self.calls)}"
@@ -113,16 +120,26 @@ class Standin:
         self.generation[team] = self.generation.get(team, 0) + 1
         n = self.generation[team]
         self.tokens[team], self.refresh[team] = f"xoxb-{team}-{n}", f"xoxe-{team}-{n}"
-        return {"ok": True, "access_token": self.tokens[team], "token_type": "bot", "scope": "commands,chat:write",
-                "bot_user_id": "UBOT" + team, "app_id": "A1", "team": {"id": team, "name": f"SWV {team}"},
-                "enterprise": None, "is_enterprise_install": False, "authed_user": {"id": f"U{team}ADMIN"},
-                "refresh_token": self.refresh[team], "expires_in": self.expires_in}
+        return {
+            "ok": True,
+            "access_token": self.tokens[team],
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": "UBOT" + team,
+            "app_id": "A1",
+            "team": {"id": team, "name": f"SWV {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": f"U{team}ADMIN"},
+            "refresh_token": self.refresh[team],
+            "expires_in": self.expires_in,
+        }
 
-    def start(self) -> "Standin":
+    def start(self) -> Standin:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 if "/_upload/" in self.path:  # the file itself, POSTed raw to the URL handed out above
                     data = self.rfile.read(length)
@@ -143,12 +160,16 @@ class Standin:
                         params[key] = json.loads(params[key])
                 auth = self.headers.get("Authorization") or ""
                 if auth.startswith("Bearer "):
-                    params["_token"] = auth[len("Bearer "):]  # which workspace's token the call carried
+                    params["_token"] = auth[len("Bearer ") :]  # which workspace's token the call carried
                 method = self.path.rsplit("/", 1)[-1]
                 with standin.lock:
                     status = standin.fail_next.pop(0) if standin.fail_next else 200
-                    if status == 200 and standin.chaos and method in standin.CHAOS_METHODS and \
-                            standin.random.random() < standin.chaos:
+                    if (
+                        status == 200
+                        and standin.chaos
+                        and method in standin.CHAOS_METHODS
+                        and standin.random.random() < standin.chaos
+                    ):
                         status = standin.random.choice((429, 500, 503))  # Slack having a bad moment
                         standin.chaos_answers += 1
                     if status == 200 and method == "chat.postMessage" and standin.per_channel_interval:

@@ -1,4 +1,5 @@
 """SlackChat: DMs only, channels cached, rate limits and server errors retried without duplicates."""
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,9 @@ def test_dm_channels_are_cached(standin):
 
 
 def test_nothing_is_posted_where_the_conversation_is_not_a_dm(standin):
-    standin.answer = lambda method, params: ({"ok": True, "channel": {"id": "C0SHARED"}}
-                                             if method == "conversations.open" else {"ok": True})
+    standin.answer = lambda method, params: (
+        {"ok": True, "channel": {"id": "C0SHARED"}} if method == "conversations.open" else {"ok": True}
+    )
     chat = _chat(standin)
     chat.send_dm(org_key="T1", person_id="USANNE", message=Message("Zaak MC-2026-0001"))
     chat.flush()
@@ -47,23 +49,34 @@ def test_nothing_is_posted_where_the_conversation_is_not_a_dm(standin):
 
 def _submit_first_answer(app, code: str):
     """The first question's modal submitted through Bolt, signed as Slack signs it; returns Bolt's response."""
-    view = {"id": "V1", "type": "modal", "callback_id": "mc_answer",
-            "private_metadata": json.dumps({"case": code, "node": "triage.scope"}),
-            "blocks": [{"type": "input", "block_id": "f:scope"}],
-            "state": {"values": {"f:scope": {"value": {"type": "radio_buttons",
-                                                       "selected_option": {"value": "domestic"}}}}}}
-    body = "payload=" + json.dumps({"type": "view_submission", "user": {"id": "sanne"}, "team": {"id": "T1"},
-                                     "view": view})
+    view = {
+        "id": "V1",
+        "type": "modal",
+        "callback_id": "mc_answer",
+        "private_metadata": json.dumps({"case": code, "node": "triage.scope"}),
+        "blocks": [{"type": "input", "block_id": "f:scope"}],
+        "state": {
+            "values": {"f:scope": {"value": {"type": "radio_buttons", "selected_option": {"value": "domestic"}}}}
+        },
+    }
+    body = "payload=" + json.dumps(
+        {"type": "view_submission", "user": {"id": "sanne"}, "team": {"id": "T1"}, "view": view}
+    )
     ts = str(int(time.time()))
-    headers = {"content-type": ["application/x-www-form-urlencoded"], "x-slack-request-timestamp": [ts],
-               "x-slack-signature": [SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)]}
+    headers = {
+        "content-type": ["application/x-www-form-urlencoded"],
+        "x-slack-request-timestamp": [ts],
+        "x-slack-signature": [SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)],
+    }
     return app.dispatch(BoltRequest(body=body, headers=headers))
 
 
 def test_a_database_outage_keeps_the_modal_open_with_what_was_typed(service, standin):
     from storage.db import Store
-    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": SECRET,
-                                  "SLACK_API_URL": standin.url})
+
+    settings = Settings.from_env(
+        {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url}
+    )
     app = build_app(settings, service)
     code = service.open_case("sanne").messages[0].case_code
     good = service.store
@@ -81,8 +94,10 @@ def test_a_database_outage_keeps_the_modal_open_with_what_was_typed(service, sta
 
 def test_behind_a_hung_transaction_the_modal_stays_open_with_what_was_typed(service, standin):
     from tests.bot.test_concurrency import hung_transaction
-    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": SECRET,
-                                  "SLACK_API_URL": standin.url})
+
+    settings = Settings.from_env(
+        {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url}
+    )
     app = build_app(settings, service)
     code = service.open_case("sanne").messages[0].case_code
     service.store.wait_seconds = 0.05

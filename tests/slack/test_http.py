@@ -1,4 +1,5 @@
 """The app served as in production (gunicorn), spoken to with requests signed the way Slack signs them."""
+
 from __future__ import annotations
 
 import json
@@ -66,6 +67,7 @@ def test_retried_events_are_applied_once(slack):
 def test_health_endpoint_reports_the_database_and_the_reminder_scheduler(slack):
     import json
     import urllib.request
+
     with urllib.request.urlopen(slack.url + "/healthz") as resp:
         assert resp.status == 200 and json.loads(resp.read()) == {"ok": True, "database": True, "scheduler": True}
 
@@ -73,13 +75,14 @@ def test_health_endpoint_reports_the_database_and_the_reminder_scheduler(slack):
 def test_health_endpoint_says_503_when_the_database_is_gone():
     """The load balancer takes a replica out while its database does not answer."""
     import io
+
     from bot.slack.server import make_wsgi
     from storage.db import Store
+
     store = Store.from_url("postgresql+psycopg://postgres@/none?host=/nonexistent&port=1")
     application = make_wsgi(None, health=lambda: {"ok": store.ping(), "database": store.ping(), "scheduler": True})
     status = []
-    body = b"".join(application({"PATH_INFO": "/healthz", "wsgi.input": io.BytesIO()},
-                                lambda s, h: status.append(s)))
+    body = b"".join(application({"PATH_INFO": "/healthz", "wsgi.input": io.BytesIO()}, lambda s, h: status.append(s)))
     assert status == ["503 Service Unavailable"] and b'"database": false' in body
 
 
@@ -99,9 +102,17 @@ def test_a_timestamp_that_is_not_a_number_gets_401_and_changes_nothing(slack):
         body = "command=%2Fmeldcode&text=nieuw&user_id=USANNE&team_id=T1&trigger_id=t1"
         import urllib.error
         import urllib.request
-        request = urllib.request.Request(slack.url + "/slack/events", data=body.encode(), method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": "v0=" + "0" * 64})
+
+        request = urllib.request.Request(
+            slack.url + "/slack/events",
+            data=body.encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": "v0=" + "0" * 64,
+            },
+        )
         try:
             status = urllib.request.urlopen(request, timeout=15).status
         except urllib.error.HTTPError as exc:
@@ -114,16 +125,25 @@ def test_a_replayed_signed_command_is_applied_once(slack):
     """Hardening finding 4: the same signed /meldcode nieuw sent again (within the signature's five minutes)
     opened a second case. Its trigger_id is claimed by the first transaction; the replay changes nothing."""
     import urllib.parse
-    body = urllib.parse.urlencode({"command": "/meldcode", "text": "nieuw", "user_id": USERS["sanne"],
-                                   "team_id": "T1", "trigger_id": "trig-replayed-1", "channel_id": "C0PUBLIC",
-                                   "response_url": "http://127.0.0.1:9/x"})
+
+    body = urllib.parse.urlencode(
+        {
+            "command": "/meldcode",
+            "text": "nieuw",
+            "user_id": USERS["sanne"],
+            "team_id": "T1",
+            "trigger_id": "trig-replayed-1",
+            "channel_id": "C0PUBLIC",
+            "response_url": "http://127.0.0.1:9/x",
+        }
+    )
     stamp = int(time.time())
     first = slack.post(body, "application/x-www-form-urlencoded", timestamp=stamp)
     again = slack.post(body, "application/x-www-form-urlencoded", timestamp=stamp)  # the very same request
     assert first.status == 200 and again.status == 200
     time.sleep(0.3)
     assert len(slack.standin.of("views.open")) == 1  # one modal
-    assert _count_cases(slack) == 1                  # one case
+    assert _count_cases(slack) == 1  # one case
     assert slack.command("sanne", "nieuw").status == 200  # a new command (its own trigger) is a new case
     slack.standin.wait_for("views.open", count=2)
     assert _count_cases(slack) == 2
@@ -136,6 +156,7 @@ def test_typed_text_that_cannot_be_stored_is_refused_on_its_input_and_never_logg
     slack.command("sanne", "nieuw")
     view = slack.standin.wait_for("views.open")[0]["view"]
     import json
+
     for values in ({"scope": "domestic"}, {"forms": ["psychisch"], "age": 9}):
         view = slack.submit("sanne", view, values).json()["view"]
     surrogate = slack.submit("sanne", view, {"siblings": "ja", "siblings_note": f"{canary}\ud800"})
@@ -143,10 +164,22 @@ def test_typed_text_that_cannot_be_stored_is_refused_on_its_input_and_never_logg
     assert "stuurtekens" in surrogate.json()["errors"]["f:siblings_note"]
     thing = slack.submit("sanne", view, {"siblings": "ja", "siblings_note": {"x": canary}})
     assert thing.json()["errors"] == {"f:siblings_note": "Vul hier tekst in."}
-    bad_user = slack.interaction({"type": "view_submission", "user": {"id": {"x": canary}}, "team": {"id": "T1"},
-                                  "api_app_id": "A1", "view": {**view, "id": "V1", "hash": "h", "state": {
-                                      "values": {"f:siblings": {"value": {"type": "radio_buttons",
-                                                                          "selected_option": {"value": "nee"}}}}}}})
+    bad_user = slack.interaction(
+        {
+            "type": "view_submission",
+            "user": {"id": {"x": canary}},
+            "team": {"id": "T1"},
+            "api_app_id": "A1",
+            "view": {
+                **view,
+                "id": "V1",
+                "hash": "h",
+                "state": {
+                    "values": {"f:siblings": {"value": {"type": "radio_buttons", "selected_option": {"value": "nee"}}}}
+                },
+            },
+        }
+    )
     assert bad_user.status == 200
     time.sleep(0.3)
     logs = slack.logs()
@@ -164,18 +197,31 @@ def test_a_request_that_waited_past_its_budget_is_told_busy_and_changes_nothing(
     from slack_sdk.signature import SignatureVerifier
 
     from tests.slack.conftest import SECRET
-    body = urllib.parse.urlencode({"command": "/meldcode", "text": "nieuw", "user_id": USERS["sanne"],
-                                   "team_id": "T1", "trigger_id": "trig-late-1", "channel_id": "C0PUBLIC",
-                                   "response_url": "http://127.0.0.1:9/x"})
+
+    body = urllib.parse.urlencode(
+        {
+            "command": "/meldcode",
+            "text": "nieuw",
+            "user_id": USERS["sanne"],
+            "team_id": "T1",
+            "trigger_id": "trig-late-1",
+            "channel_id": "C0PUBLIC",
+            "response_url": "http://127.0.0.1:9/x",
+        }
+    )
     stamp = str(int(time.time()))
     signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
     host, port = slack.url.rsplit("/", 1)[-1].split(":")
     with socket.create_connection((host, int(port))) as conn:
         time.sleep(2.2)  # taken in at once; its request is read only now
         started = time.monotonic()
-        conn.sendall((f"POST /slack/events HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded"
-                      f"\r\nX-Slack-Request-Timestamp: {stamp}\r\nX-Slack-Signature: {signature}\r\nContent-Length: "
-                      f"{len(body)}\r\nConnection: close\r\n\r\n{body}").encode())
+        conn.sendall(
+            (
+                f"POST /slack/events HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded"
+                f"\r\nX-Slack-Request-Timestamp: {stamp}\r\nX-Slack-Signature: {signature}\r\nContent-Length: "
+                f"{len(body)}\r\nConnection: close\r\n\r\n{body}"
+            ).encode()
+        )
         answer = conn.recv(65536).decode()
         took = time.monotonic() - started
     assert answer.startswith("HTTP/1.1 200") and took < 0.5

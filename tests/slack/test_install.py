@@ -1,5 +1,6 @@
 """Hosted for many workspaces over real HTTP: Slack's OAuth install flow, each workspace its own organisation and
 its own (encrypted, rotated) token, and removing the app stops it there."""
+
 from __future__ import annotations
 
 import json
@@ -7,6 +8,7 @@ import os
 import re
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -17,9 +19,17 @@ from tests.slack.conftest import start_server
 
 @pytest.fixture
 def hosted(tmp_path, standin, db_url):
-    server = start_server(tmp_path, db_url, standin, env_overrides={
-        "SLACK_BOT_TOKEN": None, "MELDCODE_CONFIG": None, "SLACK_CLIENT_ID": "111.222",
-        "SLACK_CLIENT_SECRET": "client-secret"})
+    server = start_server(
+        tmp_path,
+        db_url,
+        standin,
+        env_overrides={
+            "SLACK_BOT_TOKEN": None,
+            "MELDCODE_CONFIG": None,
+            "SLACK_CLIENT_ID": "111.222",
+            "SLACK_CLIENT_SECRET": "client-secret",
+        },
+    )
     yield server
     server.process.terminate()
     try:
@@ -73,7 +83,7 @@ def test_tokens_are_encrypted_at_rest(hosted, db_url):
     install(hosted, "TA")
     if db_url.startswith("sqlite"):
         path = db_url.split("///", 1)[1]
-        raw = b"".join(open(p, "rb").read() for p in (path, path + "-wal") if os.path.exists(p))
+        raw = b"".join(Path(p).read_bytes() for p in (path, path + "-wal") if os.path.exists(p))
         assert b"xoxb-TA-1" not in raw and b"xoxe-TA-1" not in raw
     with hosted.store().transaction() as s:
         stored = s.execute(text("SELECT bot_token FROM slack_bots")).scalar()
@@ -101,8 +111,7 @@ def test_a_workspace_that_removes_the_app_is_no_longer_served(hosted):
         time.sleep(0.1)
     with hosted.store().transaction() as s:
         assert org_repo.get_organisation(s, key="TB").uninstalled_at is not None
-        assert s.execute(text(
-            "SELECT count(*) FROM slack_bots WHERE team_id = 'TB'")).scalar() == 0
+        assert s.execute(text("SELECT count(*) FROM slack_bots WHERE team_id = 'TB'")).scalar() == 0
     assert home(hosted, "TB", "UTBADMIN") is None  # nothing answered there any more
     assert home(hosted, "TA", "UTAADMIN") is not None  # the other workspace is untouched
 

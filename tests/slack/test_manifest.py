@@ -1,4 +1,5 @@
 """manifest.yml describes the whole app, with the fewest scopes, and is valid against Slack's manifest schema."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,12 @@ def test_the_manifest_declares_what_the_code_listens_to():
     assert [c["command"] for c in features["slash_commands"]] == [COMMAND]
     assert {s["callback_id"] for s in features["shortcuts"]} == {s.value for s in ShortcutId}
     assert features["app_home"]["home_tab_enabled"] is True
-    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened", "team_join",
-                                                                         "app_uninstalled", "tokens_revoked"]
+    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "team_join",
+        "app_uninstalled",
+        "tokens_revoked",
+    ]
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
 
 
@@ -37,11 +42,13 @@ def test_the_fewest_scopes_no_history_and_no_user_tokens():
 
 def test_the_hosted_manifest_is_the_same_app_with_oauth_and_token_rotation():
     from bot.slack.oauth import BOT_SCOPES
+
     hosted = yaml.safe_load((ROOT / "manifest.hosted.yml").read_text(encoding="utf-8"))
     jsonschema.validate(hosted, SCHEMA)
     assert hosted["oauth_config"]["redirect_urls"] == ["https://meldcode.example.org/slack/oauth_redirect"]
     assert hosted["settings"]["token_rotation_enabled"] is True
-    assert tuple(hosted["oauth_config"]["scopes"]["bot"]) == tuple(MANIFEST["oauth_config"]["scopes"]["bot"]) \
-        == BOT_SCOPES  # what the install flow asks for
+    assert (
+        tuple(hosted["oauth_config"]["scopes"]["bot"]) == tuple(MANIFEST["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
+    )  # what the install flow asks for
     for key in ("features", "display_information"):
         assert hosted[key] == MANIFEST[key]

@@ -1,4 +1,5 @@
 """Two bot processes on one PostgreSQL deliver each reminder exactly once (rows are claimed, not shared)."""
+
 from __future__ import annotations
 
 import collections
@@ -18,30 +19,51 @@ from storage.db import Store
 from tests.conftest import TEST_KEYS
 from tests.slack.conftest import ROOT, slack_config
 
-NOW = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.timezone.utc)  # Tuesday 10:00 in Amsterdam
+NOW = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC)  # Tuesday 10:00 in Amsterdam
 
 
 def test_two_processes_on_one_postgresql_send_each_reminder_once(tmp_path, standin, postgres_url):
     config = slack_config(tmp_path)
     store = Store.from_url(postgres_url)
     store.upgrade()
-    service = ConversationService(store=store, flows=load_all(), org=load_config(config), chat=RecordingChat(),
-                                  clock=lambda: NOW - dt.timedelta(days=1))
+    service = ConversationService(
+        store=store,
+        flows=load_all(),
+        org=load_config(config),
+        chat=RecordingChat(),
+        clock=lambda: NOW - dt.timedelta(days=1),
+    )
     service.bootstrap()
     codes = [service.open_case("USANNE").messages[0].case_code for _ in range(150)]
     with store.transaction() as s:
         for code in codes:
             case = case_repo.get_case(s, org_id=1, code=code)
-            reminder_repo.schedule(s, case=case, kind="D3", recipient_role="staff", recipient_id=case.owner_id,
-                                   due=[NOW - dt.timedelta(hours=1), NOW - dt.timedelta(minutes=30)],
-                                   node_id=None, now=NOW)
+            reminder_repo.schedule(
+                s,
+                case=case,
+                kind="D3",
+                recipient_role="staff",
+                recipient_id=case.owner_id,
+                due=[NOW - dt.timedelta(hours=1), NOW - dt.timedelta(minutes=30)],
+                node_id=None,
+                now=NOW,
+            )
     store.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MELDCODE_", "DATABASE_URL"))}
-    env.update({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": standin.url, "DATABASE_URL": postgres_url,
-                "MELDCODE_CONFIG": str(config), "MELDCODE_KEYS": TEST_KEYS})
+    env.update(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_API_URL": standin.url,
+            "DATABASE_URL": postgres_url,
+            "MELDCODE_CONFIG": str(config),
+            "MELDCODE_KEYS": TEST_KEYS,
+        }
+    )
     command = [sys.executable, "-m", "bot.cli", "reminders", "send", "--now", NOW.isoformat()]
-    processes = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True) for _ in range(2)]
+    processes = [
+        subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=120) for p in processes]
     assert all(p.returncode == 0 for p in processes), outputs
     posts = standin.of("chat.postMessage")

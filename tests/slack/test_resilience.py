@@ -1,6 +1,7 @@
 """The resilience suite, small enough for CI (issue "scale"): two replicas on one PostgreSQL, users walking cases,
 replicas SIGKILLed, PostgreSQL stopped, Slack answering 429/5xx at random. The full run is
 `python -m benchmarks.resilience` (200 users, 20 kills; figures in the README)."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace

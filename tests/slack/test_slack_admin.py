@@ -1,4 +1,5 @@
 """Administration in Slack over real HTTP (C5, C4): roles and absences from the App Home, changes effective at once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,11 +69,17 @@ def test_b4_the_af_records_an_absence_and_the_deputy_is_told(slack):
     slack.button("mila", "mc_record_absence", "")
     form = slack.standin.wait_for("views.open")[0]["view"]
     assert input_element(form, "person")["initial_option"]["value"] == USERS["mila"]
-    wrong = slack.submit("mila", form, {"person": USERS["mila"], "start": (TODAY + dt.timedelta(days=3)).isoformat(),
-                                        "end": TODAY.isoformat()}).json()
+    wrong = slack.submit(
+        "mila",
+        form,
+        {"person": USERS["mila"], "start": (TODAY + dt.timedelta(days=3)).isoformat(), "end": TODAY.isoformat()},
+    ).json()
     assert wrong["response_action"] == "errors" and "vóór de begindatum" in wrong["errors"]["f:end"]
-    ok = slack.submit("mila", form, {"person": USERS["mila"], "start": TODAY.isoformat(),
-                                     "end": (TODAY + dt.timedelta(days=3)).isoformat()}).json()
+    ok = slack.submit(
+        "mila",
+        form,
+        {"person": USERS["mila"], "start": TODAY.isoformat(), "end": (TODAY + dt.timedelta(days=3)).isoformat()},
+    ).json()
     assert "Daan Bakker neemt het in die tijd over" in json.dumps(ok, ensure_ascii=False)
     dm_containing(slack, "daan", "ben jij de aandachtsfunctionaris")
 
@@ -119,9 +126,11 @@ def test_english_for_someone_whose_slack_speaks_english_and_taal_switches(slack)
     assert "Vanaf nu spreek ik Nederlands" in switched.body
     slack.standin.clear()
     slack.command("tom", "nieuw")
-    assert "Over wie gaan de signalen?" in json.dumps(slack.standin.wait_for("views.open")[0]["view"],
-                                                     ensure_ascii=False)
+    assert "Over wie gaan de signalen?" in json.dumps(
+        slack.standin.wait_for("views.open")[0]["view"], ensure_ascii=False
+    )
     assert slack.standin.of("users.info") == []  # asked once; the choice is stored
     slack.command("sanne", "nieuw")  # nl-NL
-    assert "Over wie gaan de signalen?" in json.dumps(slack.standin.wait_for("views.open", 2)[-1]["view"],
-                                                     ensure_ascii=False)
+    assert "Over wie gaan de signalen?" in json.dumps(
+        slack.standin.wait_for("views.open", 2)[-1]["view"], ensure_ascii=False
+    )

@@ -1,9 +1,9 @@
 """Whole cases in Slack over real HTTP: staff and AF in modals, the AF pinged by DM, and no content leaking."""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
-
 
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
@@ -33,15 +33,20 @@ def open_and_walk_to_consultation(slack) -> tuple[str, dict]:
     slack.command("sanne", "nieuw")
     view = slack.standin.wait_for("views.open")[0]["view"]
     code = json.loads(view["private_metadata"])["case"]
-    last = chain(slack, "sanne", view, [
-        {"scope": "domestic"},
-        {"forms": ["lichamelijk", "verwaarlozing"], "age": 14},
-        {"siblings": "ja", "siblings_note": f"broertje {CANARY}"},
-        {"kind": "third_party", "text": f"signaal {CANARY}", "source": f"bron {CANARY}", "observed_on": TODAY},
-        {"next": "done"},
-        {"given": "nee"},
-        {"urgency": "today", "question": f"vraag {CANARY}"},
-    ])
+    last = chain(
+        slack,
+        "sanne",
+        view,
+        [
+            {"scope": "domestic"},
+            {"forms": ["lichamelijk", "verwaarlozing"], "age": 14},
+            {"siblings": "ja", "siblings_note": f"broertje {CANARY}"},
+            {"kind": "third_party", "text": f"signaal {CANARY}", "source": f"bron {CANARY}", "observed_on": TODAY},
+            {"next": "done"},
+            {"given": "nee"},
+            {"urgency": "today", "question": f"vraag {CANARY}"},
+        ],
+    )
     return code, last
 
 
@@ -51,8 +56,9 @@ def dms_to(slack, user: str) -> list[dict]:
 
 def dm_containing(slack, user: str, text: str) -> dict:
     """DMs go out off the ack path: wait for the one expected."""
-    return slack.standin.wait_until("chat.postMessage",
-                                    lambda c: c["channel"] == "D" + USERS[user] and text in c["text"])
+    return slack.standin.wait_until(
+        "chat.postMessage", lambda c: c["channel"] == "D" + USERS[user] and text in c["text"]
+    )
 
 
 def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slack):
@@ -74,12 +80,21 @@ def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slac
     slack.standin.clear()
     slack.button("sanne", "mc_continue", code)
     step3 = slack.standin.wait_for("views.open")[0]["view"]
-    done = chain(slack, "sanne", step3, [
-        {"held": "held"},
-        {"date": TODAY, "with_whom": ["client", "parent"], "facts": f"feiten {CANARY}",
-         "reaction": f"reactie {CANARY}"},
-        {"decision": "not_needed", "note": f"noot {CANARY}"},
-    ])
+    done = chain(
+        slack,
+        "sanne",
+        step3,
+        [
+            {"held": "held"},
+            {
+                "date": TODAY,
+                "with_whom": ["client", "parent"],
+                "facts": f"feiten {CANARY}",
+                "reaction": f"reactie {CANARY}",
+            },
+            {"decision": "not_needed", "note": f"noot {CANARY}"},
+        ],
+    )
     assert "aandachtsfunctionaris aan zet" in json.dumps(done)
     dm_containing(slack, "mila", "klaar voor jou")
 
@@ -99,16 +114,26 @@ def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slac
     slack.button("sanne", "mc_continue", code)
     s5 = slack.standin.wait_for("views.open")[0]["view"]
     assert "de jeugdige en de ouder(s)" in json.dumps(s5)  # S5.3 for a 14-year-old
-    end = chain(slack, "sanne", s5, [
-        {"discussed": "skip_safety"},
-        {"reason": f"reden {CANARY}"},
-        {"involved": f"betrokkenen {CANARY}", "network": f"netwerk {CANARY}"},
-    ])
+    end = chain(
+        slack,
+        "sanne",
+        s5,
+        [
+            {"discussed": "skip_safety"},
+            {"reason": f"reden {CANARY}"},
+            {"involved": f"betrokkenen {CANARY}", "network": f"netwerk {CANARY}"},
+        ],
+    )
     assert "telefoongesprek met Veilig Thuis" in json.dumps(end)  # X4, in the modal, to the asker only
-    end = chain(slack, "sanne", end, [
-        {"date": TODAY, "identity": "open", "agreements": f"afspraken {CANARY}"},
-        {"date": TODAY, "decision": "closed", "note": f"vt {CANARY}"},
-    ])
+    end = chain(
+        slack,
+        "sanne",
+        end,
+        [
+            {"date": TODAY, "identity": "open", "agreements": f"afspraken {CANARY}"},
+            {"date": TODAY, "decision": "closed", "note": f"vt {CANARY}"},
+        ],
+    )
     assert "Gemeld bij Veilig Thuis" in json.dumps(end)
     store = slack.store()
     try:
@@ -117,10 +142,25 @@ def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slac
             assert case.status == "reported"
             stored = case_repo.answers(s, case_id=case.id)
             assert [a.node_id for a in stored] == [
-                "triage.scope", "triage.forms", "triage.kindcheck", "step1.signal", "step1.more", "step1.sisa",
-                "step2.request", "step2.consultation", "step3.conversation", "step3.report",
-                "step3.verwijsindex", "step4.q1", "step4.q2", "step5.discuss", "step5.skip", "step5.prepare",
-                "step5.melding", "step5.vt_feedback"]
+                "triage.scope",
+                "triage.forms",
+                "triage.kindcheck",
+                "step1.signal",
+                "step1.more",
+                "step1.sisa",
+                "step2.request",
+                "step2.consultation",
+                "step3.conversation",
+                "step3.report",
+                "step3.verwijsindex",
+                "step4.q1",
+                "step4.q2",
+                "step5.discuss",
+                "step5.skip",
+                "step5.prepare",
+                "step5.melding",
+                "step5.vt_feedback",
+            ]
             assert {a.actor_role for a in stored if a.node_id.startswith("step4.")} == {"af"}
             assert reminder_repo.pending(s, case_id=case.id) == []
     finally:
@@ -132,15 +172,34 @@ def test_the_help_path_in_slack_records_the_plan_and_monitoring(slack):
     slack.standin.clear()
     slack.button("mila", "mc_take_up", code)
     consult = slack.standin.wait_for("views.open")[0]["view"]
-    q1 = chain(slack, "mila", consult, [
-        {"date": TODAY, "outcome": "x", "advice": "none"}, {"held": "skip_contact"}, {"reason": "verhuizing"},
-        {"decision": "registered"}])
+    q1 = chain(
+        slack,
+        "mila",
+        consult,
+        [
+            {"date": TODAY, "outcome": "x", "advice": "none"},
+            {"held": "skip_contact"},
+            {"reason": "verhuizing"},
+            {"decision": "registered"},
+        ],
+    )
     plan = chain(slack, "mila", q1, [{"answer": "b"}, {"answer": "a"}, {"answer": "b"}, {"answer": "b"}])
     assert node_of(plan) == "step4.q4_plan"
     person = next(b for b in plan["blocks"] if b.get("block_id") == "f:casemanager")
     assert [o["value"] for o in person["element"]["options"]][:2] == [USERS["sanne"], USERS["tom"]]
-    q5 = chain(slack, "mila", plan, [{"help": "gezinscoach", "term": FUTURE, "casemanager__name": "wijkteam Noord",
-                                      "roles": "coach bezoekt wekelijks"}])
+    q5 = chain(
+        slack,
+        "mila",
+        plan,
+        [
+            {
+                "help": "gezinscoach",
+                "term": FUTURE,
+                "casemanager__name": "wijkteam Noord",
+                "roles": "coach bezoekt wekelijks",
+            }
+        ],
+    )
     assert node_of(q5) == "step4.q5"
     bad = slack.submit("mila", q5, {"answer": None})
     assert bad.json()["response_action"] == "errors" and "f:answer" in bad.json()["errors"]
@@ -154,10 +213,20 @@ def test_forged_metadata_and_button_values_show_and_change_nothing(slack):
     slack.button("tom", "mc_open_case", code)  # tom is not on the case
     view = slack.standin.wait_for("views.open")[0]["view"]
     assert "Geen toegang" in json.dumps(view) and CANARY not in json.dumps(view)
-    forged = {"type": "modal", "callback_id": "mc_answer", "private_metadata": json.dumps(
-        {"case": code, "node": "step2.consultation"}), "title": {"type": "plain_text", "text": "x"},
-        "blocks": [{"type": "input", "block_id": "f:outcome", "label": {"type": "plain_text", "text": "x"},
-                    "element": {"type": "plain_text_input", "action_id": "value"}}]}
+    forged = {
+        "type": "modal",
+        "callback_id": "mc_answer",
+        "private_metadata": json.dumps({"case": code, "node": "step2.consultation"}),
+        "title": {"type": "plain_text", "text": "x"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "f:outcome",
+                "label": {"type": "plain_text", "text": "x"},
+                "element": {"type": "plain_text_input", "action_id": "value"},
+            }
+        ],
+    }
     response = slack.submit("tom", forged, {"outcome": "vals"})
     assert "Geen toegang" in response.body
     garbage = {**forged, "private_metadata": "{not json"}
@@ -196,9 +265,16 @@ def test_reminder_buttons_snooze_and_mark_done_with_a_note(slack):
     try:
         with store.transaction() as s:
             case = case_repo.get_case(s, org_id=1, code=code)
-            rid = reminder_repo.schedule(s, case=case, kind="D3", recipient_role="staff",
-                                         recipient_id=case.owner_id, node_id=None, now=dt.datetime.now(dt.timezone.utc),
-                                         due=[dt.datetime.now(dt.timezone.utc)])[0]
+            rid = reminder_repo.schedule(
+                s,
+                case=case,
+                kind="D3",
+                recipient_role="staff",
+                recipient_id=case.owner_id,
+                node_id=None,
+                now=dt.datetime.now(dt.UTC),
+                due=[dt.datetime.now(dt.UTC)],
+            )[0]
     finally:
         store.dispose()
     slack.standin.clear()

@@ -1,4 +1,5 @@
 """The audit trail: every access recorded with NEN 7513 fields, never content; tampering is detected."""
+
 from __future__ import annotations
 
 import os
@@ -31,10 +32,16 @@ def verify(service):
 
 def _play(service, chat) -> str:
     d = Dialog(service, chat)
-    d.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None),
-            ("sanne", "show", None, None), ("tom", "show", None, "Geen toegang"),
+    d.play(
+        [
+            ("sanne", "open", None, None),
+            ("sanne", "triage.scope", {"scope": "domestic"}, None),
+            ("sanne", "show", None, None),
+            ("tom", "show", None, "Geen toegang"),
             ("sanne", "triage.forms", {"forms": ["psychisch"], "age": "x"}, None),
-            ("sanne", "triage.forms", {"forms": ["psychisch"], "age": "9"}, None)])
+            ("sanne", "triage.forms", {"forms": ["psychisch"], "age": "9"}, None),
+        ]
+    )
     service.add_entry("sanne", d.code, "signal", {"kind": "fact", "text": CANARY})
     service.my_cases("mila")
     return d.code
@@ -42,8 +49,10 @@ def _play(service, chat) -> str:
 
 def test_every_read_write_search_and_refusal_is_recorded_with_nen7513_fields(service, chat):
     _play(service, chat)
-    log = [(e.event, e.action, e.user_ref, e.role, e.outcome, e.case_id is not None, e.entry_point, e.reason)
-           for e in entries(service)]
+    log = [
+        (e.event, e.action, e.user_ref, e.role, e.outcome, e.case_id is not None, e.entry_point, e.reason)
+        for e in entries(service)
+    ]
     assert log == [
         ("write", "open_case", "sanne", "staff", "ok", True, "console", None),
         ("write", "answer", "sanne", "staff", "ok", True, "console", None),
@@ -114,7 +123,7 @@ def test_the_protection_refuses_updates_and_deletes(service, chat):
             with service.store.transaction() as s:
                 s.execute(text(sql))
             raise AssertionError("the audit log accepted: " + sql)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             assert "append-only" in str(exc)
 
 
@@ -129,12 +138,23 @@ def test_members_and_the_af_see_who_accessed_the_case_others_do_not(service, cha
 def test_meldcode_audit_verify_names_the_first_broken_entry(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MELDCODE_KEY_FILE")}
     env.update({"MELDCODE_DATA_DIR": str(tmp_path / "data"), "MELDCODE_KEYS": TEST_KEYS})
-    run = lambda *args, **kw: subprocess.run([sys.executable, "-m", "bot.cli", *args], text=True,  # noqa: E731
-                                             capture_output=True, env=env, cwd=ROOT, timeout=120, **kw)
+
+    def run(*args, **kw):
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", *args],
+            text=True,
+            capture_output=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+            **kw,
+        )
+
     assert run("console", input="/nieuw\n1\n1\n/stop\n").returncode == 0
     ok = run("audit", "verify")
     assert ok.returncode == 0 and "intact" in ok.stdout
     import sqlite3
+
     db = sqlite3.connect(tmp_path / "data" / "meldcode.db")
     db.execute("DROP TRIGGER audit_log_no_update")
     db.execute("UPDATE audit_log SET outcome = 'refused' WHERE id = 1")
@@ -146,6 +166,7 @@ def test_meldcode_audit_verify_names_the_first_broken_entry(tmp_path):
 
 def _case_id(service, code: str) -> int:
     from storage import cases as case_repo
+
     with service.store.transaction() as s:
         return case_repo.get_case(s, org_id=1, code=code).id
 
@@ -157,7 +178,10 @@ def test_refused_attempts_are_audited_with_the_case_they_targeted_and_shown_to_t
     service.export("tom", code)
     refused = [e for e in entries(service) if e.outcome == "refused"]
     assert [(e.action, e.user_ref, e.reason) for e in refused] == [
-        ("show_case", "tom", "no_access"), ("take_up", "tom", "no_access"), ("export", "tom", "no_access")]
+        ("show_case", "tom", "no_access"),
+        ("take_up", "tom", "no_access"),
+        ("export", "tom", "no_access"),
+    ]
     assert {e.case_id for e in refused} == {_case_id(service, code)}
     view = service.access_log("mila", code).text()
     assert "Tom Peters (zonder rol) · dossier geëxporteerd · geweigerd: geen toegang tot deze zaak" in view
@@ -175,6 +199,7 @@ def test_a_refusal_for_a_case_that_does_not_exist_is_audited_without_one(service
 def test_the_forms_behind_propose_moment_and_reminder_done_check_access_and_are_audited(service, chat):
     """Hardening finding 4: the forms opened for anyone, unaudited; now each is a read of the case."""
     from storage import reminders as reminder_repo
+
     code = _play(service, chat)
     case_id = _case_id(service, code)
     with service.store.transaction() as s:
@@ -185,8 +210,11 @@ def test_the_forms_behind_propose_moment_and_reminder_done_check_access_and_are_
     assert reminder, "the case has its D6 reminder"
     assert service.reminder_done_form("tom", code, reminder[0].id).error == "no_access"
     assert service.reminder_done_form("sanne", code, reminder[0].id).question is not None
-    audited = [(e.action, e.user_ref, e.outcome, e.case_id is not None) for e in entries(service)
-               if e.action in ("moment_form", "reminder_done_form")]
+    audited = [
+        (e.action, e.user_ref, e.outcome, e.case_id is not None)
+        for e in entries(service)
+        if e.action in ("moment_form", "reminder_done_form")
+    ]
     assert ("moment_form", "tom", "refused", True) in audited and ("moment_form", "mila", "ok", True) in audited
     assert ("reminder_done_form", "tom", "refused", True) in audited
     assert ("reminder_done_form", "sanne", "ok", True) in audited
@@ -195,6 +223,7 @@ def test_the_forms_behind_propose_moment_and_reminder_done_check_access_and_are_
 # ---- hardening finding 8: per-organisation chains, and a witness outside the database ----------------------
 def _witnessed_case(service, chat, tmp_path, monkeypatch) -> list:
     from storage import witness as witness_mod
+
     monkeypatch.setattr(audit_repo, "WITNESS_EVERY", 4)
     service.store.witness = witness_mod.Witness(tmp_path / "witness.jsonl")
     _play(service, chat)
@@ -207,8 +236,10 @@ def _remove_newest(service, count: int) -> None:
     keep, gone = rows[:-count], rows[-count:]
     _tamper(service, f"DELETE FROM audit_log WHERE id >= {gone[0].id}")
     with service.store.engine.begin() as conn:
-        conn.execute(text("UPDATE audit_heads SET seq = :seq, last_hash = :hash WHERE chain = :chain"),
-                     {"seq": keep[-1].seq, "hash": keep[-1].hash, "chain": keep[-1].chain})
+        conn.execute(
+            text("UPDATE audit_heads SET seq = :seq, last_hash = :hash WHERE chain = :chain"),
+            {"seq": keep[-1].seq, "hash": keep[-1].hash, "chain": keep[-1].chain},
+        )
     audit_repo.forget_remembered_heads()
 
 
@@ -245,12 +276,20 @@ def test_rewriting_behind_a_witness_is_detected_even_with_the_key(service, chat,
             if e.seq == 4:
                 values["user_ref"] = "iemand-anders"  # the rewritten history
             new = audit_repo._digest(key, prev, values)
-            conn.execute(text("INSERT INTO audit_log (org_id, at, event, action, case_id, user_id, user_ref, role, "
-                              "on_behalf_of, entry_point, outcome, prev_hash, hash, chain, seq, reason) VALUES "
-                              "(:org_id, :at, :event, :action, :case_id, :user_id, :user_ref, :role, :on_behalf_of, "
-                              ":entry_point, :outcome, :prev, :hash, :chain, :seq, :reason)"),
-                         {**values, "at": e.at.isoformat(" ") if conn.dialect.name == "sqlite" else e.at,
-                          "prev": prev, "hash": new})
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log (org_id, at, event, action, case_id, user_id, user_ref, role, "
+                    "on_behalf_of, entry_point, outcome, prev_hash, hash, chain, seq, reason) VALUES "
+                    "(:org_id, :at, :event, :action, :case_id, :user_id, :user_ref, :role, :on_behalf_of, "
+                    ":entry_point, :outcome, :prev, :hash, :chain, :seq, :reason)"
+                ),
+                {
+                    **values,
+                    "at": e.at.isoformat(" ") if conn.dialect.name == "sqlite" else e.at,
+                    "prev": prev,
+                    "hash": new,
+                },
+            )
             prev = new
         conn.execute(text("UPDATE audit_heads SET last_hash = :h WHERE chain = 1"), {"h": prev})
     audit_repo.forget_remembered_heads()
@@ -263,10 +302,25 @@ def test_rewriting_behind_a_witness_is_detected_even_with_the_key(service, chat,
 def test_meldcode_audit_verify_with_a_witness_file_finds_truncation(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "MELDCODE_"))}
     witness = tmp_path / "witness.jsonl"
-    env.update({"MELDCODE_DATA_DIR": str(tmp_path / "data"), "MELDCODE_KEYS": TEST_KEYS,
-                "MELDCODE_AUDIT_WITNESS": str(witness)})
-    run = lambda *args, **kw: subprocess.run([sys.executable, "-m", "bot.cli", *args], text=True,  # noqa: E731
-                                             capture_output=True, env=env, cwd=ROOT, timeout=120, **kw)
+    env.update(
+        {
+            "MELDCODE_DATA_DIR": str(tmp_path / "data"),
+            "MELDCODE_KEYS": TEST_KEYS,
+            "MELDCODE_AUDIT_WITNESS": str(witness),
+        }
+    )
+
+    def run(*args, **kw):
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", *args],
+            text=True,
+            capture_output=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+            **kw,
+        )
+
     assert run("console", input="/nieuw\n1\n1\n/stop\n").returncode == 0
     made = run("audit", "witness")
     assert made.returncode == 0 and "1 chain head(s) witnessed" in made.stdout
@@ -274,9 +328,10 @@ def test_meldcode_audit_verify_with_a_witness_file_finds_truncation(tmp_path):
     ok = run("audit", "verify")
     assert ok.returncode == 0 and "1 of 1 witness line(s)" in ok.stdout
     import sqlite3
+
     db = sqlite3.connect(tmp_path / "data" / "meldcode.db")
     db.execute("DROP TRIGGER audit_log_no_delete")
-    seq, = db.execute("SELECT max(seq) FROM audit_log").fetchone()
+    (seq,) = db.execute("SELECT max(seq) FROM audit_log").fetchone()
     db.execute("DELETE FROM audit_log WHERE seq = ?", (seq,))
     prev_seq, prev_hash = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     db.execute("UPDATE audit_heads SET seq = ?, last_hash = ?", (prev_seq, prev_hash))

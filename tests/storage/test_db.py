@@ -1,4 +1,5 @@
 """The embedded database's writers take turns in the order they came (no request starves under a burst)."""
+
 from __future__ import annotations
 
 import threading
@@ -59,6 +60,7 @@ def test_the_database_file_and_its_wal_and_shm_are_owner_only(tmp_path):
     from sqlalchemy import text
 
     from storage.db import Store
+
     os.umask(0o022)  # as a default shell has it
     store = Store.from_url(f"sqlite:///{tmp_path / 'data' / 'meldcode.db'}")
     store.upgrade()
@@ -76,6 +78,7 @@ def test_a_database_file_made_readable_by_others_is_made_owner_only_again(tmp_pa
     import stat
 
     from storage.db import Store
+
     path = tmp_path / "meldcode.db"
     path.touch(mode=0o644)
     path.chmod(0o644)

@@ -1,4 +1,5 @@
 """Encryption at rest: no free text readable in the database, tampering detected, keys rotate without loss."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,16 +25,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _case_with_canaries(service, chat) -> str:
     d = Dialog(service, chat)
-    d.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None),
+    d.play(
+        [
+            ("sanne", "open", None, None),
+            ("sanne", "triage.scope", {"scope": "domestic"}, None),
             ("sanne", "triage.forms", {"forms": ["psychisch"], "age": "9"}, None),
             ("sanne", "triage.kindcheck", {"siblings": "ja", "siblings_note": f"zus {CANARY}"}, None),
-            ("sanne", "step1.signal", {"kind": "third_party", "text": f"tekst {CANARY}",
-                                       "source": f"bron {CANARY}"}, None),
+            (
+                "sanne",
+                "step1.signal",
+                {"kind": "third_party", "text": f"tekst {CANARY}", "source": f"bron {CANARY}"},
+                None,
+            ),
             ("sanne", "step1.more", {"next": "signal"}, None),
-            ("sanne", "step1.signal", {"kind": "hypothesis", "text": f"hypothese {CANARY}"}, None)])
+            ("sanne", "step1.signal", {"kind": "hypothesis", "text": f"hypothese {CANARY}"}, None),
+        ]
+    )
     form = service.follow_up_form("sanne", d.code).question
-    service.follow_up("sanne", d.code, {"signal": form.fields[0].choices[0][0], "verdict": "refuted",
-                                        "note": f"noot {CANARY}"})
+    service.follow_up(
+        "sanne", d.code, {"signal": form.fields[0].choices[0][0], "verdict": "refuted", "note": f"noot {CANARY}"}
+    )
     service.correct("sanne", d.code, 1, f"correctie {CANARY}")
     return d.code
 
@@ -42,6 +53,7 @@ def test_the_raw_database_file_holds_no_typed_text(tmp_path, chat, clock):
     from bot.config import load_config
     from bot.service import ConversationService
     from flows.loader import load_all
+
     store = Store.from_url(f"sqlite:///{tmp_path / 'raw.db'}")
     store.upgrade()
     service = ConversationService(store=store, flows=load_all(), org=load_config(None), chat=chat, clock=clock)
@@ -57,6 +69,7 @@ def test_encrypted_columns_hold_sealed_values_on_postgresql_too(postgres_url, ch
     from bot.config import load_config
     from bot.service import ConversationService
     from flows.loader import load_all
+
     store = Store.from_url(postgres_url)
     store.upgrade()
     service = ConversationService(store=store, flows=load_all(), org=load_config(None), chat=chat, clock=clock)
@@ -75,7 +88,7 @@ def test_tampering_and_moving_values_between_columns_are_detected():
     assert ring.decrypt(sealed, "signals.text") == "geheim"
     with pytest.raises(KeyError_, match="authentication"):
         ring.decrypt(sealed, "signals.source")  # the same value pasted into another column
-    tampered = sealed[:-6] + ("AAAA" if not sealed[-6:-2] == "AAAA" else "BBBB") + sealed[-2:]
+    tampered = sealed[:-6] + ("AAAA" if sealed[-6:-2] != "AAAA" else "BBBB") + sealed[-2:]
     with pytest.raises(KeyError_):
         ring.decrypt(tampered, "signals.text")
     with pytest.raises(KeyError_, match="no key"):
@@ -97,9 +110,8 @@ def test_rotation_reseals_every_value_and_the_old_key_can_go(service, chat):
         assert f"tekst {CANARY}" in view and f"correctie {CANARY}" in view and f"noot {CANARY}" in view
         with service.store.engine.begin() as conn:
             assert reseal(conn, KeyRing.parse(audit_entry + "," + new_entry)) == 0  # none left under the old key
-        with pytest.raises(Exception, match="append-only"):
-            with service.store.transaction() as s:
-                s.execute(text("UPDATE signals SET kind = 'fact'"))
+        with pytest.raises(Exception, match="append-only"), service.store.transaction() as s:
+            s.execute(text("UPDATE signals SET kind = 'fact'"))
     finally:
         crypto.use(KeyRing.parse(TEST_KEYS))
 
@@ -107,25 +119,47 @@ def test_rotation_reseals_every_value_and_the_old_key_can_go(service, chat):
 def test_migration_0005_seals_plaintext_written_before_it(tmp_path):
     store = Store.from_url(f"sqlite:///{tmp_path / 'old.db'}")
     from storage.db import upgrade
+
     upgrade(store.engine, "0004")
     now = dt.datetime(2026, 3, 2).isoformat(" ")
     with store.engine.begin() as conn:
-        conn.execute(text(f"INSERT INTO organisations (id, key, name, timezone, created_at) VALUES (1, 'o', 'O', 'UTC', '{now}')"))
-        conn.execute(text("INSERT INTO people (id, org_id, external_id, name, is_af, is_deputy, is_board, is_admin, "
-                          "active) VALUES (1, 1, 'u', 'U', 0, 0, 0, 0, 1)"))
-        conn.execute(text(f"INSERT INTO cases (id, org_id, code, flow_id, flow_version, owner_id, status, flags, "
-                          f"round, created_at, updated_at, version) VALUES (1, 1, 'MC-2026-0001', 'meldcode', 1, 1, "
-                          f"'open', '[]', 1, '{now}', '{now}', 1)"))
-        conn.execute(text(f"INSERT INTO answers (org_id, case_id, node_id, round, flow_version, \"values\", actor_id, "
-                          f"actor_role, created_at) VALUES (1, 1, 'step1.signal', 1, 1, "
-                          f"'{{\"text\": \"oud {CANARY}\"}}', 1, 'staff', '{now}')"))
-        conn.execute(text(f"INSERT INTO signals (org_id, case_id, kind, text, created_by_id, created_at) "
-                          f"VALUES (1, 1, 'fact', 'oud {CANARY}', 1, '{now}')"))
+        conn.execute(
+            text(
+                f"INSERT INTO organisations (id, key, name, timezone, created_at) VALUES (1, 'o', 'O', 'UTC', '{now}')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO people (id, org_id, external_id, name, is_af, is_deputy, is_board, is_admin, "
+                "active) VALUES (1, 1, 'u', 'U', 0, 0, 0, 0, 1)"
+            )
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO cases (id, org_id, code, flow_id, flow_version, owner_id, status, flags, "
+                f"round, created_at, updated_at, version) VALUES (1, 1, 'MC-2026-0001', 'meldcode', 1, 1, "
+                f"'open', '[]', 1, '{now}', '{now}', 1)"
+            )
+        )
+        conn.execute(
+            text(
+                f'INSERT INTO answers (org_id, case_id, node_id, round, flow_version, "values", actor_id, '
+                f"actor_role, created_at) VALUES (1, 1, 'step1.signal', 1, 1, "
+                f"'{{\"text\": \"oud {CANARY}\"}}', 1, 'staff', '{now}')"
+            )
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO signals (org_id, case_id, kind, text, created_by_id, created_at) "
+                f"VALUES (1, 1, 'fact', 'oud {CANARY}', 1, '{now}')"
+            )
+        )
     store.upgrade()
     store.dispose()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("old.db*"))
     assert CANARY.encode() not in raw
     from storage import cases as case_repo
+
     store = Store.from_url(f"sqlite:///{tmp_path / 'old.db'}")
     with store.transaction() as s:
         assert case_repo.answers(s, case_id=1)[0].values == {"text": f"oud {CANARY}"}
@@ -137,26 +171,53 @@ def test_the_embedded_default_creates_an_owner_only_key_file_and_rotation_keeps_
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MELDCODE_KEYS", "MELDCODE_KEY_FILE")}
     env["MELDCODE_DATA_DIR"] = str(tmp_path / "data")
     session = "/nieuw\n1\n1\n9\nnee\n1\n" + f"Blauwe plek {CANARY}\n\n/stop\n"
-    first = subprocess.run([sys.executable, "-m", "bot.cli", "console"], input=session, text=True,
-                           capture_output=True, env=env, cwd=ROOT, timeout=120)
+    first = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console"],
+        input=session,
+        text=True,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     key_file = tmp_path / "data" / "meldcode.key"
     assert first.returncode == 0 and "created encryption key file" in first.stderr
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    rotate = subprocess.run([sys.executable, "-m", "bot.cli", "keys", "rotate"], text=True, capture_output=True,
-                            env=env, cwd=ROOT, timeout=120)
+    rotate = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "keys", "rotate"],
+        text=True,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert rotate.returncode == 0 and "re-encrypted" in rotate.stdout
     keys = [line for line in key_file.read_text().splitlines() if not line.startswith("#")]
     assert len(keys) == 3 and keys[0].startswith("audit:")
     key_file.write_text(keys[0] + "\n" + keys[2] + "\n")  # drop the old key: everything must still read
-    show = subprocess.run([sys.executable, "-m", "bot.cli", "console"], input="/open MC-2026-0001\n/stop\n",
-                          text=True, capture_output=True, env=env, cwd=ROOT, timeout=120)
+    show = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console"],
+        input="/open MC-2026-0001\n/stop\n",
+        text=True,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert f"Blauwe plek {CANARY}" in show.stdout
 
 
 # ---- hardening finding 5: keys cannot silently fork ---------------------------------------------------------
 def _meldcode(env: dict, *args: str, stdin: str = "/stop\n") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, text=True, capture_output=True,
-                          env=env, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -169,15 +230,26 @@ def embedded(tmp_path):
     return env, tmp_path / "data"
 
 
-@pytest.mark.parametrize("command", [["console"], ["audit", "verify"], ["export", "MC-2026-0001", "--as", "sanne"],
-                                     ["db", "upgrade"], ["reminders", "send"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["console"],
+        ["audit", "verify"],
+        ["export", "MC-2026-0001", "--as", "sanne"],
+        ["db", "upgrade"],
+        ["reminders", "send"],
+    ],
+)
 def test_a_database_copied_without_its_key_is_refused_and_no_key_is_made(embedded, tmp_path, command):
     env, data = embedded
     elsewhere = tmp_path / "elders"
     elsewhere.mkdir()
     (elsewhere / "meldcode.db").write_bytes((data / "meldcode.db").read_bytes())  # the file, not its key
-    key_id = next(line.split(":")[0] for line in (data / "meldcode.key").read_text().splitlines()
-                  if line and not line.startswith(("#", "audit:")))
+    key_id = next(
+        line.split(":")[0]
+        for line in (data / "meldcode.key").read_text().splitlines()
+        if line and not line.startswith(("#", "audit:"))
+    )
     run = _meldcode({**env, "MELDCODE_DATA_DIR": str(elsewhere)}, *command)
     assert run.returncode == 1 and "Traceback" not in run.stderr + run.stdout
     assert not (elsewhere / "meldcode.key").exists()  # no fresh key that would fork the data
@@ -213,6 +285,7 @@ def test_audit_verify_tells_a_wrong_audit_key_apart_from_a_changed_entry(embedde
     assert refused.returncode == 1 and "the audit key does not match this database" in refused.stderr
     assert _meldcode(env, "audit", "verify").returncode == 0
     import sqlite3
+
     db = sqlite3.connect(data / "meldcode.db")
     db.execute("DROP TRIGGER audit_log_no_update")
     db.execute("UPDATE audit_log SET outcome = 'refused' WHERE id = (SELECT max(id) FROM audit_log)")

@@ -1,4 +1,5 @@
 """The schema comes from migrations, matches the models, and protects what must never change."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,27 +16,57 @@ from storage import organisations as org_repo
 from storage.db import ConcurrentChange, Store
 from storage.models import Base
 
-NOW = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 
 
 def _case(store):
     with store.transaction() as s:
         org = org_repo.ensure_organisation(s, key="o", name="O", timezone="Europe/Amsterdam", now=NOW)
-        org_repo.sync_people(s, org_id=org.id, absences=[], people=[dict(
-            external_id="u1", name="A", staff_role="trajectbegeleider", is_af=False, is_deputy=False,
-            is_board=False, is_admin=False)])
+        org_repo.sync_people(
+            s,
+            org_id=org.id,
+            absences=[],
+            people=[
+                dict(
+                    external_id="u1",
+                    name="A",
+                    staff_role="trajectbegeleider",
+                    is_af=False,
+                    is_deputy=False,
+                    is_board=False,
+                    is_admin=False,
+                )
+            ],
+        )
         person = org_repo.get_person(s, org_id=org.id, external_id="u1")
-        case = case_repo.create_case(s, org_id=org.id, owner_id=person.id, flow_id="meldcode", flow_version=1,
-                                     start_node="triage.scope", now=NOW, year=2026)
-        answer_id = case_repo.add_answer(s, case=case, node_id="triage.scope", values={"scope": "domestic"},
-                                         actor_id=person.id, actor_role="staff", now=NOW)
+        case = case_repo.create_case(
+            s,
+            org_id=org.id,
+            owner_id=person.id,
+            flow_id="meldcode",
+            flow_version=1,
+            start_node="triage.scope",
+            now=NOW,
+            year=2026,
+        )
+        answer_id = case_repo.add_answer(
+            s,
+            case=case,
+            node_id="triage.scope",
+            values={"scope": "domestic"},
+            actor_id=person.id,
+            actor_role="staff",
+            now=NOW,
+        )
         return case.id, answer_id
 
 
 def all_tables():
     """Our models, and the Slack installation tables whose shape slack_sdk defines."""
     from sqlalchemy import MetaData
+
     from storage.slack_installations import slack_tables
+
     metadata = MetaData()
     for table in Base.metadata.tables.values():
         table.to_metadata(metadata)
@@ -52,9 +83,8 @@ def test_migrations_build_exactly_the_schema_the_models_describe(store):
 
 def test_answers_are_append_only_in_the_database_itself(store):
     case_id, answer_id = _case(store)
-    with pytest.raises(Exception) as info:
-        with store.transaction() as s:
-            s.execute(text("UPDATE answers SET node_id = 'x' WHERE id = :id"), {"id": answer_id})
+    with pytest.raises(Exception) as info, store.transaction() as s:
+        s.execute(text("UPDATE answers SET node_id = 'x' WHERE id = :id"), {"id": answer_id})
     assert "append-only" in str(info.value)
     with store.transaction() as s:
         assert case_repo.answers(s, case_id=case_id)[0].node_id == "triage.scope"
@@ -62,16 +92,15 @@ def test_answers_are_append_only_in_the_database_itself(store):
 
 def test_a_case_moved_meanwhile_is_not_overwritten(store):
     """Two people answer the same step at once: the second move sees the first and is refused, not lost."""
-    case_id, _ = _case(store)
+    _case_id, _ = _case(store)
     with store.transaction() as s:
         stale = case_repo.get_case(s, org_id=1, code="MC-2026-0001")
     with store.transaction() as s:
         fresh = case_repo.get_case(s, org_id=1, code="MC-2026-0001")
         case_repo.move_case(s, case=fresh, node="triage.urgency", outcome=None, status="open", flags=["a"], now=NOW)
-    with pytest.raises(ConcurrentChange):
-        with store.transaction() as s:
-            s.add(stale)
-            case_repo.move_case(s, case=stale, node="triage.other", outcome=None, status="open", flags=[], now=NOW)
+    with pytest.raises(ConcurrentChange), store.transaction() as s:
+        s.add(stale)
+        case_repo.move_case(s, case=stale, node="triage.other", outcome=None, status="open", flags=[], now=NOW)
     with store.transaction() as s:
         case = case_repo.get_case(s, org_id=1, code="MC-2026-0001")
         assert (case.current_node, case.flags, case.version) == ("triage.urgency", ["a"], 2)
@@ -79,8 +108,13 @@ def test_a_case_moved_meanwhile_is_not_overwritten(store):
         assert (case.version, case.closed_at, case.round) == (3, NOW, 2)
     with store.transaction() as s:
         case = case_repo.get_case(s, org_id=1, code="MC-2026-0001")
-        assert (case.current_node, case.outcome, case.status, case.version, case.round) == \
-            (None, "help", "closed", 3, 2)
+        assert (case.current_node, case.outcome, case.status, case.version, case.round) == (
+            None,
+            "help",
+            "closed",
+            3,
+            2,
+        )
 
 
 def test_timestamps_come_back_in_utc(store):
@@ -91,9 +125,8 @@ def test_timestamps_come_back_in_utc(store):
 
 
 def test_naive_timestamps_are_refused(store):
-    with pytest.raises(Exception, match="naive"):
-        with store.transaction() as s:
-            org_repo.ensure_organisation(s, key="n", name="N", timezone="UTC", now=dt.datetime(2026, 1, 1))
+    with pytest.raises(Exception, match="naive"), store.transaction() as s:
+        org_repo.ensure_organisation(s, key="n", name="N", timezone="UTC", now=dt.datetime(2026, 1, 1))
 
 
 def test_the_embedded_sqlite_keeps_the_last_commits_through_a_power_loss(tmp_path):
@@ -112,6 +145,7 @@ def test_two_first_cases_of_a_year_opened_at_once_both_get_a_number(postgres_url
     """Two staff members open the year's first case at the same moment: one waits for the other, neither fails.
     Their requests reach two server processes (one process runs its transactions one after the other)."""
     import threading
+
     store, other_process = Store.from_url(postgres_url), Store.from_url(postgres_url)
     store.upgrade()
     try:

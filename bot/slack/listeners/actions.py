@@ -1,4 +1,5 @@
 """Buttons (in DMs, the App Home and case modals): each acks, calls the service, shows the result."""
+
 from __future__ import annotations
 
 from slack_bolt import App
@@ -75,8 +76,12 @@ def register(app: App, service: ConversationService) -> None:
         reply = service.export(body["user"]["id"], code)
         if replayed(reply):
             return
-        view = kit.info_modal(reply, texts, title=texts("slack.dossier_title", code=code) if reply.ok
-                              else texts("slack.meldcode_title"), code=code)
+        view = kit.info_modal(
+            reply,
+            texts,
+            title=texts("slack.dossier_title", code=code) if reply.ok else texts("slack.meldcode_title"),
+            code=code,
+        )
         modal = body.get("view") or {}
         if modal.get("type") == "modal":
             client.views_update(view_id=modal["id"], hash=modal.get("hash"), view=view)
@@ -95,9 +100,15 @@ def register(app: App, service: ConversationService) -> None:
 
     @app.action(ActionId.REMINDER_DONE.value)
     def reminder_done(ack, body, action, client):
-        form(ack, body, action, client, service.reminder_done_form(body["user"]["id"], code_of(action),
-                                                                   ref_of(action)),
-             CallbackId.REMINDER_DONE, reminder=str(ref_of(action)))
+        form(
+            ack,
+            body,
+            action,
+            client,
+            service.reminder_done_form(body["user"]["id"], code_of(action), ref_of(action)),
+            CallbackId.REMINDER_DONE,
+            reminder=str(ref_of(action)),
+        )
 
     def form(ack, body, action, client, reply, callback_id, **meta):
         ack()
@@ -105,20 +116,41 @@ def register(app: App, service: ConversationService) -> None:
 
     @app.action(ActionId.ADD_SIGNAL.value)
     def add_signal(ack, body, action, client):
-        form(ack, body, action, client, service.entry_form(body["user"]["id"], code_of(action), "signal"),
-             CallbackId.ENTRY, kind="signal")
+        form(
+            ack,
+            body,
+            action,
+            client,
+            service.entry_form(body["user"]["id"], code_of(action), "signal"),
+            CallbackId.ENTRY,
+            kind="signal",
+        )
 
     @app.action(ActionId.ADD_CONTACT.value)
     def add_contact(ack, body, action, client):
-        form(ack, body, action, client, service.entry_form(body["user"]["id"], code_of(action), "contact"),
-             CallbackId.ENTRY, kind="contact")
+        form(
+            ack,
+            body,
+            action,
+            client,
+            service.entry_form(body["user"]["id"], code_of(action), "contact"),
+            CallbackId.ENTRY,
+            kind="contact",
+        )
 
     @app.action(ActionId.FOLLOW_UP.value)
     def follow_up(ack, body, action, client):
-        form(ack, body, action, client, service.follow_up_form(body["user"]["id"], code_of(action)),
-             CallbackId.FOLLOW_UP)
+        form(
+            ack, body, action, client, service.follow_up_form(body["user"]["id"], code_of(action)), CallbackId.FOLLOW_UP
+        )
 
     @app.action(ActionId.CORRECT.value)
     def correct(ack, body, action, client):
-        form(ack, body, action, client, service.correction_form(body["user"]["id"], code_of(action)),
-             CallbackId.CORRECTION)
+        form(
+            ack,
+            body,
+            action,
+            client,
+            service.correction_form(body["user"]["id"], code_of(action)),
+            CallbackId.CORRECTION,
+        )

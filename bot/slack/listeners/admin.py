@@ -1,4 +1,5 @@
 """Administration in Slack (C5, C4, C2): roles, absences and the welcome from the App Home; the explanation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,10 @@ def register(app: App, service: ConversationService) -> None:
         """The person is picked: the same modal turns into their roles, as they are now."""
         target = str(view_values(view).get("person") or "")[:64]
         reply = service.roles_form(body["user"]["id"], target)
-        ack(response_action="update", view=reply_view(reply, texts, callback_id=CallbackId.ROLES,
-                                                      meta={"person": target}))
+        ack(
+            response_action="update",
+            view=reply_view(reply, texts, callback_id=CallbackId.ROLES, meta={"person": target}),
+        )
 
     @app.view(CallbackId.ROLES.value)
     def roles(ack, body, view, client):
@@ -62,8 +65,9 @@ def register(app: App, service: ConversationService) -> None:
     @app.view(CallbackId.ABSENCE.value)
     def absence(ack, body, view, client):
         user, values = body["user"]["id"], view_values(view)
-        reply = service.record_absence(user, str(values.get("person") or "")[:64], _date(values.get("start")),
-                                       _date(values.get("end")))
+        reply = service.record_absence(
+            user, str(values.get("person") or "")[:64], _date(values.get("start")), _date(values.get("end"))
+        )
         if not reply.ok and reply.error in ("absence_order", "absence_past", "absence_dates"):
             # Wrong dates: say so on the date input and keep the modal as typed.
             ack(response_action="errors", errors={"f:end": reply.text()[:300]})

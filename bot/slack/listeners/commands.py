@@ -1,4 +1,5 @@
 """/meldcode: nieuw, mijn, uitleg, help, acuut, or a case code. Answers are ephemeral."""
+
 from __future__ import annotations
 
 from slack_bolt import App
@@ -32,7 +33,6 @@ def register(app: App, service: ConversationService) -> None:
             ack() if replayed(reply) else ack(blocks=kit.reply_blocks(reply, texts), text=reply.text())
         elif sub.upper().startswith("MC-"):
             ack()
-            open_reply(client, command["trigger_id"], service.show_case(user, sub.upper()), texts,
-                       overview=True)
+            open_reply(client, command["trigger_id"], service.show_case(user, sub.upper()), texts, overview=True)
         else:
             ack(text=texts("slack.help"))

@@ -1,4 +1,5 @@
 """Small helpers the listener groups share: turning a service reply into a modal."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,17 +10,28 @@ from bot.slack.ids import CallbackId
 from bot.texts import Texts
 
 
-def reply_view(reply: Reply, texts: Texts, *, overview: bool = False,
-               callback_id: CallbackId = CallbackId.ANSWER, meta: dict[str, Any] | None = None) -> dict:
+def reply_view(
+    reply: Reply,
+    texts: Texts,
+    *,
+    overview: bool = False,
+    callback_id: CallbackId = CallbackId.ANSWER,
+    meta: dict[str, Any] | None = None,
+) -> dict:
     """The next question when it is this person's turn; otherwise what the service said."""
     code = next((m.case_code for m in reply.messages if m.case_code), None) or (
-        reply.question.case_code if reply.question else None)
+        reply.question.case_code if reply.question else None
+    )
     if reply.question is not None and not overview:
-        return kit.question_modal(reply.question, texts, callback_id=callback_id, meta=meta,
-                                  notes=reply.messages)
+        return kit.question_modal(reply.question, texts, callback_id=callback_id, meta=meta, notes=reply.messages)
     title = texts("slack.case_title", code=code) if code else texts("slack.meldcode_title")
-    return kit.info_modal(reply, texts, title=title, code=code,
-                          extra_buttons=kit.case_actions(code, texts) if overview and reply.ok and code else None)
+    return kit.info_modal(
+        reply,
+        texts,
+        title=title,
+        code=code,
+        extra_buttons=kit.case_actions(code, texts) if overview and reply.ok and code else None,
+    )
 
 
 def replayed(reply: Reply) -> bool:

@@ -1,5 +1,6 @@
 """Events: the App Home is rebuilt whenever someone opens it; newcomers are known and welcomed; a workspace
 that removes the app stops being served."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Shortcuts: start a case from anywhere; record a message as a signal in a case (nothing is posted back)."""
+
 from __future__ import annotations
 
 from slack_bolt import App
@@ -27,10 +28,12 @@ def register(app: App, service: ConversationService) -> None:
             return  # refused (a replay of this request, or someone the bot does not know)
         if not cases:
             reply = Reply(messages=[Message(texts("slack.no_open_cases"))])
-            client.views_open(trigger_id=shortcut["trigger_id"],
-                              view=kit.info_modal(reply, texts, title=texts("slack.add_signal")))
+            client.views_open(
+                trigger_id=shortcut["trigger_id"], view=kit.info_modal(reply, texts, title=texts("slack.add_signal"))
+            )
             return
         form = service.entry_form(user, cases[0][0], "signal")
         text = (shortcut.get("message") or {}).get("text") or ""
-        client.views_open(trigger_id=shortcut["trigger_id"],
-                          view=kit.message_signal_modal(form.question, cases, text, texts))
+        client.views_open(
+            trigger_id=shortcut["trigger_id"], view=kit.message_signal_modal(form.question, cases, text, texts)
+        )

@@ -1,4 +1,5 @@
 """Modal submissions: the answer is committed before the ack; errors go back onto their inputs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,21 +60,25 @@ def register(app: App, service: ConversationService) -> None:
     def correction(ack, body, view):
         meta, values = view_metadata(view), view_values(view)
         answer_id = int(values["answer"]) if str(values.get("answer", "")).isdigit() else 0
-        respond(ack, view, service.correct(body["user"]["id"], meta.get("case", ""), answer_id,
-                                           values.get("note", "")))
+        respond(ack, view, service.correct(body["user"]["id"], meta.get("case", ""), answer_id, values.get("note", "")))
 
     @app.view(CallbackId.MOMENT.value)
     def moment(ack, body, view):
         meta, values = view_metadata(view), view_values(view)
         stamp = values.get("moment")
-        when = dt.datetime.fromtimestamp(stamp, dt.timezone.utc) if isinstance(stamp, int) else None
+        when = dt.datetime.fromtimestamp(stamp, dt.UTC) if isinstance(stamp, int) else None
         respond(ack, view, service.propose_moment(body["user"]["id"], meta.get("case", ""), when))
 
     @app.view(CallbackId.REMINDER_DONE.value)
     def reminder_done(ack, body, view):
         ref = view_metadata(view).get("reminder", "")
-        respond(ack, view, service.reminder_done(body["user"]["id"], int(ref) if ref.isdigit() else 0,
-                                                 view_values(view).get("note", "")))
+        respond(
+            ack,
+            view,
+            service.reminder_done(
+                body["user"]["id"], int(ref) if ref.isdigit() else 0, view_values(view).get("note", "")
+            ),
+        )
 
     @app.view(CallbackId.INFO.value)
     def info(ack):

@@ -3,8 +3,9 @@
 Revision ID: 0002
 Revises: 0001
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 import storage.types
 
@@ -34,16 +35,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_corrections_case_id"), ["case_id"], unique=False)
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        op.execute("CREATE TRIGGER corrections_no_update BEFORE UPDATE ON corrections "
-                   "BEGIN SELECT RAISE(ABORT, 'corrections is append-only'); END")
+        op.execute(
+            "CREATE TRIGGER corrections_no_update BEFORE UPDATE ON corrections "
+            "BEGIN SELECT RAISE(ABORT, 'corrections is append-only'); END"
+        )
     elif dialect == "postgresql":
-        op.execute("CREATE TRIGGER corrections_no_update BEFORE UPDATE ON corrections "
-                   "FOR EACH ROW EXECUTE FUNCTION meldcode_append_only()")
+        op.execute(
+            "CREATE TRIGGER corrections_no_update BEFORE UPDATE ON corrections "
+            "FOR EACH ROW EXECUTE FUNCTION meldcode_append_only()"
+        )
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS corrections_no_update" +
-               (" ON corrections" if op.get_bind().dialect.name == "postgresql" else ""))
+    op.execute(
+        "DROP TRIGGER IF EXISTS corrections_no_update"
+        + (" ON corrections" if op.get_bind().dialect.name == "postgresql" else "")
+    )
     with op.batch_alter_table("corrections", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_corrections_case_id"))
     op.drop_table("corrections")

@@ -5,8 +5,9 @@ Needs the encryption key to be configured (storage.crypto.use) before it runs, a
 Revision ID: 0005
 Revises: 0004
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 from storage import crypto
 from storage.rekey import reseal

@@ -3,8 +3,9 @@
 Revision ID: 0006
 Revises: 0005
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 import storage.types
 
@@ -45,11 +46,15 @@ def upgrade() -> None:
     )
     if op.get_bind().dialect.name == "sqlite":
         for kind in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER audit_log_no_{kind.lower()} BEFORE {kind} ON audit_log "
-                       f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
+            op.execute(
+                f"CREATE TRIGGER audit_log_no_{kind.lower()} BEFORE {kind} ON audit_log "
+                f"BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+            )
     else:
-        op.execute("CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
-                   "FOR EACH ROW EXECUTE FUNCTION meldcode_append_only()")
+        op.execute(
+            "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION meldcode_append_only()"
+        )
 
 
 def downgrade() -> None:

@@ -3,12 +3,13 @@
 Revision ID: 0009
 Revises: 0008
 """
-from alembic import op
-import sqlalchemy as sa
 
-import storage.types
+import sqlalchemy as sa
+from alembic import op
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+import storage.types
 
 revision = "0009"
 down_revision = "0008"
@@ -19,9 +20,11 @@ depends_on = None
 def _tables() -> list[sa.Table]:
     # The table shapes slack_sdk reads and writes, created here so that migrations stay the one source.
     metadata = sa.MetaData()
-    return [SQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations"),
-            SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots"),
-            SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, "slack_oauth_states")]
+    return [
+        SQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations"),
+        SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots"),
+        SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, "slack_oauth_states"),
+    ]
 
 
 def upgrade() -> None:

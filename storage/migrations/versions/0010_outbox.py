@@ -4,8 +4,9 @@ And the meldcode variant an organisation follows (its flow id), and a hosted wor
 Revision ID: 0010
 Revises: 0009
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 import storage.crypto
 import storage.types
@@ -34,8 +35,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_outbox_due", "outbox", ["status", "lease_until"])
     op.create_index("ix_outbox_org_id", "outbox", ["org_id"])
-    op.add_column("organisations", sa.Column("flow_id", sa.String(length=40), nullable=False,
-                                             server_default="meldcode"))
+    op.add_column(
+        "organisations", sa.Column("flow_id", sa.String(length=40), nullable=False, server_default="meldcode")
+    )
     op.add_column("organisations", sa.Column("settings_yaml", sa.Text(), nullable=True))
 
 

@@ -6,8 +6,9 @@ by the process until anyone's roles, activity or absences change, on whichever r
 Revision ID: 0011
 Revises: 0010
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0011"
 down_revision = "0010"
@@ -20,17 +21,23 @@ WATCHED = ("people", "absences")
 def upgrade() -> None:
     op.add_column("organisations", sa.Column("people_version", sa.Integer(), server_default="0", nullable=False))
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE FUNCTION meldcode_people_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                   "UPDATE organisations SET people_version = people_version + 1 WHERE id = "
-                   "CASE WHEN TG_OP = 'DELETE' THEN OLD.org_id ELSE NEW.org_id END; RETURN NULL; END $$")
+        op.execute(
+            "CREATE FUNCTION meldcode_people_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "UPDATE organisations SET people_version = people_version + 1 WHERE id = "
+            "CASE WHEN TG_OP = 'DELETE' THEN OLD.org_id ELSE NEW.org_id END; RETURN NULL; END $$"
+        )
         for table in WATCHED:
-            op.execute(f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                       f"FOR EACH ROW EXECUTE FUNCTION meldcode_people_changed()")
+            op.execute(
+                f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION meldcode_people_changed()"
+            )
         return
     for table in WATCHED:
         for when, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
-            op.execute(f"CREATE TRIGGER {table}_{when.lower()}_changed AFTER {when} ON {table} BEGIN "
-                       f"UPDATE organisations SET people_version = people_version + 1 WHERE id = {row}.org_id; END")
+            op.execute(
+                f"CREATE TRIGGER {table}_{when.lower()}_changed AFTER {when} ON {table} BEGIN "
+                f"UPDATE organisations SET people_version = people_version + 1 WHERE id = {row}.org_id; END"
+            )
 
 
 def downgrade() -> None:

@@ -7,8 +7,9 @@ no longer moves. Each organisation's chain starts with a genesis entry whose pre
 Revision ID: 0012
 Revises: 0011
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0012"
 down_revision = "0011"

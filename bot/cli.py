@@ -90,7 +90,7 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
             entry_point="cli",
             single=None if settings.oauth else load_config(settings.config_path),
         )
-        from bot.outbox import deliver_stale
+        from bot.service.outbox import deliver_stale
 
         for service in tenants.all():  # hosted: every installed workspace, each in its own office hours
             report = ReminderSender(service).run_once(now)

@@ -55,7 +55,7 @@ def purge_expired(service: ConversationService, now: dt.datetime | None = None) 
             case = case_repo.get_case(session, org_id=org.id, code=item.code)
             if case is None or (case.current_node is not None and org.uninstalled_at is None):  # reopened since
                 continue
-            service._audit(
+            service.core.audit(
                 session,
                 now,
                 "purge",

@@ -31,7 +31,7 @@ def _pass(tenants) -> None:
     for service in services:
         try:
             send_due_notices(service)
-            from bot.outbox import deliver_stale
+            from bot.service.outbox import deliver_stale
 
             deliver_stale(service)  # DMs whose writer died before posting them
             report = ReminderSender(service).run_once()

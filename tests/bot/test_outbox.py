@@ -7,7 +7,7 @@ import datetime as dt
 
 from bot.chat import RecordingChat
 from bot.messages import Action, Button, Message
-from bot.outbox import deliver_stale, message_from_json, message_json
+from bot.service.outbox import deliver_stale, message_from_json, message_json
 from storage import outbox as outbox_repo
 from tests.bot.dialog import Dialog
 from tests.bot.scripts import OPEN_TO_STEP2

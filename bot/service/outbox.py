@@ -8,15 +8,28 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from bot.chat import DeliveryError
+from bot.chat import Chat, DeliveryError
+from bot.config import OrgConfig
 from bot.messages import Action, Button, Message
 from storage import organisations as org_repo
 from storage import outbox as outbox_repo
+from storage.db import Store
 
-if TYPE_CHECKING:
-    from bot.service import ConversationService
+
+class Sender(Protocol):
+    """What the outbox needs of whoever sends: the service, or its core."""
+
+    @property
+    def store(self) -> Store: ...
+    @property
+    def org(self) -> OrgConfig: ...
+    @property
+    def chat(self) -> Chat: ...
+    @property
+    def clock(self) -> Callable[[], dt.datetime]: ...
+
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=2)  # the writer's own attempt (with Slack's retries) ends well within this
@@ -48,7 +61,7 @@ def message_from_json(data: dict[str, Any]) -> Message:
     )
 
 
-def reporter(service: ConversationService, message_id: int) -> Callable[[str | None], None]:
+def reporter(service: Sender, message_id: int) -> Callable[[str | None], None]:
     """What the chat calls when its attempt ended: None when posted, else why not (the pass retries)."""
 
     def done(error: str | None, tries: int = 0) -> None:
@@ -79,7 +92,7 @@ def reporter(service: ConversationService, message_id: int) -> Callable[[str | N
     return done
 
 
-def deliver_stale(service: ConversationService, now: dt.datetime | None = None, limit: int = 200) -> int:
+def deliver_stale(service: Sender, now: dt.datetime | None = None, limit: int = 200) -> int:
     """One pass: DMs whose writer never reported back are posted now (each by one sender: rows are claimed)."""
     now = now or service.clock()
 

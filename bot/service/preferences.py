@@ -4,41 +4,37 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
 
 from bot import i18n
 from bot.errors import Denied
 from bot.messages import Message, Reply
+from bot.service.call import Call, operation
+from bot.service.part import Part
 from flows.translate import LANGUAGES
 from storage import organisations as org_repo
 from storage.db import DatabaseError
-
-if TYPE_CHECKING:
-    from bot.service import Call
 
 WORDS = {"nl": "nl", "nederlands": "nl", "dutch": "nl", "en": "en", "english": "en", "engels": "en"}
 CACHE_SECONDS = 60.0  # another replica's change reaches this one within a minute
 
 
-class Preferences:
-    """Mixin for ConversationService."""
+class Preferences(Part):
+    def __init__(self, core):
+        super().__init__(core)
+        self._language_lock = threading.Lock()
+        self._language_cache: dict[str, tuple[str | None, float]] = {}
 
-    _language_cache: dict[str, tuple[str | None, float]]
-    _language_lock: threading.Lock
-
-    def set_language(self, actor: str, word: str) -> Reply:
+    @operation("write")
+    def set_language(self, call: Call, word: str) -> Reply:
         """`/taal en`: from now on the bot speaks this language with this person, everywhere."""
         language = WORDS.get(word.strip().lower())
 
-        def work(call: Call) -> Reply:
-            if language is None:
-                raise Denied("unknown_language")
-            org_repo.set_language(call.session, person_id=call.person.id, language=language)
-            self._remember(actor, language)
-            with i18n.speaking(language):
-                return Reply(messages=[Message(self.texts("replies.language_set"))])
-
-        return self._run(actor, work, action="set_language")
+        if language is None:
+            raise Denied("unknown_language")
+        org_repo.set_language(call.session, person_id=call.person.id, language=language)
+        self._remember(call.person.external_id, language)
+        with i18n.speaking(language):
+            return Reply(messages=[Message(self.texts("replies.language_set"))])
 
     def language_of(self, external_id: str) -> str | None:
         """The stored language (None: not chosen yet), cached briefly: every Slack request asks."""
@@ -48,8 +44,8 @@ class Preferences:
         if cached and cached[1] > now:
             return cached[0]
         try:
-            with self.store.transaction() as session:
-                org = org_repo.get_organisation(session, key=self.org.key)
+            with self.core.store.transaction() as session:
+                org = org_repo.get_organisation(session, key=self.core.org.key)
                 person = org_repo.get_person(session, org_id=org.id, external_id=external_id) if org else None
                 language = person.language if person else None
         except DatabaseError:
@@ -61,8 +57,8 @@ class Preferences:
         """A person's Slack locale (en-US, nl-NL) becomes their language until they choose one."""
         language = i18n.normalise(locale)
         try:
-            with self.store.transaction() as session:
-                org = org_repo.get_organisation(session, key=self.org.key)
+            with self.core.store.transaction() as session:
+                org = org_repo.get_organisation(session, key=self.core.org.key)
                 person = org_repo.get_person(session, org_id=org.id, external_id=external_id) if org else None
                 if person is not None and person.language is None:
                     org_repo.set_language(session, person_id=person.id, language=language)
@@ -79,6 +75,4 @@ class Preferences:
             )
 
     def _lock(self) -> threading.Lock:
-        if not hasattr(self, "_language_lock"):
-            self._language_lock, self._language_cache = threading.Lock(), {}
         return self._language_lock

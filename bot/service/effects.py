@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.messages import Message, Reply
+from bot.service.call import Call
+from bot.service.core import Core
 from flows.deadlines import due_times
 from flows.model import Flow, Transition
 from storage import cases as case_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
 from storage.models import Case, Signal
-
-if TYPE_CHECKING:
-    from bot.service import Call, ConversationService
 
 
 def open_hypotheses(call: Call, case: Case) -> list[Signal]:
@@ -28,9 +27,7 @@ def signal_counts(call: Call, case: Case) -> dict[str, int]:
     return {"count": len(signals), "hypotheses": sum(s.kind == "hypothesis" for s in signals)}
 
 
-def record_signal(
-    svc: ConversationService, call: Call, case: Case, values: dict[str, Any], answer_id: int | None
-) -> Signal:
+def record_signal(svc: Core, call: Call, case: Case, values: dict[str, Any], answer_id: int | None) -> Signal:
     signal = case_repo.add_signal(
         call.session,
         case=case,
@@ -67,9 +64,7 @@ def record_signal(
     return signal
 
 
-def apply(
-    svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition, answer_id: int, reply: Reply
-) -> None:
+def apply(svc: Core, call: Call, case: Case, flow: Flow, t: Transition, answer_id: int, reply: Reply) -> None:
     texts = svc.texts
     for effect in t.effects:
         name, params = effect.name, effect.params
@@ -86,7 +81,7 @@ def apply(
                 af,
                 lambda params=params: Message(  # written at once, in the recipient's language (Call.dm)
                     texts(f"dms.{params['notice']}", code=case.code),
-                    buttons=svc._open_button(case.code),
+                    buttons=svc.open_button(case.code),
                     case_code=case.code,
                 ),
             )
@@ -139,9 +134,7 @@ def apply(
             raise NotImplementedError(name)
 
 
-def _request_consultation(
-    svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition, reply: Reply
-) -> None:
+def _request_consultation(svc: Core, call: Call, case: Case, flow: Flow, t: Transition, reply: Reply) -> None:
     texts = svc.texts
     af = svc.acting_af(call)
     urgency = t.values.get("urgency", "normal")
@@ -178,18 +171,18 @@ def _request_consultation(
                 forms=", ".join(c.label for c in svc.flows[case.flow_version].forms if c.id in chosen) or "-",
                 urgency=texts(f"urgency.{urgency}"),
             ),
-            buttons=svc._consultation_buttons(case.code),
+            buttons=svc.consultation_buttons(case.code),
             tone="urgent" if urgency == "today" else "info",
             case_code=case.code,
         ),
     )
 
 
-def _melding_summary(svc: ConversationService, call: Call, case: Case, flow: Flow, t: Transition) -> str:
+def _melding_summary(svc: Core, call: Call, case: Case, flow: Flow, t: Transition) -> str:
     return melding_summary_text(svc, call, case, flow, t.state, t.node)
 
 
-def melding_summary_text(svc: ConversationService, call: Call, case: Case, flow: Flow, state, node_id: str) -> str:
+def melding_summary_text(svc: Core, call: Call, case: Case, flow: Flow, state, node_id: str) -> str:
     """X4: what Veilig Thuis asks on the phone, gathered from the case."""
     follow = {}
     for f in case_repo.follow_ups(call.session, case_id=case.id):

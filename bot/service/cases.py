@@ -1,0 +1,355 @@
+"""Opening a case and moving it along the flow: answers, turns, acute danger, re-opening, colleagues."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.errors import Denied
+from bot.messages import Action, Button, Message, Reply
+from bot.service import effects as fx
+from bot.service.call import Call, operation
+from bot.service.part import Part
+from flows import engine
+from flows.answers import to_json
+from flows.model import Flow, Node
+from storage import cases as case_repo
+from storage import organisations as org_repo
+from storage.models import Case
+
+# The close-of-case answers as people give them, and as they are counted.
+FEEDBACK_BUTTONS = ("ja", "deels", "nee")
+FEEDBACK_WORDS = {"ja": "yes", "deels": "partly", "nee": "no", "yes": "yes", "partly": "partly", "no": "no"}
+
+
+class Cases(Part):
+    # ---- what people do -----------------------------------------------------------------------
+    @operation("write")
+    def open_case(self, call: Call) -> Reply:
+        if not call.person.staff_role:
+            raise Denied("not_staff")
+        flow = self.core.latest
+        case = case_repo.create_case(
+            call.session,
+            org_id=call.org.id,
+            owner_id=call.person.id,
+            flow_id=flow.id,
+            flow_version=flow.version,
+            start_node=flow.start,
+            now=call.now,
+            year=self.core.today(call.now).year,
+        )
+        case_repo.add_event(
+            call.session, org_id=call.org.id, case_id=case.id, kind="opened", actor_id=call.person.id, now=call.now
+        )
+        roles = self.core.roles(call, case, member=True)  # the owner is its first member
+        call.case, call.roles = case, roles
+        return Reply(
+            messages=[
+                Message(self.texts("replies.case_opened", code=case.code), case_code=case.code),
+                Message(self.texts("safety"), tone="info"),
+            ],
+            question=self.core.question_view(call, case, roles),
+        )
+
+    @operation("write")
+    def answer(self, call: Call, code: str, node_id: str, values: Mapping[str, Any]) -> Reply:
+        case, roles = self.core.case(call, code)
+        if case.current_node is None:
+            raise Denied("case_closed", code=case.code)
+        if node_id != case.current_node:
+            raise Denied("stale_question", code=case.code, question=self.core.question_view(call, case, roles))
+        flow = self.flows[case.flow_version]
+        node = flow.nodes[case.current_node]
+        state = self.core.state(call, case)
+        people = self.core.people_ids(call, node)
+        try:
+            t = engine.advance(flow, state, values, call.now, roles=roles, policy=self.policy, people=people)
+        except engine.NotAllowed as exc:
+            af = self.core.acting_af(call)
+            if exc.code == "actor_af" and af is not None:
+                call.dm(af, lambda: self._your_turn_af(case, node, flow))
+            raise Denied(exc.code, af=af.name if af else "", code=case.code) from None
+        acted_as = "af" if (node.actor == "af" or "staff" not in roles) else "staff"
+        answer_id = case_repo.add_answer(
+            call.session,
+            case=case,
+            node_id=node.id,
+            values=to_json(t.values),
+            actor_id=call.person.id,
+            actor_role=acted_as,
+            now=call.now,
+        )
+        case_repo.add_event(
+            call.session,
+            org_id=call.org.id,
+            case_id=case.id,
+            kind="answered",
+            node_id=node.id,
+            actor_id=call.person.id,
+            now=call.now,
+        )
+        reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])
+        fx.apply(self.core, call, case, flow, t, answer_id, reply)
+        round_ = case.round
+        case_repo.move_case(
+            call.session,
+            case=case,
+            node=t.state.node,
+            outcome=t.outcome.id if t.outcome else None,
+            status=t.outcome.status if t.outcome else "open",
+            flags=t.state.flags,
+            now=call.now,
+            round=round_,
+        )
+        if t.outcome:
+            case_repo.add_event(
+                call.session,
+                org_id=call.org.id,
+                case_id=case.id,
+                kind="closed",
+                detail={"outcome": t.outcome.id},
+                actor_id=call.person.id,
+                now=call.now,
+            )
+            reply.messages.append(
+                Message(
+                    self.texts(
+                        "replies.outcome", code=case.code, title=t.outcome.title, message=t.outcome.message or ""
+                    ),
+                    case_code=case.code,
+                )
+            )
+            self._ask_feedback(call, case, reply)
+        self._announce_turn(call, case, flow, node, acted_as, reply)
+        reply.question = self.core.question_view(call, case, roles, state=t.state)
+        if reply.question is None and (waiting := self.core.waiting_message(call, case, roles)):
+            reply.messages.append(waiting)
+        return reply
+
+    def _ask_feedback(self, call: Call, case: Case, reply: Reply) -> None:
+        """C7: at the close, the staff member may say whether the bot helped (opt-in, anonymous)."""
+
+        def message() -> Message:
+            return Message(
+                self.texts("feedback.question", code=case.code),
+                case_code=case.code,
+                buttons=tuple(
+                    Button(self.texts(f"feedback.{word}"), Action.FEEDBACK, case.code, word)
+                    for word in FEEDBACK_BUTTONS
+                ),
+            )
+
+        if case.owner_id == call.person.id:
+            reply.messages.append(message())
+        else:
+            call.dm(case.owner, message)
+
+    @operation("write")
+    def feedback(self, call: Call, code: str, word: str) -> Reply:
+        """Stored without case or person (only the month); the case only notes that it was answered."""
+
+        case, _ = self.core.case(call, code)
+        if word not in FEEDBACK_WORDS:
+            raise Denied("feedback_word")
+        if case.owner_id != call.person.id or case.current_node is not None:
+            raise Denied("feedback_not_yours")
+        if any(e.kind == "feedback_given" for e in case_repo.timeline(call.session, case_id=case.id)):
+            raise Denied("feedback_given")
+        org_repo.add_feedback(
+            call.session, org_id=call.org.id, on=self.core.today(call.now), answer=FEEDBACK_WORDS[word]
+        )
+        case_repo.add_event(
+            call.session,
+            org_id=call.org.id,
+            case_id=case.id,
+            kind="feedback_given",
+            actor_id=call.person.id,
+            now=call.now,
+        )
+        return Reply(messages=[Message(self.texts("feedback.thanks"))])
+
+    def _your_turn_af(self, case: Case, node: Node, flow: Flow) -> Message:
+        flow = self.flows[case.flow_version]  # in the language of the recipient, who may read another
+        node = flow.nodes[node.id]
+        return Message(
+            self.texts(
+                "dms.your_turn_af",
+                code=case.code,
+                title=node.title,
+                step=flow.steps[node.step].title,
+                staff=case.owner.name,
+            ),
+            buttons=self.core.open_button(case.code),
+            case_code=case.code,
+        )
+
+    def _announce_turn(self, call: Call, case: Case, flow: Flow, answered: Node, acted_as: str, reply: Reply) -> None:
+        """B2/B3: the AF and the staff member each learn what the other recorded and whose turn it is."""
+        if acted_as == "af" and case.owner_id != call.person.id:
+            call.dm(
+                case.owner,
+                lambda: Message(
+                    self.texts(
+                        "dms.af_recorded",
+                        af=call.person.name,
+                        code=case.code,
+                        title=self.flows[case.flow_version].nodes[answered.id].title,
+                    ),
+                    buttons=self.core.open_button(case.code),
+                    case_code=case.code,
+                ),
+            )
+        if case.current_node is None:
+            return
+        nxt = flow.nodes[case.current_node]
+        if nxt.actor == "af" and acted_as != "af":
+            af = self.core.acting_af(call)
+            if af is None:
+                self.core.no_af_reachable(call, case.code, reply)
+            elif af.id != call.person.id:
+                call.dm(af, lambda: self._your_turn_af(case, nxt, flow))
+        elif nxt.actor in ("staff", "together") and acted_as == "af" and case.owner_id != call.person.id:
+            call.dm(
+                case.owner,
+                lambda: Message(
+                    self.texts(
+                        "dms.your_turn_staff",
+                        code=case.code,
+                        title=self.flows[case.flow_version].nodes[nxt.id].title,
+                        step=self.flows[case.flow_version].steps[nxt.step].title,
+                    ),
+                    buttons=self.core.open_button(case.code),
+                    case_code=case.code,
+                ),
+            )
+
+    @operation("write")
+    def acute(self, call: Call, code: str | None = None) -> Reply:
+        """T5: at any moment; answers at once with 112 and Veilig Thuis, and alerts the AF."""
+
+        case = None
+        if code:
+            case, _ = self.core.case(call, code)
+            case_repo.add_event(
+                call.session,
+                org_id=call.org.id,
+                case_id=case.id,
+                kind="acute_raised",
+                actor_id=call.person.id,
+                now=call.now,
+            )
+        af = self.core.acting_af(call)
+        alerted = af is not None and af.id != call.person.id
+        if alerted:
+            call.dm(
+                af,
+                lambda: Message(
+                    self.texts("dms.acute_alert", staff=call.person.name, code=case.code if case else ""),
+                    buttons=self.core.open_button(case.code) if case else (),
+                    tone="urgent",
+                    case_code=case.code if case else None,
+                ),
+            )
+        return Reply(messages=[Message(self.texts("replies.acute", af=af.name if alerted else ""), tone="urgent")])
+
+    @operation("write")
+    def reopen(self, call: Call, code: str) -> Reply:
+        """S5.1: a case can always be re-opened with new signals."""
+
+        case, roles = self.core.case(call, code)
+        if "staff" not in roles:
+            raise Denied("actor_staff")
+        if case.current_node is not None:
+            raise Denied("not_closed", code=case.code)
+        flow = self.flows[case.flow_version]
+        state = engine.reopen(flow, self.core.state(call, case))
+        case_repo.move_case(
+            call.session,
+            case=case,
+            node=state.node,
+            outcome=None,
+            status="open",
+            flags=state.flags,
+            now=call.now,
+            round=case.round + 1,
+        )
+        case_repo.add_event(
+            call.session,
+            org_id=call.org.id,
+            case_id=case.id,
+            kind="reopened",
+            detail={"round": case.round},
+            actor_id=call.person.id,
+            now=call.now,
+        )
+        af = self.core.acting_af(call)
+        if af is not None and af.id != call.person.id:
+            call.dm(
+                af,
+                lambda: Message(
+                    self.texts("dms.reopened", code=case.code, staff=call.person.name),
+                    buttons=self.core.open_button(case.code),
+                    case_code=case.code,
+                ),
+            )
+        return Reply(
+            messages=[Message(self.texts("replies.reopened", code=case.code, round=case.round), case_code=case.code)],
+            question=self.core.question_view(call, case, roles),
+        )
+
+    @operation("write")
+    def add_colleague(self, call: Call, code: str, colleague: str) -> Reply:
+        case, roles = self.core.case(call, code)
+        if "staff" not in roles:
+            raise Denied("actor_staff")
+        other = org_repo.get_person(call.session, org_id=call.org.id, external_id=colleague)
+        if other is None or not other.staff_role:
+            raise Denied("unknown_colleague", name=colleague[:40])
+        added = case_repo.add_member(
+            call.session, case=case, person_id=other.id, added_by_id=call.person.id, now=call.now
+        )
+        if added:
+            case_repo.add_event(
+                call.session,
+                org_id=call.org.id,
+                case_id=case.id,
+                kind="member_added",
+                detail={"person": other.id},
+                actor_id=call.person.id,
+                now=call.now,
+            )
+            call.dm(
+                other,
+                lambda: Message(
+                    self.texts(
+                        "dms.staff_recorded",
+                        staff=call.person.name,
+                        code=case.code,
+                        title=self.texts("events.member_added"),
+                    ),
+                    buttons=self.core.open_button(case.code),
+                    case_code=case.code,
+                ),
+            )
+        key = "replies.colleague_added" if added else "replies.colleague_already"
+        return Reply(messages=[Message(self.texts(key, name=other.name, code=case.code))])
+
+    @operation("write")
+    def remove_colleague(self, call: Call, code: str, colleague: str) -> Reply:
+        """Takes effect at once: the next request of the removed colleague is refused (ASVS 8.3.2)."""
+
+        case, _roles = self.core.case(call, code)
+        other = org_repo.get_person(call.session, org_id=call.org.id, external_id=colleague)
+        if other is None or not case_repo.remove_member(call.session, case=case, person_id=other.id, now=call.now):
+            raise Denied("unknown_colleague", name=colleague[:40])
+        case_repo.add_event(
+            call.session,
+            org_id=call.org.id,
+            case_id=case.id,
+            kind="member_removed",
+            detail={"person": other.id},
+            actor_id=call.person.id,
+            now=call.now,
+        )
+        return Reply(messages=[Message(self.texts("replies.colleague_removed", name=other.name, code=case.code))])

@@ -1,0 +1,152 @@
+"""A case written out: its overview (the case view) and its dossier for the pupil file (Markdown, HTML)."""
+
+from __future__ import annotations
+
+from bot.messages import Message, Reply
+from bot.service.call import Call, operation
+from bot.service.part import Part
+from bot.views import form_labels, format_value
+from flows.model import Flow
+from storage import cases as case_repo
+from storage import organisations as org_repo
+from storage import reminders as reminder_repo
+from storage.models import Case
+
+
+def render_html(texts, code: str, markdown: str) -> str:
+    """A printable page: the Markdown dossier, HTML-escaped line by line (no markup from typed text)."""
+    import html
+
+    parts = []
+    for line in markdown.splitlines():
+        esc = html.escape(line)
+        if line.startswith("### "):
+            parts.append(f"<h3>{esc[4:]}</h3>")
+        elif line.startswith("## "):
+            parts.append(f"<h2>{esc[3:]}</h2>")
+        elif line.startswith("# "):
+            parts.append(f"<h1>{esc[2:]}</h1>")
+        elif line.strip():
+            parts.append(f"<p>{esc}</p>")
+    return texts.template("dossier.html.j2", case={"code": code}, body="\n".join(parts))
+
+
+class Documents(Part):
+    def render_case(self, call, case: Case) -> str:
+        flow = self.flows[case.flow_version]
+        state = self.core.state(call, case)
+        people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
+        answers = self._answer_rows(call, case, flow)
+        follow = {}
+        for f in case_repo.follow_ups(call.session, case_id=case.id):
+            follow.setdefault(f.signal_id, []).append(f)
+        node = flow.nodes.get(case.current_node) if case.current_node else None
+        return self.texts.template(
+            "case.j2",
+            case=case,
+            flow=flow,
+            node=node,
+            step=flow.steps[node.step] if node else None,
+            outcome=flow.outcomes.get(case.outcome) if case.outcome else None,
+            forms=form_labels(flow, state),
+            signals=case_repo.signals(call.session, case_id=case.id),
+            follow_ups=follow,
+            answers=answers,
+            events=case_repo.timeline(call.session, case_id=case.id),
+            people=people,
+            reminders=reminder_repo.pending(call.session, case_id=case.id),
+            event_text=lambda e: self._event_text(flow, e),
+        )
+
+    def _answer_rows(self, call, case: Case, flow: Flow) -> list[dict]:
+        """Every stored answer as a person reads it, with the corrections made to it."""
+        everyone = org_repo.list_people(call.session, org_id=call.org.id)
+        people = {p.id: p.name for p in everyone}
+        by_external = {p.external_id: p.name for p in everyone}
+        corrections: dict[int, list] = {}
+        for c in case_repo.corrections(call.session, case_id=case.id):
+            corrections.setdefault(c.answer_id, []).append(c)
+        rows = []
+        for a in case_repo.answers(call.session, case_id=case.id):
+            node = flow.nodes.get(a.node_id)
+            if node is None:
+                continue
+            rows.append(
+                {
+                    "id": a.id,
+                    "node": node.id,
+                    "title": node.title,
+                    "by": people.get(a.actor_id, "?"),
+                    "role": a.actor_role,
+                    "at": a.created_at,
+                    "corrections": corrections.get(a.id, []),
+                    "values": [
+                        (
+                            next((f.label for f in node.fields if f.id == k), k),
+                            format_value(self.texts, flow, node, k, v, by_external),
+                        )
+                        for k, v in a.values.items()
+                    ],
+                }
+            )
+        return rows
+
+    def _event_text(self, flow: Flow, event) -> str:
+        if event.kind == "answered":
+            node = flow.nodes.get(event.node_id)
+            return self.texts("events.answered", title=node.title if node else event.node_id)
+        if event.kind == "closed":
+            outcome = flow.outcomes.get(event.detail.get("outcome"))
+            return self.texts("events.closed", title=outcome.title if outcome else "")
+        if event.kind == "signal_recorded":
+            return self.texts("events.signal_recorded", kind=self.texts(f"signal_kinds.{event.detail['kind']}"))
+        if event.kind == "followup_recorded":
+            return self.texts("events.followup_recorded", verdict=self.texts(f"verdicts.{event.detail['verdict']}"))
+        if event.kind in ("contact_recorded", "correction_recorded"):
+            node = flow.nodes.get(event.node_id)
+            return self.texts(f"events.{event.kind}", title=node.title if node else "")
+        if event.kind == "reopened":
+            return self.texts("events.reopened", round=event.detail.get("round", ""))
+        return self.texts(f"events.{event.kind}")
+
+    @operation("export")
+    def export(self, call: Call, code: str, fmt: str = "md") -> Reply:
+        """The dossier for the pupil file (Markdown, or printable HTML); audited, returned only to the asker."""
+
+        case, _roles = self.core.case(call, code)
+        markdown = self._dossier(call, case)
+        body = markdown if fmt == "md" else render_html(self.texts, case.code, markdown)
+        return Reply(messages=[Message(body, tone="private", case_code=case.code)])
+
+    def _dossier(self, call, case: Case) -> str:
+        flow = self.flows[case.flow_version]
+        state = self.core.state(call, case)
+        people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
+        answers = self._answer_rows(call, case, flow)
+        steps = [
+            {"title": step.title, "answers": [a for a in answers if flow.nodes[a["node"]].step == sid]}
+            for sid, step in flow.steps.items()
+        ]
+        follow = {}
+        for f in case_repo.follow_ups(call.session, case_id=case.id):
+            follow.setdefault(f.signal_id, []).append(f)
+        summary = None
+        if "step5.prepare" in state.answers:
+            from bot.service.effects import melding_summary_text
+
+            summary = melding_summary_text(self.core, call, case, flow, state, "step5.prepare")
+        return self.texts.template(
+            "dossier.md.j2",
+            case=case,
+            outcome=flow.outcomes.get(case.outcome) if case.outcome else None,
+            forms=form_labels(flow, state),
+            signals=case_repo.signals(call.session, case_id=case.id),
+            follow_ups=follow,
+            steps=[s for s in steps if s["answers"]],
+            people=people,
+            now=call.now,
+            exporter=call.person.name,
+            summary=summary,
+            events=case_repo.timeline(call.session, case_id=case.id),
+            event_text=lambda e: self._event_text(flow, e),
+        )

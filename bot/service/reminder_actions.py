@@ -1,0 +1,100 @@
+"""What people do with a reminder they received: snooze it, or mark it done with a note."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.errors import Denied
+from bot.messages import FieldView, Message, QuestionView, Reply
+from bot.service.call import Call, operation
+from bot.service.entries import checked_note
+from bot.service.part import Part
+from flows.deadlines import days_later
+from storage import cases as case_repo
+from storage import reminders as reminder_repo
+from storage.models import Case
+
+
+class ReminderActions(Part):
+    def _reminder(self, call, reminder_id: int) -> tuple[Any, Case]:
+        reminder = reminder_repo.get(call.session, reminder_id=reminder_id)
+        if reminder is None or reminder.org_id != call.org.id or reminder.status in ("cancelled", "done"):
+            raise Denied("unknown_reminder")
+        case = call.session.get(Case, reminder.case_id)
+        call.target_case_id = case.id
+        if not self.core.roles(call, case) and reminder.recipient_id != call.person.id:
+            raise Denied("no_access")
+        call.case = case
+        return reminder, case
+
+    @operation("write")
+    def snooze(self, call: Call, reminder_id: int, days: int) -> Reply:
+        """Remind again after a day or a week, at the organisation's reminder hour on a working day."""
+
+        if days not in (1, 7):
+            raise Denied("snooze_reason")
+        reminder, case = self._reminder(call, reminder_id)
+        when = days_later(call.now, days, self.policy)
+        reminder.due_at, reminder.status, reminder.lease_until, reminder.updated_at = (
+            when.astimezone(dt.UTC),
+            "pending",
+            None,
+            call.now,
+        )
+        case_repo.add_event(
+            call.session,
+            org_id=call.org.id,
+            case_id=case.id,
+            kind="reminder_snoozed",
+            detail={"reminder": reminder.id, "days": days},
+            actor_id=call.person.id,
+            now=call.now,
+        )
+        return Reply(
+            messages=[Message(self.texts("replies.snoozed", when=self.texts.datetime(when)), case_code=case.code)]
+        )
+
+    @operation("write")
+    def reminder_done(self, call: Call, reminder_id: int, note: str) -> Reply:
+        """Mark a reminder done with a recorded answer: what was done about it."""
+
+        reminder, case = self._reminder(call, reminder_id)
+        errors: dict[str, str] = {}
+        text = checked_note(self.texts, note, errors)
+        if errors:
+            return Reply(
+                messages=[Message(self.texts("errors.answer_rejected", count=1), tone="error")],
+                errors=errors,
+                ok=False,
+            )
+        reminder.status, reminder.done_note, reminder.done_by_id = "done", text, call.person.id
+        reminder.lease_until, reminder.updated_at = None, call.now
+        case_repo.add_event(
+            call.session,
+            org_id=call.org.id,
+            case_id=case.id,
+            kind="reminder_done",
+            detail={"reminder": reminder.id, "kind": reminder.kind},
+            actor_id=call.person.id,
+            now=call.now,
+        )
+        return Reply(messages=[Message(self.texts("replies.reminder_done"), case_code=case.code)])
+
+    @operation("read")
+    def reminder_done_form(self, call: Call, code: str, reminder_id: int) -> Reply:
+        """The form to mark a reminder done: only for who may act on it, audited like any read of the case."""
+
+        reminder, case = self._reminder(call, reminder_id)
+        t = self.texts
+        return Reply(
+            question=QuestionView(
+                case_code=case.code,
+                node_id=f"reminder:{reminder.id}",
+                step_title=t("reminder_done.title"),
+                title=t("reminder_done.title"),
+                prompt=None,
+                why=None,
+                fields=(FieldView("note", "text", t("reminder_done.note"), None, True),),
+            )
+        )

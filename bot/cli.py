@@ -69,7 +69,6 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
     from storage import cases as case_repo
     from storage import organisations as org_repo
     from storage import reminders as reminder_repo
-    from storage.models import Case
 
     store = open_store(settings)
     if args.reminders_command == "send":
@@ -117,7 +116,7 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
         for r in rows:
             who = names.get(r.recipient_id, "") if r.recipient_role == "staff" else texts(f"roles.{r.recipient_role}")
             print(
-                f"{texts.datetime(r.due_at):<22}{r.kind:<6}{session.get(Case, r.case_id).code:<15}"
+                f"{texts.datetime(r.due_at):<22}{r.kind:<6}{case_repo.code_of(session, case_id=r.case_id):<15}"
                 f"{who[:27]:<28}{r.status:<10}{r.attempts}"
             )
         print(f"{len(rows)} reminder(s)")
@@ -328,7 +327,6 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_store
     from storage import crypto
     from storage.crypto import KeyRing, append_key
-    from storage.rekey import checkpoint, reseal
 
     if args.keys_command == "new":
         print(KeyRing.new_entry(args.id))
@@ -343,9 +341,7 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     else:
         ring = append_key(settings.key_file)
         crypto.use(ring)
-    with store.engine.begin() as conn:
-        changed = reseal(conn, ring)
-    checkpoint(store.engine)
+    changed = store.reseal(ring)
     print(
         f"re-encrypted {changed} value(s) with key {ring.current}; older keys can be removed once no "
         f"backup made before now needs reading"
@@ -386,7 +382,7 @@ def _flow(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             return 1
-        org.flow_id = args.variant
+        org_repo.set_flow(session, org=org, flow_id=args.variant)
     print(f"{config.name} follows {args.variant} from now on (restart the replicas to pick it up)")
     return 0
 
@@ -420,7 +416,7 @@ def _settings(args: argparse.Namespace, settings: Settings) -> int:
         print(f"settings not stored: {exc}", file=sys.stderr)
         return 1
     with store.transaction() as session:
-        org_repo.get_organisation(session, key=config.key).settings_yaml = text
+        org_repo.set_settings(session, org=org_repo.get_organisation(session, key=config.key), settings_yaml=text)
     print(f"settings of {config.name} stored (restart the replicas to pick them up)")
     return 0
 

@@ -87,7 +87,7 @@ class ReminderSender:
 
     def _prepare(self, session, row: Reminder, now: dt.datetime) -> Delivery:
         svc = self.service
-        case = session.get(Case, row.case_id)
+        case = case_repo.case_by_id(session, case_id=row.case_id)
         today = svc.today(now)
         person = None
         if row.recipient_role == "staff":
@@ -106,7 +106,7 @@ class ReminderSender:
             consultation = case_repo.open_consultation(session, case_id=case.id)
             if person is not None and consultation is not None:
                 # D5: the AF did not take it up in time; the deputy may now act as AF for this case.
-                consultation.handed_to_id = person.id
+                case_repo.hand_consultation_to(session, consultation=consultation, person_id=person.id, assign=False)
                 case_repo.add_event(
                     session,
                     org_id=case.org_id,
@@ -166,7 +166,7 @@ class ReminderSender:
                     [af] if af is not None else (org_repo.admins(session, org_id=row.org_id) if row and final else [])
                 )
                 told_ids = [(p.external_id, p.language) for p in told if p.external_id != delivery.person_id]
-                code = session.get(Case, delivery.case_id).code
+                code = case_repo.code_of(session, case_id=delivery.case_id)
             if final:
                 report.failed += 1
                 log.error(

@@ -170,7 +170,7 @@ class Tenants:
                 person = org_repo.add_person(
                     session, org_id=org.id, external_id=installer, name=installer_name or installer
                 )
-                person.is_admin = True
+                org_repo.make_admin(session, person=person)
         with self._lock:
             self._services.pop(team_id, None)
         log.info("organisation installed")
@@ -200,14 +200,3 @@ class Tenants:
             self._services.pop(team_id, None)
         log.info("organisation uninstalled")
         return True
-
-
-class ServiceRouter:
-    """What the Slack listeners hold as `service`: every call goes to the workspace of the current request."""
-
-    def __init__(self, tenants: Tenants):
-        self.tenants = tenants
-        self.texts = tenants.texts
-
-    def __getattr__(self, name: str):
-        return getattr(self.tenants.current(), name)

@@ -90,6 +90,7 @@ def create_case(
 
 
 # The statements every step runs are built once: building one costs more than running it.
+_CODE_OF = select(Case.code).where(Case.id == bindparam("case_id"))
 _WITH_OWNER = joinedload(Case.owner)  # lists show their owners: one query, not one per case
 _CASE = select(Case).where(Case.org_id == bindparam("org_id"), Case.code == bindparam("code"))
 _CASE_AND_MEMBERSHIP = select(
@@ -449,3 +450,26 @@ def handed_to(session: Session, *, case_id: int) -> int | None:
     """The deputy the AF handed the case's latest consultation to, if any."""
     latest = latest_consultation(session, case_id=case_id)
     return latest.handed_to_id if latest else None
+
+
+def take_up_consultation(session: Session, *, consultation: Consultation, person_id: int, now: dt.datetime) -> None:
+    """B2: the AF (or the deputy it went to) takes the consultation request up."""
+    consultation.taken_up_by_id, consultation.taken_up_at = person_id, now
+    session.flush()
+
+
+def hand_consultation_to(session: Session, *, consultation: Consultation, person_id: int, assign: bool) -> None:
+    """B4/D5: a deputy acts as AF for this case from now on (`assign`: the request is theirs to take up too)."""
+    consultation.handed_to_id = person_id
+    if assign:
+        consultation.assigned_to_id = person_id
+    session.flush()
+
+
+def code_of(session: Session, *, case_id: int) -> str:
+    """A case's code, by its id (for lists of rows that hold only the id)."""
+    return session.scalar(_CODE_OF, {"case_id": case_id}) or ""
+
+
+def case_by_id(session: Session, *, case_id: int) -> Case | None:
+    return session.get(Case, case_id)

@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from storage import audit
 from storage.posted import PostedJournal
+from storage.rekey import checkpoint, reseal
 from storage.witness import Witness
 
 log = logging.getLogger(__name__)
@@ -289,9 +290,14 @@ class Store:
 
     def upgrade(self) -> None:
         upgrade(self.engine)
-        from storage.rekey import checkpoint
-
         checkpoint(self.engine)  # a migration may have sealed plaintext: leave none of it in the WAL
+
+    def reseal(self, ring) -> int:
+        """Key rotation: every sealed value under the current key, in one transaction; no plaintext left behind."""
+        with self.engine.begin() as conn:
+            changed = reseal(conn, ring)
+        checkpoint(self.engine)
+        return changed
 
     def dispose(self) -> None:
         self.engine.dispose()

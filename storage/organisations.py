@@ -273,3 +273,20 @@ def feedback_counts(session: Session, *, org_id: int, start: dt.date, end: dt.da
         .group_by(Feedback.answer)
     )
     return {answer: count for answer, count in rows}
+
+
+def make_admin(session: Session, *, person: Person) -> None:
+    person.is_admin = True
+    session.flush()
+
+
+def set_flow(session: Session, *, org: Organisation, flow_id: str) -> None:
+    """The meldcode variant the organisation follows from now on (its cases keep theirs)."""
+    org.flow_id = flow_id
+    session.flush()
+
+
+def set_settings(session: Session, *, org: Organisation, settings_yaml: str) -> None:
+    """A hosted organisation's own settings (checked by the caller like a config file)."""
+    org.settings_yaml = settings_yaml
+    session.flush()

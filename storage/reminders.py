@@ -170,3 +170,16 @@ def listing(
     if case_id is not None:
         query = query.where(Reminder.case_id == case_id)
     return list(session.scalars(query.order_by(Reminder.due_at)))
+
+
+def snooze(session: Session, *, reminder: Reminder, until: dt.datetime, now: dt.datetime) -> None:
+    """Due again at `until` (a person asked for a day or a week more)."""
+    reminder.due_at, reminder.status, reminder.lease_until, reminder.updated_at = until, "pending", None, now
+    session.flush()
+
+
+def mark_done(session: Session, *, reminder: Reminder, note: str, person_id: int, now: dt.datetime) -> None:
+    """Done, with what was done about it (sealed, like all typed text)."""
+    reminder.status, reminder.done_note, reminder.done_by_id = "done", note, person_id
+    reminder.lease_until, reminder.updated_at = None, now
+    session.flush()

@@ -23,7 +23,7 @@ class Consultation(Part):
         consultation = case_repo.open_consultation(call.session, case_id=case.id)
         if consultation is None:
             raise Denied("no_consultation", code=case.code)
-        consultation.taken_up_by_id, consultation.taken_up_at = call.person.id, call.now
+        case_repo.take_up_consultation(call.session, consultation=consultation, person_id=call.person.id, now=call.now)
         state = engine.take_up_consultation(self.core.state(call, case))
         case_repo.move_case(
             call.session,
@@ -80,7 +80,7 @@ class Consultation(Part):
         )
         if deputy is None:
             raise Denied("no_deputy")
-        consultation.assigned_to_id = consultation.handed_to_id = deputy.id
+        case_repo.hand_consultation_to(call.session, consultation=consultation, person_id=deputy.id, assign=True)
         case_repo.add_event(
             call.session,
             org_id=call.org.id,

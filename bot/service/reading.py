@@ -55,7 +55,7 @@ class Reading(Part):
             if waiting:
                 messages.append(Message(self.texts("replies.af_waiting")))
                 for w in waiting:
-                    code = call.session.get(Case, w.case_id).code
+                    code = case_repo.code_of(call.session, case_id=w.case_id)
                     messages.append(
                         Message(
                             self.texts(
@@ -72,7 +72,7 @@ class Reading(Part):
             if overdue:
                 messages.append(Message(self.texts("replies.af_overdue")))
                 for r in overdue:
-                    code = call.session.get(Case, r.case_id).code
+                    code = case_repo.code_of(call.session, case_id=r.case_id)
                     messages.append(
                         Message(
                             self.texts(

@@ -21,7 +21,7 @@ class ReminderActions(Part):
         reminder = reminder_repo.get(call.session, reminder_id=reminder_id)
         if reminder is None or reminder.org_id != call.org.id or reminder.status in ("cancelled", "done"):
             raise Denied("unknown_reminder")
-        case = call.session.get(Case, reminder.case_id)
+        case = case_repo.case_by_id(call.session, case_id=reminder.case_id)
         call.target_case_id = case.id
         if not self.core.roles(call, case) and reminder.recipient_id != call.person.id:
             raise Denied("no_access")
@@ -36,12 +36,7 @@ class ReminderActions(Part):
             raise Denied("snooze_reason")
         reminder, case = self._reminder(call, reminder_id)
         when = days_later(call.now, days, self.policy)
-        reminder.due_at, reminder.status, reminder.lease_until, reminder.updated_at = (
-            when.astimezone(dt.UTC),
-            "pending",
-            None,
-            call.now,
-        )
+        reminder_repo.snooze(call.session, reminder=reminder, until=when.astimezone(dt.UTC), now=call.now)
         case_repo.add_event(
             call.session,
             org_id=call.org.id,
@@ -68,8 +63,7 @@ class ReminderActions(Part):
                 errors=errors,
                 ok=False,
             )
-        reminder.status, reminder.done_note, reminder.done_by_id = "done", text, call.person.id
-        reminder.lease_until, reminder.updated_at = None, call.now
+        reminder_repo.mark_done(call.session, reminder=reminder, note=text, person_id=call.person.id, now=call.now)
         case_repo.add_event(
             call.session,
             org_id=call.org.id,

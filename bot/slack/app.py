@@ -17,13 +17,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot import i18n
 from bot.app import open_store
 from bot.config import load_config
+from bot.router import ServiceRouter
 from bot.service import ConversationService, claim_request
 from bot.settings import Settings
 from bot.slack.chat import SlackChat
 from bot.slack.listeners import actions, admin, commands, events, shortcuts, views
 from bot.slack.oauth import authorize, installations, oauth_flow
 from bot.slack.workspaces import WorkspaceClients
-from bot.tenants import ServiceRouter, Tenants, current_team, set_team
+from bot.tenants import Tenants, current_team, set_team
 from flows.loader import load_all
 from flows.workdays import warm_up
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from slack_bolt import App
 
-from bot.service import ConversationService
+from bot.port import ConversationPort
 from bot.slack import blocks as kit
 from bot.slack.ids import ActionId, CallbackId
 from bot.slack.listeners.common import reply_view, show_reply
@@ -20,7 +20,7 @@ def _date(raw) -> dt.date | None:
         return None
 
 
-def register(app: App, service: ConversationService) -> None:
+def register(app: App, service: ConversationPort) -> None:
     texts = service.texts
 
     def refresh_home(client, user: str) -> None:

@@ -7,13 +7,13 @@ import logging
 
 from slack_bolt import App
 
-from bot.service import ConversationService
+from bot.port import ConversationPort
 from bot.slack import blocks as kit
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, service: ConversationService) -> None:
+def register(app: App, service: ConversationPort) -> None:
     @app.event("app_home_opened")
     def home(event, client):
         if event.get("tab", "home") != "home":

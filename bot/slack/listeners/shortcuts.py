@@ -5,13 +5,13 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.messages import Message, Reply
-from bot.service import ConversationService
+from bot.port import ConversationPort
 from bot.slack import blocks as kit
 from bot.slack.ids import ShortcutId
 from bot.slack.listeners.common import open_reply
 
 
-def register(app: App, service: ConversationService) -> None:
+def register(app: App, service: ConversationPort) -> None:
     texts = service.texts
 
     @app.shortcut(ShortcutId.NEW_CASE.value)

@@ -7,14 +7,14 @@ import datetime as dt
 from slack_bolt import App
 
 from bot.messages import Reply
-from bot.service import ConversationService
+from bot.port import ConversationPort
 from bot.slack import blocks as kit
 from bot.slack.ids import CallbackId
 from bot.slack.listeners.common import replayed, reply_view
 from bot.slack.payloads import view_metadata, view_values
 
 
-def register(app: App, service: ConversationService) -> None:
+def register(app: App, service: ConversationPort) -> None:
     texts = service.texts
 
     def respond(ack, view: dict, reply: Reply, **kwargs) -> None:

@@ -1,0 +1,60 @@
+"""What several commands share: the organisation a command is about, and the chat DMs go through."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.settings import Settings
+
+
+def _org_config(settings: Settings, args: argparse.Namespace, store=None):
+    """The organisation a command is about: the config file's, or (hosted, OAuth) the workspace `--org`."""
+    from bot.config import hosted_config, load_config
+
+    if not settings.oauth:
+        return load_config(settings.config_path)
+    from bot.app import open_store
+    from storage import organisations as org_repo
+
+    store = store or open_store(settings)
+    with store.transaction() as session:
+        org = org_repo.get_organisation(session, key=args.org or "")
+        if org is None:
+            print(
+                "hosted for many workspaces: name the organisation with --org TEAM_ID "
+                "(the Slack team id of an installed workspace)",
+                file=sys.stderr,
+            )
+            raise SystemExit(2)
+        return hosted_config(
+            key=org.key, name=org.name, timezone=org.timezone, flow_id=org.flow_id, settings_yaml=org.settings_yaml
+        )
+
+
+def _chat_for(settings: Settings):
+    """Slack when a bot token is set (or, hosted, each workspace's own); otherwise DMs are printed."""
+    if settings.oauth:
+        from bot.app import open_store
+        from bot.slack.app import web_client
+        from bot.slack.chat import SlackChat
+        from bot.slack.oauth import installations
+        from bot.slack.workspaces import WorkspaceClients
+
+        return SlackChat(
+            web_client(settings),
+            clients=WorkspaceClients(
+                installations(settings, open_store(settings)),
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                make_client=lambda token: web_client(settings, token),
+            ),
+        )
+    if settings.slack_bot_token:
+        from bot.slack.app import web_client
+        from bot.slack.chat import SlackChat
+
+        return SlackChat(web_client(settings))
+    from bot.console import ConsoleChat
+
+    return ConsoleChat(write=print)

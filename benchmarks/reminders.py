@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
-from bot.reminders import ReminderSender  # noqa: E402
+from bot.jobs.reminders import ReminderSender  # noqa: E402
 from bot.service import ConversationService  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.slack.app import web_client  # noqa: E402

@@ -28,7 +28,12 @@ def configure(level: str, fmt: str = "text") -> None:
     )
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise for operators
-    # Libraries that log statements, parameters or payloads at INFO or DEBUG: typed text must never reach a log,
-    # whatever MELDCODE_LOG_LEVEL says (SQLAlchemy's engine logs every statement with its parameters at INFO).
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """Libraries that log statements, parameters or payloads at INFO or DEBUG (SQLAlchemy's engine logs every
+    statement with its parameters; slack_sdk and Bolt request and response bodies): typed text must never reach a
+    log, whatever MELDCODE_LOG_LEVEL says."""
     for name in ("sqlalchemy", "psycopg", "slack_sdk", "slack_bolt", "urllib3", "apscheduler.executors"):
         logging.getLogger(name).setLevel(logging.WARNING)

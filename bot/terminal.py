@@ -7,14 +7,12 @@ sequence could rewrite the AF's terminal (colours, the title, hidden lines); sho
 
 from __future__ import annotations
 
-import re
-
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+from flows.answers import CONTROL_CHARACTERS  # the same characters typed text may not hold
 
 
 def printable(text: str) -> str:
     """Every control character but newline and tab as a visible escape (\\x1b, \\u202e)."""
-    return _CONTROLS.sub(
+    return CONTROL_CHARACTERS.sub(
         lambda m: (
             m.group().encode("unicode_escape").decode("ascii") if ord(m.group()) > 0xFF else f"\\x{ord(m.group()):02x}"
         ),

@@ -59,7 +59,7 @@ NO = {"nee", "n", "no", "false", "0"}
 # What typed text may not hold: control characters other than newline and tab (NUL, BEL, ANSI escape
 # sequences start with ESC, C1 controls), lone UTF-16 surrogates (not text; they cannot be stored), and the
 # bidirectional overrides and isolates that make a line read differently from what it holds ("Trojan source").
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(raw: Any, *, max_length: int = 3000) -> str:
@@ -68,7 +68,7 @@ def clean_text(raw: Any, *, max_length: int = 3000) -> str:
     if not isinstance(raw, str):
         raise FieldError("not_text")
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    if _FORBIDDEN.search(text):
+    if CONTROL_CHARACTERS.search(text):
         raise FieldError("control_characters")
     text = unicodedata.normalize("NFC", text).strip()
     if len(text) > max_length:

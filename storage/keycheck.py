@@ -27,17 +27,33 @@ class KeyReport:
     missing: set[str] = field(default_factory=set)  # needed, and not in the key ring
     wrong: set[str] = field(default_factory=set)  # in the ring, but it does not open their values
     checked: int = 0  # sampled values opened
+    samples: list[tuple[str, str]] = field(default_factory=list, repr=False)  # (sealed value, its column)
 
     @property
     def ok(self) -> bool:
         return not self.missing and not self.wrong
+
+    def opened_with(self, ring: KeyRing) -> KeyReport:
+        """The same sample tried with `ring`: which needed keys are missing, which do not open their values."""
+        report = KeyReport(holds_data=self.holds_data, needed=set(self.needed), samples=self.samples)
+        for token, context in self.samples:
+            kid = token.split(":", 2)[1]
+            if kid not in ring.keys:
+                report.missing.add(kid)
+                continue
+            try:
+                ring.decrypt(token, context)
+                report.checked += 1
+            except KeyError_:
+                report.wrong.add(kid)
+        return report
 
 
 def _tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
 
 
-def examine(engine: Engine, ring: KeyRing | None) -> KeyReport:
+def examine(engine: Engine, ring: KeyRing | None = None) -> KeyReport:
     """Sample the sealed values (and whether an audit trail exists); with a ring, try to open them."""
     report = KeyReport()
     tables = _tables(engine)
@@ -64,16 +80,6 @@ def examine(engine: Engine, ring: KeyRing | None) -> KeyReport:
                 if not isinstance(token, str) or not token.startswith(PREFIX + ":"):
                     continue  # plaintext from before encryption: a migration seals it
                 report.holds_data = True
-                kid = token.split(":", 2)[1]
-                report.needed.add(kid)
-                if ring is None:
-                    continue
-                if kid not in ring.keys:
-                    report.missing.add(kid)
-                    continue
-                try:
-                    ring.decrypt(token, f"{table}.{column}")
-                    report.checked += 1
-                except KeyError_:
-                    report.wrong.add(kid)
-    return report
+                report.needed.add(token.split(":", 2)[1])
+                report.samples.append((token, f"{table}.{column}"))
+    return report.opened_with(ring) if ring is not None else report

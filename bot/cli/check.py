@@ -20,11 +20,10 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
             results.append((name, False, detail))
 
     def flows() -> str:
-        from bot.config import load_config
         from flows.loader import load_all
         from flows.translate import load_translations
 
-        flow_id = "meldcode" if settings.oauth else _quiet_flow_id(load_config, settings)
+        flow_id = "meldcode" if settings.oauth else _configured_flow_id(settings)
         loaded = load_all(flow_id=flow_id)
         load_translations(loaded, flow_id=flow_id)  # every text in every language (strict)
         return "; ".join(
@@ -70,7 +69,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         return f"{settings.database_label} answers, schema at the latest revision ({head})"
 
     def keys() -> str:
-        from bot.app import load_keys
+        from bot.startup import load_keys
         from storage import audit as audit_repo
         from storage import keycheck
 
@@ -139,8 +138,9 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if not failed else 1
 
 
-def _quiet_flow_id(load_config, settings: Settings) -> str:
-    from bot.config import ConfigError
+def _configured_flow_id(settings: Settings) -> str:
+    """The flow the organisation's config names; the default when the config is broken (its own check says why)."""
+    from bot.config import ConfigError, load_config
 
     try:
         return load_config(settings.config_path).flow_id

@@ -14,7 +14,7 @@ def _org_config(settings: Settings, args: argparse.Namespace, store=None):
 
     if not settings.oauth:
         return load_config(settings.config_path)
-    from bot.app import open_store
+    from bot.startup import open_store
     from storage import organisations as org_repo
 
     store = store or open_store(settings)
@@ -35,11 +35,11 @@ def _org_config(settings: Settings, args: argparse.Namespace, store=None):
 def _chat_for(settings: Settings):
     """Slack when a bot token is set (or, hosted, each workspace's own); otherwise DMs are printed."""
     if settings.oauth:
-        from bot.app import open_store
         from bot.slack.app import web_client
         from bot.slack.chat import SlackChat
         from bot.slack.oauth import installations
         from bot.slack.workspaces import WorkspaceClients
+        from bot.startup import open_store
 
         return SlackChat(
             web_client(settings),
@@ -55,6 +55,6 @@ def _chat_for(settings: Settings):
         from bot.slack.chat import SlackChat
 
         return SlackChat(web_client(settings))
-    from bot.console import ConsoleChat
+    from bot.console.chat import ConsoleChat
 
     return ConsoleChat(write=print)

@@ -10,7 +10,7 @@ from bot.settings import Settings
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import open_store
+    from bot.startup import open_store
     from storage.db import Store, current_revision, head_revision
 
     probe = Store.from_url(settings.database_url)
@@ -33,7 +33,7 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from bot.app import open_store
+    from bot.startup import open_store
     from storage import audit as audit_repo
     from storage import crypto
     from storage.witness import WitnessFileError, read
@@ -75,7 +75,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _keys(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import open_store
+    from bot.startup import open_store
     from storage import crypto
     from storage.crypto import KeyRing, append_key
 
@@ -102,7 +102,7 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
 
 def _flow(args: argparse.Namespace, settings: Settings) -> int:
     """Show, or (hosted) set, the meldcode variant an organisation follows: a folder in flows/definitions."""
-    from bot.app import open_store
+    from bot.startup import open_store
     from flows.loader import FlowDefinitionError, load_all
     from flows.translate import load_translations
     from storage import organisations as org_repo
@@ -140,8 +140,8 @@ def _flow(args: argparse.Namespace, settings: Settings) -> int:
 
 def _settings(args: argparse.Namespace, settings: Settings) -> int:
     """Show, or (hosted) set from a YAML file, an organisation's settings (office hours, retention, ...)."""
-    from bot.app import open_store
     from bot.config import ConfigError, hosted_config
+    from bot.startup import open_store
     from storage import organisations as org_repo
 
     store = open_store(settings)

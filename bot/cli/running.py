@@ -12,10 +12,12 @@ from bot.settings import Settings
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_service
-    from bot.console import Console, ConsoleChat, ConsoleClock
-    from bot.reminders import ReminderSender
+    from bot.console.chat import ConsoleChat
+    from bot.console.loop import Console
+    from bot.console.session import ConsoleClock
+    from bot.jobs.reminders import ReminderSender
     from bot.service import utcnow
+    from bot.startup import build_service
 
     chat = ConsoleChat(write=lambda text: (sys.stdout.write(text + "\n"), sys.stdout.flush()))
     clock = ConsoleClock(utcnow)
@@ -35,7 +37,7 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import open_store
+    from bot.startup import open_store
 
     log = logging.getLogger("meldcode")
     missing = settings.missing_for_slack()
@@ -57,8 +59,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _reminders(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import open_store
     from bot.config import load_config
+    from bot.startup import open_store
     from bot.texts import Texts
     from storage import cases as case_repo
     from storage import organisations as org_repo
@@ -66,7 +68,7 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
 
     store = open_store(settings)
     if args.reminders_command == "send":
-        from bot.reminders import ReminderSender
+        from bot.jobs.reminders import ReminderSender
         from bot.tenants import Tenants
 
         chat = _chat_for(settings)
@@ -120,8 +122,9 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from bot.app import build_service
-    from bot.console import ConsoleChat, write_private
+    from bot.console.chat import ConsoleChat
+    from bot.console.files import write_private
+    from bot.startup import build_service
 
     service = build_service(settings, ConsoleChat(write=print), entry_point="cli", config=_org_config(settings, args))
     person = service.find_person(args.as_person) or args.as_person
@@ -140,9 +143,9 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_service
-    from bot.console import ConsoleChat
-    from bot.retention import expired_cases, purge_expired
+    from bot.console.chat import ConsoleChat
+    from bot.jobs.retention import expired_cases, purge_expired
+    from bot.startup import build_service
 
     service = build_service(settings, ConsoleChat(write=print), entry_point="cli", config=_org_config(settings, args))
     now = dt.datetime.fromisoformat(args.now) if args.now else None
@@ -161,7 +164,7 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
 
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot import stats as stats_mod
-    from bot.app import open_store
+    from bot.startup import open_store
     from bot.texts import Texts
     from flows.answers import parse_date
     from flows.loader import load_all

@@ -10,6 +10,7 @@ from bot.messages import Action, Button, FieldView, Message, QuestionView, Reply
 from bot.service.call import Call, operation
 from bot.service.part import Part
 from storage import cases as case_repo
+from storage import consultations as consultation_repo
 from storage import organisations as org_repo
 from storage.models import Person
 
@@ -340,7 +341,7 @@ class Administration(Part):
             self.core.tell_admins(call, lambda: Message(self.texts("dms.no_af_period", name=person.name, **when)))
             return reply
         # The hand-over is logged and the deputy is told what comes to them.
-        waiting = len(case_repo.waiting_consultations(call.session, org_id=call.org.id))
+        waiting = len(consultation_repo.waiting_consultations(call.session, org_id=call.org.id))
         case_repo.add_event(
             call.session,
             org_id=call.org.id,

@@ -10,6 +10,7 @@ from bot.service.call import Call, operation
 from bot.service.part import Part
 from flows import engine
 from storage import cases as case_repo
+from storage import consultations as consultation_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
 
@@ -20,10 +21,12 @@ class Consultation(Part):
         case, roles = self.core.case(call, code)
         if "af" not in roles:
             raise Denied("not_af")
-        consultation = case_repo.open_consultation(call.session, case_id=case.id)
+        consultation = consultation_repo.open_consultation(call.session, case_id=case.id)
         if consultation is None:
             raise Denied("no_consultation", code=case.code)
-        case_repo.take_up_consultation(call.session, consultation=consultation, person_id=call.person.id, now=call.now)
+        consultation_repo.take_up_consultation(
+            call.session, consultation=consultation, person_id=call.person.id, now=call.now
+        )
         state = engine.take_up_consultation(self.core.state(call, case))
         case_repo.move_case(
             call.session,
@@ -65,7 +68,7 @@ class Consultation(Part):
         case, roles = self.core.case(call, code)
         if "af" not in roles:
             raise Denied("not_af")
-        consultation = case_repo.latest_consultation(call.session, case_id=case.id)
+        consultation = consultation_repo.latest_consultation(call.session, case_id=case.id)
         if consultation is None:
             raise Denied("no_consultation", code=case.code)
         deputy = next(
@@ -80,7 +83,9 @@ class Consultation(Part):
         )
         if deputy is None:
             raise Denied("no_deputy")
-        case_repo.hand_consultation_to(call.session, consultation=consultation, person_id=deputy.id, assign=True)
+        consultation_repo.hand_consultation_to(
+            call.session, consultation=consultation, person_id=deputy.id, assign=True
+        )
         case_repo.add_event(
             call.session,
             org_id=call.org.id,

@@ -21,14 +21,15 @@ from bot.messages import Action, Button, Message, QuestionView, Reply
 from bot.service import outbox as outbox_mod
 from bot.service.call import EVENTS, Attempt, Call, OrgRef, Someone, current_claim, utcnow
 from bot.service.outbox import message_json
+from bot.service.questions import question_view
 from bot.texts import Texts
-from bot.views import question_view
 from flows import engine
 from flows.answers import AnswerRejected, from_json
 from flows.model import CaseState, Flow, Node
 from flows.translate import load_translations
 from storage import audit as audit_repo
 from storage import cases as case_repo
+from storage import consultations as consultation_repo
 from storage import crypto
 from storage import events as event_repo
 from storage import organisations as org_repo
@@ -278,7 +279,7 @@ class Core:
         af = self.acting_af(call)
         if af is not None and af.id == call.person.id:
             roles.add("af")
-        elif call.person.is_deputy and case_repo.handed_to(call.session, case_id=case.id) == call.person.id:
+        elif call.person.is_deputy and consultation_repo.handed_to(call.session, case_id=case.id) == call.person.id:
             roles.add("af")  # the AF handed this case to the deputy (B4)
         return roles
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.messages import Message, Reply
 from bot.service.call import Call, operation
 from bot.service.part import Part
-from bot.views import form_labels, format_value
+from bot.service.questions import form_labels, format_value
 from flows.model import Flow
 from storage import cases as case_repo
 from storage import organisations as org_repo

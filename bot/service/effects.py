@@ -10,6 +10,7 @@ from bot.service.core import Core
 from flows.deadlines import due_times
 from flows.model import Flow, Transition
 from storage import cases as case_repo
+from storage import consultations as consultation_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
 from storage.models import Case, Signal
@@ -138,7 +139,7 @@ def _request_consultation(svc: Core, call: Call, case: Case, flow: Flow, t: Tran
     texts = svc.texts
     af = svc.acting_af(call)
     urgency = t.values.get("urgency", "normal")
-    case_repo.request_consultation(
+    consultation_repo.request_consultation(
         call.session,
         case=case,
         urgency=urgency,

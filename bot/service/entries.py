@@ -10,7 +10,7 @@ from bot.messages import FieldView, Message, QuestionView, Reply
 from bot.service import effects as fx
 from bot.service.call import Call, operation
 from bot.service.part import Part
-from bot.views import question_view
+from bot.service.questions import question_view
 from flows import engine
 from flows.answers import FieldError, clean_text, to_json
 from flows.model import Flow

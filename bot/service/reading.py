@@ -9,6 +9,7 @@ from bot.service.documents import Documents
 from bot.service.part import Part
 from storage import audit as audit_repo
 from storage import cases as case_repo
+from storage import consultations as consultation_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
 from storage.models import Case
@@ -51,7 +52,7 @@ class Reading(Part):
             messages.append(Message(self.texts("replies.your_cases")))
             messages += [self._case_line(call, c) for c in mine]
         if af is not None and af.id == call.person.id:
-            waiting = case_repo.waiting_consultations(call.session, org_id=call.org.id)
+            waiting = consultation_repo.waiting_consultations(call.session, org_id=call.org.id)
             if waiting:
                 messages.append(Message(self.texts("replies.af_waiting")))
                 for w in waiting:

@@ -15,15 +15,17 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot import i18n
-from bot.app import open_store
 from bot.config import load_config
+from bot.logs import quiet_libraries
 from bot.router import ServiceRouter
 from bot.service import ConversationService, claim_request
 from bot.settings import Settings
 from bot.slack.chat import SlackChat
-from bot.slack.listeners import actions, admin, commands, events, shortcuts, views
+from bot.slack.listeners import actions, admin, commands, events, shortcuts, submissions
+from bot.slack.listeners.common import PORT
 from bot.slack.oauth import authorize, installations, oauth_flow
 from bot.slack.workspaces import WorkspaceClients
+from bot.startup import open_store
 from bot.tenants import Tenants, current_team, set_team
 from flows.loader import load_all
 from flows.workdays import warm_up
@@ -44,12 +46,6 @@ def web_client(settings: Settings, token: str | None = None) -> WebClient:
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
-
-
-def quiet_libraries() -> None:
-    """slack_sdk and Bolt log request and response bodies at DEBUG: typed text must never reach a log."""
-    for name in ("slack_sdk", "slack_bolt", "urllib3"):
-        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def acting_user(body) -> str | None:
@@ -148,6 +144,7 @@ def build_app(
         trigger = body.get("trigger_id") if isinstance(body, dict) else None
         claim_request(f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None)
         in_their_language(body, client)
+        context[PORT] = router  # what every listener talks to (listeners.common.port_of)
         return next()
 
     @app.error
@@ -159,8 +156,8 @@ def build_app(
 
     # Bolt tries listeners in the order they were added, building each one's arguments: the command and
     # step submissions, most of the traffic, come first (measured: 17 misses per step submission before).
-    for group in (commands, views, actions, events, shortcuts, admin):
-        group.register(app, router)
+    for group in (commands, submissions, actions, events, shortcuts, admin):
+        group.register(app)
     events.register_installs(app, tenants, chat)
     app.meldcode_chat = chat  # so the server can flush DMs in flight on shutdown
     app.meldcode_tenants = tenants  # so the server can start the reminder passes beside it

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def with_reminders(app, settings: Settings):
-    from bot.scheduler import start_scheduler
+    from bot.jobs.scheduler import start_scheduler
 
     return start_scheduler(app.meldcode_tenants, interval_seconds=settings.reminder_interval_seconds)
 
@@ -120,7 +120,7 @@ def serve_http(settings: Settings, *, host: str, port: int, workers: int, thread
     # busy host). Imported here, before gunicorn binds, the workers fork with them in memory.
     import importlib
 
-    for module in ("bot.slack.app", "bot.scheduler", "slack_bolt.adapter.wsgi"):
+    for module in ("bot.slack.app", "bot.jobs.scheduler", "slack_bolt.adapter.wsgi"):
         importlib.import_module(module)
     import datetime as dt
 

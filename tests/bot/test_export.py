@@ -63,9 +63,9 @@ def test_an_export_printed_to_a_terminal_shows_control_characters_and_never_obey
     import sys
     from pathlib import Path
 
-    from bot.app import build_service
     from bot.chat import RecordingChat
     from bot.settings import Settings
+    from bot.startup import build_service
     from storage import cases as case_repo
     from tests.conftest import TEST_KEYS
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from bot import i18n
-from bot.reminders import ReminderSender
+from bot.jobs.reminders import ReminderSender
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
 from tests.bot.dialog import Dialog

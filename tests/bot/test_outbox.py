@@ -57,7 +57,7 @@ def test_messages_keep_buttons_and_files_through_the_outbox():
 
 
 def test_posted_dms_leave_the_outbox_after_30_days_with_the_daily_purge(service, chat, clock):
-    from bot.retention import purge_expired
+    from bot.jobs.retention import purge_expired
 
     Dialog(service, chat).play(OPEN_TO_STEP2)
     with service.store.transaction() as s:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bot.jobs.reminders import ReminderSender
 from bot.messages import Message
-from bot.reminders import ReminderSender
 from bot.tenants import Tenants
 from flows.loader import load_all
 from storage import cases as case_repo
@@ -125,7 +125,7 @@ def test_an_uninstalled_workspace_is_not_served_its_reminders_stop_and_retention
         case = case_repo.get_case(s, org_id=org.id, code=code)
         assert case is not None  # the data stays, under the organisation's retention
         assert reminder_repo.pending(s, case_id=case.id) == []
-    from bot.retention import expired_cases, purge_expired
+    from bot.jobs.retention import expired_cases, purge_expired
 
     keeper = next(s for s in tenants.every_organisation() if s.org.key == "TB")
     assert expired_cases(keeper, clock.now + dt.timedelta(days=700)) == []  # 24 months after uninstalling

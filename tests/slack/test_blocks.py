@@ -6,11 +6,11 @@ import pytest
 from slack_sdk.errors import SlackObjectFormationError
 
 from bot.messages import Action, Button, Message, Reply
+from bot.service.questions import question_view
 from bot.slack import blocks as kit
 from bot.slack.limits import BlockKitError, checked_blocks, checked_view
 from bot.slack.payloads import view_metadata, view_values
 from bot.texts import Texts
-from bot.views import question_view
 from flows.loader import load_all
 from flows.model import CaseState
 

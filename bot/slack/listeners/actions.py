@@ -1,156 +1,154 @@
-"""Buttons (in DMs, the App Home and case modals): each acks, calls the service, shows the result."""
+"""Buttons (in DMs, the App Home and case modals): each acks, calls the service, shows the result.
+
+A new button: an `ActionId`, a function below taking what it needs of Bolt's arguments, and a line in ACTIONS.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from collections.abc import Callable
+from typing import Any
 
-from bot.port import ConversationPort
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.messages import Reply
 from bot.slack import blocks as kit
 from bot.slack.ids import ActionId, CallbackId
-from bot.slack.listeners.common import replayed, show_reply
+from bot.slack.listeners.common import code_of, port_of, ref_of, replayed, show_reply, user_of
+
+Body = dict[str, Any]
 
 
-def register(app: App, service: ConversationPort) -> None:
+def _show(context: BoltContext, client: WebClient, body: Body, reply: Reply, **kwargs: Any) -> None:
+    show_reply(client, body, reply, port_of(context).texts, **kwargs)
+
+
+def open_case(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _show(context, client, body, port_of(context).show_case(user_of(body), code_of(action)), overview=True)
+
+
+def go_on(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _show(context, client, body, port_of(context).question(user_of(body), code_of(action)))
+
+
+def take_up(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _show(context, client, body, port_of(context).take_up(user_of(body), code_of(action)))
+
+
+def hand_over(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _show(context, client, body, port_of(context).hand_to_deputy(user_of(body), code_of(action)))
+
+
+def new_case(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _show(context, client, body, port_of(context).open_case(user_of(body)))
+
+
+def acute(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _show(context, client, body, port_of(context).acute(user_of(body), code_of(action) or None))
+
+
+def reopen(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _show(context, client, body, port_of(context).reopen(user_of(body), code_of(action)))
+
+
+def propose(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    service = port_of(context)
+    reply = service.moment_form(user_of(body), code_of(action))  # access checked and audited first
+    if not reply.ok:
+        _show(context, client, body, reply)
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=kit.moment_modal(code_of(action), service.texts))
+
+
+def export(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    """The dossier in a private modal (to copy into the pupil file); never posted in a conversation."""
+    ack()
+    service, code = port_of(context), code_of(action)
     texts = service.texts
+    reply = service.export(user_of(body), code)
+    if replayed(reply):
+        return
+    view = kit.info_modal(
+        reply,
+        texts,
+        title=texts("slack.dossier_title", code=code) if reply.ok else texts("slack.meldcode_title"),
+        code=code,
+    )
+    modal = body.get("view") or {}
+    if modal.get("type") == "modal":
+        client.views_update(view_id=modal["id"], hash=modal.get("hash"), view=view)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    def show(client, body, reply, **kwargs):
-        """From a modal, replace it; from a message or the Home tab, open a new one."""
-        show_reply(client, body, reply, texts, **kwargs)
 
-    def code_of(action) -> str:
-        return (action.get("value") or "").split(":", 1)[0][:20]
+def snooze_day(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _show(context, client, body, port_of(context).snooze(user_of(body), ref_of(action), 1))
 
-    def ref_of(action) -> int:
-        ref = (action.get("value") or "").partition(":")[2]
-        return int(ref) if ref.isdigit() else 0
 
-    @app.action(ActionId.OPEN_CASE.value)
-    def open_case(ack, body, action, client):
-        ack()
-        show(client, body, service.show_case(body["user"]["id"], code_of(action)), overview=True)
+def snooze_week(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _show(context, client, body, port_of(context).snooze(user_of(body), ref_of(action), 7))
 
-    @app.action(ActionId.CONTINUE.value)
-    def go_on(ack, body, action, client):
-        ack()
-        show(client, body, service.question(body["user"]["id"], code_of(action)))
 
-    @app.action(ActionId.TAKE_UP.value)
-    def take_up(ack, body, action, client):
-        ack()
-        show(client, body, service.take_up(body["user"]["id"], code_of(action)))
+def reminder_done(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    reply = port_of(context).reminder_done_form(user_of(body), code_of(action), ref_of(action))
+    _show(context, client, body, reply, callback_id=CallbackId.REMINDER_DONE, meta={"reminder": str(ref_of(action))})
 
-    @app.action(ActionId.HAND_TO_DEPUTY.value)
-    def hand_over(ack, body, action, client):
-        ack()
-        show(client, body, service.hand_to_deputy(body["user"]["id"], code_of(action)))
 
-    @app.action(ActionId.NEW_CASE.value)
-    def new_case(ack, body, client):
-        ack()
-        show(client, body, service.open_case(body["user"]["id"]))
+def add_signal(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    reply = port_of(context).entry_form(user_of(body), code_of(action), "signal")
+    _show(context, client, body, reply, callback_id=CallbackId.ENTRY, meta={"kind": "signal"})
 
-    @app.action(ActionId.ACUTE.value)
-    def acute(ack, body, action, client):
-        ack()
-        show(client, body, service.acute(body["user"]["id"], code_of(action) or None))
 
-    @app.action(ActionId.REOPEN.value)
-    def reopen(ack, body, action, client):
-        ack()
-        show(client, body, service.reopen(body["user"]["id"], code_of(action)))
+def add_contact(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    reply = port_of(context).entry_form(user_of(body), code_of(action), "contact")
+    _show(context, client, body, reply, callback_id=CallbackId.ENTRY, meta={"kind": "contact"})
 
-    @app.action(ActionId.PROPOSE_MOMENT.value)
-    def propose(ack, body, action, client):
-        ack()
-        reply = service.moment_form(body["user"]["id"], code_of(action))  # access checked and audited first
-        if not reply.ok:
-            show(client, body, reply)
-            return
-        client.views_open(trigger_id=body["trigger_id"], view=kit.moment_modal(code_of(action), texts))
 
-    @app.action(ActionId.EXPORT.value)
-    def export(ack, body, action, client):
-        """The dossier in a private modal (to copy into the pupil file); never posted in a conversation."""
-        ack()
-        code = code_of(action)
-        reply = service.export(body["user"]["id"], code)
-        if replayed(reply):
-            return
-        view = kit.info_modal(
-            reply,
-            texts,
-            title=texts("slack.dossier_title", code=code) if reply.ok else texts("slack.meldcode_title"),
-            code=code,
-        )
-        modal = body.get("view") or {}
-        if modal.get("type") == "modal":
-            client.views_update(view_id=modal["id"], hash=modal.get("hash"), view=view)
-        else:
-            client.views_open(trigger_id=body["trigger_id"], view=view)
+def follow_up(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    reply = port_of(context).follow_up_form(user_of(body), code_of(action))
+    _show(context, client, body, reply, callback_id=CallbackId.FOLLOW_UP, meta={})
 
-    @app.action(ActionId.SNOOZE_DAY.value)
-    def snooze_day(ack, body, action, client):
-        ack()
-        show(client, body, service.snooze(body["user"]["id"], ref_of(action), 1))
 
-    @app.action(ActionId.SNOOZE_WEEK.value)
-    def snooze_week(ack, body, action, client):
-        ack()
-        show(client, body, service.snooze(body["user"]["id"], ref_of(action), 7))
+def correct(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    reply = port_of(context).correction_form(user_of(body), code_of(action))
+    _show(context, client, body, reply, callback_id=CallbackId.CORRECTION, meta={})
 
-    @app.action(ActionId.REMINDER_DONE.value)
-    def reminder_done(ack, body, action, client):
-        form(
-            ack,
-            body,
-            action,
-            client,
-            service.reminder_done_form(body["user"]["id"], code_of(action), ref_of(action)),
-            CallbackId.REMINDER_DONE,
-            reminder=str(ref_of(action)),
-        )
 
-    def form(ack, body, action, client, reply, callback_id, **meta):
-        ack()
-        show(client, body, reply, callback_id=callback_id, meta=meta)
+ACTIONS: dict[ActionId, Callable[..., None]] = {
+    ActionId.OPEN_CASE: open_case,
+    ActionId.CONTINUE: go_on,
+    ActionId.TAKE_UP: take_up,
+    ActionId.HAND_TO_DEPUTY: hand_over,
+    ActionId.NEW_CASE: new_case,
+    ActionId.ACUTE: acute,
+    ActionId.REOPEN: reopen,
+    ActionId.PROPOSE_MOMENT: propose,
+    ActionId.EXPORT: export,
+    ActionId.SNOOZE_DAY: snooze_day,
+    ActionId.SNOOZE_WEEK: snooze_week,
+    ActionId.REMINDER_DONE: reminder_done,
+    ActionId.ADD_SIGNAL: add_signal,
+    ActionId.ADD_CONTACT: add_contact,
+    ActionId.FOLLOW_UP: follow_up,
+    ActionId.CORRECT: correct,
+}
 
-    @app.action(ActionId.ADD_SIGNAL.value)
-    def add_signal(ack, body, action, client):
-        form(
-            ack,
-            body,
-            action,
-            client,
-            service.entry_form(body["user"]["id"], code_of(action), "signal"),
-            CallbackId.ENTRY,
-            kind="signal",
-        )
 
-    @app.action(ActionId.ADD_CONTACT.value)
-    def add_contact(ack, body, action, client):
-        form(
-            ack,
-            body,
-            action,
-            client,
-            service.entry_form(body["user"]["id"], code_of(action), "contact"),
-            CallbackId.ENTRY,
-            kind="contact",
-        )
-
-    @app.action(ActionId.FOLLOW_UP.value)
-    def follow_up(ack, body, action, client):
-        form(
-            ack, body, action, client, service.follow_up_form(body["user"]["id"], code_of(action)), CallbackId.FOLLOW_UP
-        )
-
-    @app.action(ActionId.CORRECT.value)
-    def correct(ack, body, action, client):
-        form(
-            ack,
-            body,
-            action,
-            client,
-            service.correction_form(body["user"]["id"], code_of(action)),
-            CallbackId.CORRECTION,
-        )
+def register(app: App) -> None:
+    for action_id, listener in ACTIONS.items():
+        app.action(action_id.value)(listener)

@@ -3,95 +3,115 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 
-from bot.port import ConversationPort
 from bot.slack import blocks as kit
 from bot.slack.ids import ActionId, CallbackId
-from bot.slack.listeners.common import reply_view, show_reply
+from bot.slack.listeners.common import port_of, reply_view, show_reply, user_of
 from bot.slack.payloads import view_metadata, view_values
 
+Body = dict[str, Any]
 
-def _date(raw) -> dt.date | None:
+
+def _date(raw: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw) if raw else None
     except (TypeError, ValueError):
         return None
 
 
-def register(app: App, service: ConversationPort) -> None:
-    texts = service.texts
+def _refresh_home(client: WebClient, context: BoltContext, user: str) -> None:
+    service = port_of(context)
+    client.views_publish(user_id=user, view=kit.home_view(service.home(user), service.texts))
 
-    def refresh_home(client, user: str) -> None:
-        client.views_publish(user_id=user, view=kit.home_view(service.home(user), texts))
 
-    @app.action(ActionId.MANAGE_ROLES.value)
-    def manage_roles(ack, body, client):
-        ack()
-        show_reply(client, body, service.roles_form(body["user"]["id"]), texts, callback_id=CallbackId.ROLES_PICK)
+def manage_roles(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    service = port_of(context)
+    show_reply(client, body, service.roles_form(user_of(body)), service.texts, callback_id=CallbackId.ROLES_PICK)
 
-    @app.action(ActionId.RECORD_ABSENCE.value)
-    def record_absence(ack, body, client):
-        ack()
-        show_reply(client, body, service.absence_form(body["user"]["id"]), texts, callback_id=CallbackId.ABSENCE)
 
-    @app.action(ActionId.WELCOME_ALL.value)
-    def welcome_all(ack, body, client):
-        ack()
-        show_reply(client, body, service.welcome_all(body["user"]["id"]), texts)
+def record_absence(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    service = port_of(context)
+    show_reply(client, body, service.absence_form(user_of(body)), service.texts, callback_id=CallbackId.ABSENCE)
 
-    @app.view(CallbackId.ROLES_PICK.value)
-    def roles_pick(ack, body, view):
-        """The person is picked: the same modal turns into their roles, as they are now."""
-        target = str(view_values(view).get("person") or "")[:64]
-        reply = service.roles_form(body["user"]["id"], target)
-        ack(
-            response_action="update",
-            view=reply_view(reply, texts, callback_id=CallbackId.ROLES, meta={"person": target}),
-        )
 
-    @app.view(CallbackId.ROLES.value)
-    def roles(ack, body, view, client):
-        user = body["user"]["id"]
-        reply = service.set_roles_from_form(user, view_metadata(view).get("person", ""), view_values(view))
-        if not reply.ok and reply.error in ("af_must_be_om", "af_and_deputy", "unknown_role"):
-            ack(response_action="errors", errors={"f:roles": reply.text()[:300]})  # the choices stay as made
-            return
-        ack(response_action="update", view=reply_view(reply, texts))
-        if reply.ok:
-            refresh_home(client, user)
+def welcome_all(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    service = port_of(context)
+    show_reply(client, body, service.welcome_all(user_of(body)), service.texts)
 
-    @app.view(CallbackId.ABSENCE.value)
-    def absence(ack, body, view, client):
-        user, values = body["user"]["id"], view_values(view)
-        reply = service.record_absence(
-            user, str(values.get("person") or "")[:64], _date(values.get("start")), _date(values.get("end"))
-        )
-        if not reply.ok and reply.error in ("absence_order", "absence_past", "absence_dates"):
-            # Wrong dates: say so on the date input and keep the modal as typed.
-            ack(response_action="errors", errors={"f:end": reply.text()[:300]})
-            return
-        ack(response_action="update", view=reply_view(reply, texts))
-        if reply.ok:
-            refresh_home(client, user)
 
-    @app.action(ActionId.FEEDBACK.value)
-    def feedback(ack, body, action, client):
-        """C7: the close-of-case question, answered from the modal or the DM it came in."""
-        ack()
-        code, _, word = (action.get("value") or "").partition(":")
-        show_reply(client, body, service.feedback(body["user"]["id"], code[:20], word[:10]), texts)
+def roles_pick(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
+    """The person is picked: the same modal turns into their roles, as they are now."""
+    service = port_of(context)
+    target = str(view_values(view).get("person") or "")[:64]
+    reply = service.roles_form(user_of(body), target)
+    ack(
+        response_action="update",
+        view=reply_view(reply, service.texts, callback_id=CallbackId.ROLES, meta={"person": target}),
+    )
 
-    @app.action(ActionId.STATS_CHART.value)
-    def stats_chart(ack, body, client):
-        """C7: this year's chart, uploaded into the asker's own DM."""
-        ack()
-        show_reply(client, body, service.send_chart(body["user"]["id"]), texts)
 
-    @app.action(ActionId.EXPLAIN.value)
-    def explain(ack, body, action, client):
-        """C2: the interactive explanation, step by step, in a modal."""
-        ack()
-        step = (action.get("value") or "").partition(":")[2][:20]
-        show_reply(client, body, service.explain(step), texts)
+def roles(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
+    service, user = port_of(context), user_of(body)
+    reply = service.set_roles_from_form(user, view_metadata(view).get("person", ""), view_values(view))
+    if not reply.ok and reply.error in ("af_must_be_om", "af_and_deputy", "unknown_role"):
+        ack(response_action="errors", errors={"f:roles": reply.text()[:300]})  # the choices stay as made
+        return
+    ack(response_action="update", view=reply_view(reply, service.texts))
+    if reply.ok:
+        _refresh_home(client, context, user)
+
+
+def absence(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltContext) -> None:
+    service, user, values = port_of(context), user_of(body), view_values(view)
+    reply = service.record_absence(
+        user, str(values.get("person") or "")[:64], _date(values.get("start")), _date(values.get("end"))
+    )
+    if not reply.ok and reply.error in ("absence_order", "absence_past", "absence_dates"):
+        # Wrong dates: say so on the date input and keep the modal as typed.
+        ack(response_action="errors", errors={"f:end": reply.text()[:300]})
+        return
+    ack(response_action="update", view=reply_view(reply, service.texts))
+    if reply.ok:
+        _refresh_home(client, context, user)
+
+
+def feedback(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    """C7: the close-of-case question, answered from the modal or the DM it came in."""
+    ack()
+    service = port_of(context)
+    code, _, word = (action.get("value") or "").partition(":")
+    show_reply(client, body, service.feedback(user_of(body), code[:20], word[:10]), service.texts)
+
+
+def stats_chart(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
+    """C7: this year's chart, uploaded into the asker's own DM."""
+    ack()
+    service = port_of(context)
+    show_reply(client, body, service.send_chart(user_of(body)), service.texts)
+
+
+def explain(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    """C2: the interactive explanation, step by step, in a modal."""
+    ack()
+    service = port_of(context)
+    step = (action.get("value") or "").partition(":")[2][:20]
+    show_reply(client, body, service.explain(step), service.texts)
+
+
+def register(app: App) -> None:
+    app.action(ActionId.MANAGE_ROLES.value)(manage_roles)
+    app.action(ActionId.RECORD_ABSENCE.value)(record_absence)
+    app.action(ActionId.WELCOME_ALL.value)(welcome_all)
+    app.view(CallbackId.ROLES_PICK.value)(roles_pick)
+    app.view(CallbackId.ROLES.value)(roles)
+    app.view(CallbackId.ABSENCE.value)(absence)
+    app.action(ActionId.FEEDBACK.value)(feedback)
+    app.action(ActionId.STATS_CHART.value)(stats_chart)
+    app.action(ActionId.EXPLAIN.value)(explain)

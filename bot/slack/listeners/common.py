@@ -1,10 +1,15 @@
-"""Small helpers the listener groups share: turning a service reply into a modal."""
+"""Small helpers the listener groups share: the port from Bolt's context, the acting user and a button's value,
+turning a service reply into a modal."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
 from bot.messages import Reply
+from bot.port import ConversationPort
 from bot.slack import blocks as kit
 from bot.slack.ids import CallbackId
 from bot.texts import Texts
@@ -39,13 +44,13 @@ def replayed(reply: Reply) -> bool:
     return reply.error == "replayed"
 
 
-def open_reply(client, trigger_id: str, reply: Reply, texts: Texts, **kwargs: Any) -> None:
+def open_reply(client: WebClient, trigger_id: str, reply: Reply, texts: Texts, **kwargs: Any) -> None:
     if replayed(reply):
         return
     client.views_open(trigger_id=trigger_id, view=reply_view(reply, texts, **kwargs))
 
 
-def show_reply(client, body: dict, reply: Reply, texts: Texts, **kwargs: Any) -> None:
+def show_reply(client: WebClient, body: dict[str, Any], reply: Reply, texts: Texts, **kwargs: Any) -> None:
     """From a modal, replace it; from a message or the Home tab, open a new one."""
     if replayed(reply):
         return
@@ -54,3 +59,27 @@ def show_reply(client, body: dict, reply: Reply, texts: Texts, **kwargs: Any) ->
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=reply_view(reply, texts, **kwargs))
     else:
         open_reply(client, body["trigger_id"], reply, texts, **kwargs)
+
+
+PORT = "meldcode_port"  # the key under which the middleware puts the conversation port into Bolt's context
+
+
+def port_of(context: BoltContext) -> ConversationPort:
+    """The conversation port for this request (bot.slack.app puts it into the context before any listener)."""
+    return context[PORT]
+
+
+def user_of(body: dict[str, Any]) -> str:
+    """Who pressed, submitted or chose: interactions carry the user as an object."""
+    return str(body["user"]["id"])
+
+
+def code_of(action: dict[str, Any]) -> str:
+    """A button's case code: its value is `<code>` or `<code>:<ref>`."""
+    return (action.get("value") or "").split(":", 1)[0][:20]
+
+
+def ref_of(action: dict[str, Any]) -> int:
+    """A button's reference (a reminder's id) after the case code, or 0."""
+    ref = (action.get("value") or "").partition(":")[2]
+    return int(ref) if ref.isdigit() else 0

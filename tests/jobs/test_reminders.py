@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 from bot.chat import DeliveryError, RecordingChat
-from bot.reminders import ReminderSender
+from bot.jobs.reminders import ReminderSender
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
 from tests.bot.dialog import Dialog

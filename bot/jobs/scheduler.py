@@ -13,7 +13,7 @@ import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.reminders import ReminderSender
+from bot.jobs.reminders import ReminderSender
 
 log = logging.getLogger(__name__)
 JOB_ID = "reminder-sender"
@@ -21,7 +21,7 @@ JOB_ID = "reminder-sender"
 
 def _pass(tenants) -> None:
     """One pass per organisation: its notices, then its due reminders (in its own office hours)."""
-    from bot.notices import send_due_notices
+    from bot.jobs.notices import send_due_notices
 
     try:
         services = tenants.all()
@@ -42,7 +42,7 @@ def _pass(tenants) -> None:
 
 
 def _purge(tenants) -> None:
-    from bot.retention import purge_expired
+    from bot.jobs.retention import purge_expired
     from storage import events as event_repo
 
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from bot.retention import expired_cases, purge_expired
+from bot.jobs.retention import expired_cases, purge_expired
 from storage import audit as audit_repo
 from storage import crypto
 from storage import retention as retention_repo

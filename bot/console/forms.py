@@ -5,29 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.console.session import Cancelled, Quit, Session
 from bot.messages import FieldView, QuestionView, Reply
 
 
-class Cancelled(Exception):
-    """The person typed /annuleer (or the input ended): nothing is stored."""
+def walk(session: Session, question: QuestionView | None) -> None:
+    """Ask question after question while it is this person's turn."""
+    service = session.service
+    while question is not None:
+        reply = submit(
+            session,
+            question,
+            lambda values, q=question: service.answer(session.persona, q.case_code, q.node_id, values),
+        )
+        question = reply.question if reply else None
 
 
-class Quit(Exception):
-    """The person typed /stop in the middle of a question."""
+def submit(session: Session, question: QuestionView, send: Callable[[dict[str, Any]], Reply]) -> Reply | None:
+    """Ask a form's fields, send them, and ask again only the fields that were wrong. None: cancelled."""
+    return _Form(session).submit(question, send)
 
 
-class FormPrompter:
-    """Mixed into the console: needs say(), read(), show(), texts, service, persona, cmd_acuut()."""
+class _Form:
+    def __init__(self, session: Session):
+        self.session, self.texts = session, session.texts
+        self.say, self.read, self.show = session.say, session.read, session.show
 
-    def walk(self, question: QuestionView | None) -> None:
-        """Ask question after question while it is this person's turn."""
-        while question is not None:
-            reply = self._submit(
-                question, lambda values, q=question: self.service.answer(self.persona, q.case_code, q.node_id, values)
-            )
-            question = reply.question if reply else None
-
-    def _submit(self, question: QuestionView, send: Callable[[dict[str, Any]], Reply]) -> Reply | None:
+    def submit(self, question: QuestionView, send: Callable[[dict[str, Any]], Reply]) -> Reply | None:
         self.say("")
         self.say(f"— {question.step_title} —")
         self.say(question.title)
@@ -99,7 +103,8 @@ class FormPrompter:
                 self.say(self.texts("console.cancelled"))
                 raise Quit()
             if line.lower().startswith("/acuut"):
-                self.cmd_acuut(line[6:].strip() or (self.case or ""))
+                words = (line[6:].strip() or (self.session.case or "")).split()
+                self.show(self.session.service.acute(self.session.persona, words[0].upper() if words else None))
                 continue
             if line.startswith("/"):
                 # A command is never stored as an answer.

@@ -45,7 +45,7 @@ def load_keys(settings: Settings, store: Store | None = None) -> KeyRing:
     creates an owner-only key file, but only for a database that holds nothing sealed yet; with a server database
     a key is required. Given the database, keys that cannot open its values are refused: a copy of the
     database without its key, or a mistyped key file, never gets a fresh key that forks the data."""
-    report = keycheck.examine(store.engine, None) if store is not None else None
+    report = keycheck.examine(store.engine) if store is not None else None
     if settings.encryption_keys:
         ring = KeyRing.parse(settings.encryption_keys)
     elif settings.key_file and settings.key_file.exists():
@@ -84,8 +84,8 @@ def load_keys(settings: Settings, store: Store | None = None) -> KeyRing:
                 "has an audit trail: restore the key file that belongs to this database"
             )
         ring = append_key(settings.key_file, AUDIT_KEY_ID)
-    if store is not None:
-        opened = keycheck.examine(store.engine, ring)
+    if report is not None:
+        opened = report.opened_with(ring)
         if not opened.ok:
             need = ", ".join(sorted(opened.needed))
             problem = []

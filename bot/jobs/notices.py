@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot import i18n
+from bot.jobs.reminders import ReminderSender
 from bot.messages import Message
-from bot.reminders import ReminderSender
 from bot.service import ConversationService
 from storage import organisations as org_repo
 

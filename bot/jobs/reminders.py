@@ -13,6 +13,7 @@ from bot.service import ConversationService
 from flows.deadlines import due_times
 from flows.workdays import is_working_day
 from storage import cases as case_repo
+from storage import consultations as consultation_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
 from storage.models import Case, Reminder
@@ -103,10 +104,12 @@ class ReminderSender:
                 ),
                 None,
             )
-            consultation = case_repo.open_consultation(session, case_id=case.id)
+            consultation = consultation_repo.open_consultation(session, case_id=case.id)
             if person is not None and consultation is not None:
                 # D5: the AF did not take it up in time; the deputy may now act as AF for this case.
-                case_repo.hand_consultation_to(session, consultation=consultation, person_id=person.id, assign=False)
+                consultation_repo.hand_consultation_to(
+                    session, consultation=consultation, person_id=person.id, assign=False
+                )
                 case_repo.add_event(
                     session,
                     org_id=case.org_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.notices import send_due_notices
+from bot.jobs.notices import send_due_notices
 
 
 def at(y, m, d, h=10) -> dt.datetime:

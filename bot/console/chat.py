@@ -1,0 +1,36 @@
+"""The Chat port for the console: a DM is shown at once, and kept for /berichten."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.console.table import button_text
+from bot.messages import Message
+from bot.terminal import printable
+from bot.texts import Texts
+
+
+@dataclass
+class ConsoleChat:
+    write: Callable[[str], None]
+    names: dict[str, str] = field(default_factory=dict)
+    texts: Texts = field(default_factory=Texts)
+    inbox: list[tuple[str, Message]] = field(default_factory=list)
+
+    def deliver(self, *, org_key: str, person_id: str, message: Message) -> None:
+        self.send_dm(org_key=org_key, person_id=person_id, message=message)
+
+    def send_dm(
+        self, *, org_key: str, person_id: str, message: Message, done: Callable[[Any], None] | None = None
+    ) -> None:
+        self.inbox.append((person_id, message))
+        if done is not None:
+            done(None)
+        name = self.names.get(person_id, person_id)
+        self.write(printable(self.texts("console.dm", name=name, text=message.text)))
+        if message.file is not None:
+            self.write(self.texts("console.attachment", name=message.file[0]))
+        for button in message.buttons:
+            self.write(button_text(self.texts, button))

@@ -3,7 +3,7 @@
 
 Usage:  python3 dev.py console   run the bot on its embedded default (terminal console + SQLite)
         python3 dev.py test      run every test
-        python3 dev.py lint      ruff's lint rules and its formatter's check (configured in pyproject.toml)
+        python3 dev.py lint      ruff's lint rules, its formatter's check and mypy (configured in pyproject.toml)
         python3 dev.py meldcode ARGS...   any other `meldcode` CLI command
 Only the Python standard library is used here, so it works on a fresh machine with Python 3.11.
 """
@@ -56,8 +56,12 @@ def main(argv: list[str]) -> int:
     elif command == "lint":
         ruff = [str(python), "-m", "ruff"]
         paths = ["bot", "flows", "storage", "tests", "benchmarks", "dev.py"]
-        checked = subprocess.run([*ruff, "check", *paths], cwd=ROOT).returncode
-        return checked or subprocess.run([*ruff, "format", "--check", *paths], cwd=ROOT).returncode
+        checks = (
+            [*ruff, "check", *paths],
+            [*ruff, "format", "--check", *paths],
+            [str(python), "-m", "mypy"],  # bot, flows and storage (pyproject.toml: strict for flows)
+        )
+        return max(subprocess.run(check, cwd=ROOT).returncode for check in checks)
     elif command == "console":
         args = [str(python), "-m", "bot.cli", "console", *rest]
     elif command == "meldcode":

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.messages import Reply
-from bot.service.admin import KEEP
+from bot.port import ConversationPort
+from bot.service import ConversationService
 from bot.tenants import Tenants
 from bot.texts import Texts
 
@@ -134,20 +135,9 @@ class ServiceRouter:
     def set_language(self, actor: str, word: str) -> Reply:
         return self.tenants.current().set_language(actor, word)
 
-    def set_roles(
-        self,
-        actor: str,
-        target: str,
-        *,
-        staff_role: Any = KEEP,
-        af: Any = KEEP,
-        deputy: Any = KEEP,
-        board: Any = KEEP,
-        name: str = "",
-    ) -> Reply:
-        return self.tenants.current().set_roles(
-            actor, target, staff_role=staff_role, af=af, deputy=deputy, board=board, name=name
-        )
+    def set_roles(self, actor: str, target: str, **changes: Any) -> Reply:
+        """The roles to change, as ConversationPort.set_roles names them (the rest kept as they are)."""
+        return self.tenants.current().set_roles(actor, target, **changes)
 
     def set_roles_from_form(self, actor: str, target: str, values: dict) -> Reply:
         return self.tenants.current().set_roles_from_form(actor, target, values)
@@ -172,3 +162,9 @@ class ServiceRouter:
 
     def welcome_all(self, actor: str) -> Reply:
         return self.tenants.current().welcome_all(actor)
+
+
+def _conforms(service: ConversationService, router: ServiceRouter) -> tuple[ConversationPort, ConversationPort]:
+    """Never called: mypy checks here that the service and this router both satisfy the port, signature by
+    signature (a Protocol is structural, so nothing else would notice a method that drifted)."""
+    return service, router

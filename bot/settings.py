@@ -121,13 +121,15 @@ class Settings:
         keys = get("MELDCODE_KEYS")
         if keys and (why := _keys_problem(keys)):
             problems.append(problem("MELDCODE_KEYS", why))
-        key_file = Path(get("MELDCODE_KEY_FILE")) if get("MELDCODE_KEY_FILE") else data_dir / "meldcode.key"
+        named_key_file = get("MELDCODE_KEY_FILE")
+        key_file = Path(named_key_file) if named_key_file else data_dir / "meldcode.key"
         if key_file.exists():
             if not key_file.is_file():
                 problems.append(problem("MELDCODE_KEY_FILE", f"{key_file} is not a file"))
             elif not keys and (why := _keys_problem(_read(key_file))):
                 problems.append(problem("MELDCODE_KEY_FILE", f"{key_file}: {why}"))
-        witness = Path(get("MELDCODE_AUDIT_WITNESS")) if get("MELDCODE_AUDIT_WITNESS") else None
+        named_witness = get("MELDCODE_AUDIT_WITNESS")
+        witness = Path(named_witness) if named_witness else None
         if witness is not None and (witness.is_dir() or not witness.parent.is_dir()):
             problems.append(
                 problem(
@@ -181,6 +183,12 @@ class Settings:
     def oauth(self) -> bool:
         """Hosted for many workspaces: installed through Slack's OAuth flow, no single bot token."""
         return bool(self.slack_client_id and self.slack_client_secret)
+
+    def oauth_client(self) -> tuple[str, str]:
+        """The Slack app's OAuth client id and secret, for hosting many workspaces (see `oauth`)."""
+        if not (self.slack_client_id and self.slack_client_secret):
+            raise SettingsError(["SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: both are needed to host many workspaces"])
+        return self.slack_client_id, self.slack_client_secret
 
     def missing_for_slack(self) -> list[str]:
         """What `meldcode serve` needs and is not set."""

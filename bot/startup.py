@@ -83,6 +83,8 @@ def load_keys(settings: Settings, store: Store | None = None) -> KeyRing:
                 f"the key file {settings.key_file} has no 'audit:' entry, but {settings.database_label} "
                 "has an audit trail: restore the key file that belongs to this database"
             )
+        if settings.key_file is None:
+            raise MissingKey("no key file to add the audit trail's key to: set MELDCODE_KEY_FILE")
         ring = append_key(settings.key_file, AUDIT_KEY_ID)
     if report is not None:
         opened = report.opened_with(ring)
@@ -132,7 +134,7 @@ def open_store(
                 raise SchemaOutOfDate("the database schema is not up to date: run `meldcode db upgrade`")
         if check_audit_key:
             with store.transaction() as session:
-                verdict = audit_repo.check_key(session, key=crypto.active().audit_key)
+                verdict = audit_repo.check_key(session, key=crypto.active().audit())
             if verdict == "mismatch":
                 raise MissingKey(
                     f"the audit key does not match this database ({settings.database_label}): "

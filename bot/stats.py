@@ -126,9 +126,9 @@ def compute(
         "vt", label("feedback_delay"), round(statistics.median(delays)) if len(delays) >= SUPPRESS_BELOW else None
     )
     # C7: the opt-in close-of-case question; anonymous rows, month precision.
-    answers = org_repo.feedback_counts(session, org_id=org_id, start=start, end=end)
+    feedback = org_repo.feedback_counts(session, org_id=org_id, start=start, end=end)
     for answer in FEEDBACK_ANSWERS:
-        figures.add("feedback", label(f"feedback_{answer}"), answers.get(answer, 0))
+        figures.add("feedback", label(f"feedback_{answer}"), feedback.get(answer, 0))
     figures.add(
         "deadlines", label("overdue"), len(reminder_repo.overdue(session, org_id=org_id, now=now, limit=100_000))
     )

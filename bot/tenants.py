@@ -181,7 +181,7 @@ class Tenants:
         if service is None or self.single is not None:
             return service  # single-token mode: people come from the config file
         with self.store.transaction() as session:
-            org = org_repo.get_organisation(session, key=service.org.key)
+            org = org_repo.organisation(session, key=service.org.key)
             if org_repo.get_person(session, org_id=org.id, external_id=user_id) is None:
                 org_repo.add_person(session, org_id=org.id, external_id=user_id, name=name or user_id)
         return service

@@ -55,8 +55,9 @@ class Catalogue:
         return template
 
     def __call__(self, key: str, **params: Any) -> str:
-        plain = self._plain.get(key, False)
-        if plain is False:
+        if key in self._plain:
+            plain = self._plain[key]
+        else:
             source = self.raw(key)
             # Most texts are fixed: rendering them through Jinja2 would only strip the trailing newline.
             plain = self._plain[key] = None if "{" in source else source.removesuffix("\n")

@@ -33,21 +33,23 @@ def due_times(
     local_now = now.astimezone(tz)
     today = local_now.date()
     extra = policy.extra_closed_days
-    if kind == "D1":
-        # VT decides within 5 working days of the melding (X2); remind on the next working day.
-        deadline = add_working_days(anchor or today, policy.d1_working_days, extra)
-        return [at_hour(add_working_days(deadline, 1, extra), policy)]
-    if kind == "D1b":
-        start = anchor or today
-        return [at_hour(next_working_day(start + dt.timedelta(weeks=policy.d1b_weeks), extra), policy)]
-    if kind == "D2":
-        term = anchor or today
-        before = term - dt.timedelta(days=policy.d2_lead_days)
-        moments = [at_hour(next_working_day(before, extra), policy)] if before > today else []
-        return [*moments, at_hour(term, policy)]
     if kind == "D3":
         dates = anchor if isinstance(anchor, list) else [anchor or today]
         return [at_hour(d, policy) for d in dates]
+    if isinstance(anchor, list):
+        raise ValueError(f"{kind} counts from one date, not from a list of dates")
+    start = anchor or today
+    if kind == "D1":
+        # VT decides within 5 working days of the melding (X2); remind on the next working day.
+        deadline = add_working_days(start, policy.d1_working_days, extra)
+        return [at_hour(add_working_days(deadline, 1, extra), policy)]
+    if kind == "D1b":
+        return [at_hour(next_working_day(start + dt.timedelta(weeks=policy.d1b_weeks), extra), policy)]
+    if kind == "D2":
+        term = start
+        before = term - dt.timedelta(days=policy.d2_lead_days)
+        moments = [at_hour(next_working_day(before, extra), policy)] if before > today else []
+        return [*moments, at_hour(term, policy)]
     if kind == "D4":
         return [days_later(now, policy.d4_days, policy)]
     if kind == "D5":
@@ -64,7 +66,7 @@ def due_times(
             day += dt.timedelta(weeks=policy.d7_weeks)
         return moments
     if kind == "D8":
-        given = anchor or today
+        given = start
         try:
             expiry = given.replace(year=given.year + 2)
         except ValueError:  # 29 February

@@ -50,6 +50,20 @@ def take_up_consultation(state: CaseState) -> CaseState:
     )
 
 
+def _open_node(state: CaseState, now: dt.datetime) -> str:
+    """Where an open case is; a closed one takes no answers."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if state.node is None:  # closed
+        raise NotAllowed("case_closed")
+    return state.node
+
+
+def _may_answer(node: Node, roles: Iterable[str]) -> None:
+    if not may_answer(node, roles):
+        raise NotAllowed(f"actor_{node.actor}")
+
+
 def advance(
     flow: Flow,
     state: CaseState,
@@ -60,13 +74,9 @@ def advance(
     policy: Policy = DEFAULT_POLICY,
     people: Iterable[str] = (),
 ) -> Transition:
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    if state.closed:
-        raise NotAllowed("case_closed")
-    node = flow.nodes[state.node]
-    if not may_answer(node, roles):
-        raise NotAllowed(f"actor_{node.actor}")
+    current = _open_node(state, now)
+    node = flow.nodes[current]
+    _may_answer(node, roles)
     for guard in node.requires:
         if not holds(guard, flow, state, node.id):
             raise NotAllowed(f"requires_{guard.name}")
@@ -114,20 +124,16 @@ def record_anytime(
     people: Iterable[str] = (),
 ) -> Transition:
     """Answer an 'anytime' node (a signal, a contact) without moving the case; only its own effects apply."""
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    if state.closed:
-        raise NotAllowed("case_closed")
+    current = _open_node(state, now)
     node = flow.anytime_node(kind)
-    if not may_answer(node, roles):
-        raise NotAllowed(f"actor_{node.actor}")
+    _may_answer(node, roles)
     today = now.astimezone(ZoneInfo(policy.timezone)).date()
     values = parse_answer(node, answer, today=today, people=people)
     answered = CaseState(
         node=state.node, outcome=state.outcome, answers={**state.answers, node.id: values}, flags=state.flags
     )
     effects = tuple(_resolve(spec, answered, node.id, now, policy) for spec in node.effects)
-    return Transition(node=node.id, values=values, to=state.node, outcome=None, effects=effects, state=answered)
+    return Transition(node=node.id, values=values, to=current, outcome=None, effects=effects, state=answered)
 
 
 def _field_value(state: CaseState, node_id: str, ref: str) -> Any:

@@ -16,7 +16,7 @@ def _lookup(state: CaseState, node_id: str, ref: str) -> Any:
 
 
 def _answer_is(flow: Flow, state: CaseState, node_id: str, args: Mapping[str, Any]) -> bool:
-    return _lookup(state, node_id, args["field"]) == args["value"]
+    return bool(_lookup(state, node_id, args["field"]) == args["value"])
 
 
 def _answer_in(flow: Flow, state: CaseState, node_id: str, args: Mapping[str, Any]) -> bool:

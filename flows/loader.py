@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,8 @@ from typing import Any
 import yaml
 
 from flows import vocabulary as V
-from flows.model import Choice, Condition, EffectSpec, Field, Flow, Guard, Node, Outcome, Route, Step
+from flows.checking import Checker, check_value, parse_effects, parse_guards
+from flows.model import Choice, Condition, Field, Flow, Node, Outcome, Route, Step
 
 
 class FlowDefinitionError(Exception):
@@ -48,56 +48,8 @@ def load_all(directory: Path | None = None, flow_id: str = "meldcode") -> dict[i
 
 
 # --------------------------------------------------------------------------------------------
-class _Checker:
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def err(self, where: str, msg: str) -> None:
-        self.errors.append(f"{where}: {msg}")
-
-    def keys(self, where: str, data: Any, allowed: frozenset[str], required: Iterable[str] = ()) -> bool:
-        if not isinstance(data, dict):
-            self.err(where, f"expected a mapping, got {type(data).__name__}")
-            return False
-        for key in sorted(set(data) - allowed):
-            self.err(where, f"unknown key {key!r}")
-        for key in required:
-            if key not in data:
-                self.err(where, f"missing key {key!r}")
-        return True
-
-    def text(self, where: str, data: dict, key: str, required: bool = True) -> str | None:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.err(where, f"missing key {key!r}")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.err(where, f"{key!r} must be a non-empty string")
-            return None
-        return value
-
-    def single(self, where: str, data: Any, allowed: frozenset[str], kind: str) -> tuple[str, dict] | None:
-        """A guard or effect: a mapping with one key (its name) whose value is its arguments."""
-        if isinstance(data, str):
-            data = {data: {}}
-        if not isinstance(data, dict) or len(data) != 1:
-            self.err(where, f"a {kind} is a mapping with exactly one key, its name")
-            return None
-        ((name, args),) = data.items()
-        if name not in allowed:
-            self.err(where, f"unknown {kind} {name!r} (known: {', '.join(sorted(allowed))})")
-            return None
-        if args is None or args is True:
-            args = {}
-        if not isinstance(args, dict):
-            self.err(where, f"{kind} {name!r} takes a mapping of arguments")
-            return None
-        return name, args
-
-
 def parse_flow(data: Any, source: str = "<definition>") -> Flow:
-    c = _Checker()
+    c = Checker()
     if not c.keys(
         source, data, V.FLOW_KEYS, ["id", "version", "title", "start", "reopen", "forms", "steps", "nodes", "outcomes"]
     ):
@@ -146,7 +98,7 @@ def parse_flow(data: Any, source: str = "<definition>") -> Flow:
                 str(raw.get("status")),
                 raw.get("rule"),
                 c.text(where, raw, "message", required=False),
-                _effects(c, where, raw.get("effects"), None),
+                parse_effects(c, where, raw.get("effects"), None),
             )
     for key in ("start", "reopen"):
         if data.get(key) not in raw_nodes:
@@ -174,7 +126,7 @@ def parse_flow(data: Any, source: str = "<definition>") -> Flow:
     )
 
 
-def _choices(c: _Checker, where: str, raw: Any) -> tuple[Choice, ...]:
+def _choices(c: Checker, where: str, raw: Any) -> tuple[Choice, ...]:
     if not isinstance(raw, list) or not raw:
         c.err(where, "choices must be a non-empty list")
         return ()
@@ -191,7 +143,13 @@ def _choices(c: _Checker, where: str, raw: Any) -> tuple[Choice, ...]:
 
 
 def _node(
-    c: _Checker, nid: str, raw: Any, steps: dict, targets: set, raw_nodes: dict, forms: tuple[Choice, ...]
+    c: Checker,
+    nid: str,
+    raw: Any,
+    steps: dict[str, Any],
+    targets: set[str],
+    raw_nodes: dict[str, Any],
+    forms: tuple[Choice, ...],
 ) -> Node:
     where = f"nodes.{nid}"
     if not c.keys(where, raw, V.NODE_KEYS, ["step", "actor", "title", "fields", "next"]):
@@ -224,10 +182,10 @@ def _node(
             continue
         if rraw["to"] not in targets:
             c.err(w, f"goes to {rraw['to']!r}, which is neither a node nor an outcome")
-        guards = _guards(c, w, rraw.get("when"), ctx)
+        guards = parse_guards(c, w, rraw.get("when"), ctx)
         if i == len(raw_next) - 1 and guards:
             c.err(w, "the last route must have no 'when', so every answer leads somewhere")
-        routes.append(Route(str(rraw["to"]), guards, _effects(c, w, rraw.get("effects"), ctx)))
+        routes.append(Route(str(rraw["to"]), guards, parse_effects(c, w, rraw.get("effects"), ctx)))
     return Node(
         id=nid,
         step=str(raw.get("step")),
@@ -237,14 +195,14 @@ def _node(
         why=raw.get("why"),
         rule=raw.get("rule"),
         fields=tuple(fields),
-        requires=_guards(c, f"{where}.requires", raw.get("requires"), ctx),
-        effects=_effects(c, where, raw.get("effects"), ctx),
+        requires=parse_guards(c, f"{where}.requires", raw.get("requires"), ctx),
+        effects=parse_effects(c, where, raw.get("effects"), ctx),
         next=tuple(routes),
         anytime=raw.get("anytime"),
     )
 
 
-def _field(c: _Checker, where: str, raw: Any, earlier: list[Field], forms: tuple[Choice, ...] = ()) -> Field:
+def _field(c: Checker, where: str, raw: Any, earlier: list[Field], forms: tuple[Choice, ...] = ()) -> Field:
     if not c.keys(where, raw, V.FIELD_KEYS, ["id", "type", "label"]):
         return Field(id=f"?{where}", type="text", label="?")
     ftype = raw.get("type")
@@ -267,7 +225,7 @@ def _field(c: _Checker, where: str, raw: Any, earlier: list[Field], forms: tuple
                 c.err(where, f"when refers to {w['field']!r}, which is not an earlier field")
             else:
                 for value in w["in"]:
-                    _check_value(c, where, ref, value)
+                    check_value(c, where, ref, value)
             when = Condition(str(w["field"]), tuple(w["in"]))
     dates = raw.get("dates", "any")
     if dates not in V.DATE_CONSTRAINTS:
@@ -290,115 +248,7 @@ def _field(c: _Checker, where: str, raw: Any, earlier: list[Field], forms: tuple
     )
 
 
-def _check_value(c: _Checker, where: str, field: Field, value: Any) -> None:
-    if field.type in ("choice", "multi_choice") and field.choice(str(value)) is None:
-        c.err(where, f"{value!r} is not a choice of field {field.id!r}")
-    if field.type == "yes_no" and not isinstance(value, bool):
-        c.err(where, f"{value!r} is not true/false for yes/no field {field.id!r}")
-
-
-def _resolve_field(c: _Checker, where: str, ref: str, ctx) -> Field | None:
-    nid, own_fields, raw_nodes, _ = ctx
-    if ":" in ref:
-        other, fid = ref.split(":", 1)
-        raw = raw_nodes.get(other)
-        if not isinstance(raw, dict):
-            c.err(where, f"{ref!r}: no node {other!r}")
-            return None
-        for fr in raw.get("fields") or []:
-            if isinstance(fr, dict) and fr.get("id") == fid:
-                raw_choices = fr.get("choices") or []
-                choices = (
-                    ctx[3]
-                    if raw_choices == "@forms"
-                    else tuple(Choice(str(ch.get("id")), "") for ch in raw_choices if isinstance(ch, dict))
-                )
-                return Field(id=fid, type=str(fr.get("type")), label="", choices=choices)
-        c.err(where, f"{ref!r}: node {other!r} has no field {fid!r}")
-        return None
-    if ref not in own_fields:
-        c.err(where, f"{ref!r} is not a field of node {nid!r}")
-        return None
-    return own_fields[ref]
-
-
-def _guards(c: _Checker, where: str, raw: Any, ctx) -> tuple[Guard, ...]:
-    if raw is None:
-        return ()
-    items = raw if isinstance(raw, list) else [raw]
-    guards = []
-    for item in items:
-        parsed = c.single(where, item, V.GUARDS, "guard")
-        if not parsed:
-            continue
-        name, args = parsed
-        if name in ("answer_is", "answer_in"):
-            need = {"field", "value"} if name == "answer_is" else {"field", "values"}
-            if set(args) != need:
-                c.err(where, f"guard {name} takes exactly {sorted(need)}")
-                continue
-            field = _resolve_field(c, where, str(args["field"]), ctx)
-            if field:
-                for value in [args["value"]] if name == "answer_is" else args["values"]:
-                    _check_value(c, where, field, value)
-        elif name == "specific_form":
-            if set(args) != {"field"}:
-                c.err(where, "guard specific_form takes exactly ['field']")
-                continue
-            _resolve_field(c, where, str(args["field"]), ctx)
-        elif name == "vt_advice_recorded":
-            if set(args) != {"forms", "node"} or args.get("node") not in ctx[2]:
-                c.err(where, "guard vt_advice_recorded takes {forms: node:field, node: <advice node>}")
-                continue
-            _resolve_field(c, where, str(args["forms"]), ctx)
-        elif args:
-            c.err(where, f"guard {name} takes no arguments")
-        guards.append(Guard(name, dict(args)))
-    return tuple(guards)
-
-
-def _effects(c: _Checker, where: str, raw: Any, ctx) -> tuple[EffectSpec, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        c.err(where, "effects must be a list")
-        return ()
-    out = []
-    for item in raw:
-        parsed = c.single(where, item, V.EFFECTS, "effect")
-        if not parsed:
-            continue
-        name, args = parsed
-        if name == "schedule_reminder":
-            if args.get("kind") not in V.REMINDER_KINDS:
-                c.err(where, f"schedule_reminder kind must be one of {sorted(V.REMINDER_KINDS)}")
-            to = args.get("to")
-            if not isinstance(to, list) or not to or not set(to) <= V.RECIPIENTS:
-                c.err(where, f"schedule_reminder to must be a non-empty subset of {sorted(V.RECIPIENTS)}")
-            for key in sorted(set(args) - {"kind", "to", "from", "until"}):
-                c.err(where, f"schedule_reminder: unknown argument {key!r}")
-            for key in ("from", "until"):
-                if key in args:
-                    if ctx is None:
-                        c.err(where, f"schedule_reminder {key} needs a node's field")
-                    else:
-                        f = _resolve_field(c, where, str(args[key]), ctx)
-                        if f and f.type not in ("date", "date_list"):
-                            c.err(where, f"schedule_reminder {key} must name a date field")
-        elif name == "cancel_reminders":
-            kinds = args.get("kinds")
-            if set(args) != {"kinds"} or not isinstance(kinds, list) or not set(kinds) <= V.REMINDER_KINDS:
-                c.err(where, "cancel_reminders takes {kinds: [D1..D8]}")
-        elif name == "notify_af":
-            if set(args) != {"notice"} or not isinstance(args.get("notice"), str):
-                c.err(where, "notify_af takes {notice: <template name>}")
-        elif args:
-            c.err(where, f"effect {name} takes no arguments")
-        out.append(EffectSpec(name, dict(args)))
-    return tuple(out)
-
-
-def _check_graph(c: _Checker, start: str, reopen: str, nodes: dict[str, Node], outcomes: dict[str, Outcome]) -> None:
+def _check_graph(c: Checker, start: str, reopen: str, nodes: dict[str, Node], outcomes: dict[str, Outcome]) -> None:
     """Every node is reachable, and from every node some outcome can be reached (no dead loops)."""
     seen, queue = {start, reopen}, deque([start, reopen])
     while queue:

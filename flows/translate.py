@@ -109,7 +109,7 @@ def translate(flow: Flow, overlay: Mapping[str, Any], source: str = "overlay") -
     }
     return dataclasses.replace(
         flow,
-        title=o["title"],
+        title=str(o["title"]),
         forms=forms,
         steps=steps,
         outcomes=outcomes,

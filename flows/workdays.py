@@ -20,7 +20,7 @@ TERMIJNENWET_BRIDGE_DAYS = (
 
 @lru_cache(maxsize=64)
 def _closed_days(year: int, extra: tuple[dt.date, ...]) -> frozenset[dt.date]:
-    days = set(holidays.NL(years=year))  # includes Good Friday; 5 May only every fifth year
+    days = set(holidays.country_holidays("NL", years=year))  # includes Good Friday; 5 May only every fifth year
     days.add(dt.date(year, 5, 5))  # the termijnenwet counts Bevrijdingsdag every year
     days.update(d for d in TERMIJNENWET_BRIDGE_DAYS if d.year == year)
     days.update(d for d in extra if d.year == year)

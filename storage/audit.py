@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.models import AuditChainHead, AuditEntry, AuditHead, KeyCheck
+from storage.models import AuditChainHead, AuditEntry, AuditHead, KeyCheck, rows_changed, table
 
 GENESIS = "0" * 64
 FIELDS = (
@@ -74,15 +74,15 @@ class Head:
 
 
 # Built once: every audited event runs these.
-_heads = AuditChainHead.__table__
+_heads = table(AuditChainHead)
 _HEAD = select(_heads.c.seq, _heads.c.last_hash).where(_heads.c.chain == bindparam("chain")).with_for_update()
-_INSERT_ENTRY = insert(AuditEntry.__table__)
+_INSERT_ENTRY = insert(table(AuditEntry))
 _MOVE_HEAD_FROM = (
     update(_heads)
     .where(_heads.c.chain == bindparam("c"), _heads.c.seq == bindparam("seen"))
     .values(seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
 )
-_OLD_HEAD = select(AuditHead.__table__.c.last_hash).where(AuditHead.__table__.c.id == 1)
+_OLD_HEAD = select(table(AuditHead).c.last_hash).where(table(AuditHead).c.id == 1)
 # The head this process wrote last, per database and chain: usually still the head on SQLite, which saves
 # reading it. The conditional update checks that (and locks the row); when another process wrote since, it is
 # read again.
@@ -105,6 +105,7 @@ def _locked_head(session: Session, chain: int, now: dt.datetime, key: bytes, ent
         old_head = session.execute(_OLD_HEAD).scalar() or GENESIS
         _insert_ignore(session, _heads, {"chain": chain, "seq": 0, "last_hash": old_head})
         row = session.execute(_HEAD, {"chain": chain}).first()
+    assert row is not None  # inserted just above, in this transaction
     seq, last = row
     if seq == 0:  # the genesis entry: records the old global chain's head as its predecessor
         genesis = {
@@ -176,9 +177,11 @@ def append(
         entry = {**fields, "seq": seq + 1, "prev_hash": prev}
         entry["hash"] = _digest(key, prev, entry)
         if (
-            session.execute(
-                _MOVE_HEAD_FROM, {"c": chain, "seen": seq, "new_seq": seq + 1, "new_hash": entry["hash"]}
-            ).rowcount
+            rows_changed(
+                session.execute(
+                    _MOVE_HEAD_FROM, {"c": chain, "seen": seq, "new_seq": seq + 1, "new_hash": entry["hash"]}
+                )
+            )
             != 1
         ):
             entry = None
@@ -186,9 +189,9 @@ def append(
         seq, prev = _locked_head(session, chain, at, key, entry_point)
         entry = {**fields, "seq": seq + 1, "prev_hash": prev}
         entry["hash"] = _digest(key, prev, entry)
-        moved = session.execute(
-            _MOVE_HEAD_FROM, {"c": chain, "seen": seq, "new_seq": seq + 1, "new_hash": entry["hash"]}
-        ).rowcount
+        moved = rows_changed(
+            session.execute(_MOVE_HEAD_FROM, {"c": chain, "seen": seq, "new_seq": seq + 1, "new_hash": entry["hash"]})
+        )
         if moved != 1:  # cannot happen while the row is locked; never write an entry the head does not name
             raise RuntimeError("the audit chain's head moved while locked")
     session.execute(_INSERT_ENTRY, entry)  # the hash is computed before the insert: rows are never updated
@@ -229,7 +232,7 @@ def check_key(session: Session, *, key: bytes, record: bool = True) -> str:
         return "mismatch"
     if not record:
         return "ok" if newest is not None else "new"
-    _insert_ignore(session, KeyCheck.__table__, {"name": _KEY_CHECK, "value": key_check_value(key)})
+    _insert_ignore(session, table(KeyCheck), {"name": _KEY_CHECK, "value": key_check_value(key)})
     return "ok"
 
 
@@ -281,6 +284,8 @@ def verify(session: Session, *, key: bytes, witnesses: Iterable[Witnessed] = ())
                     "an entry of the old format after the per-organisation chains began (inserted)",
                 )
             prev = old_prev
+        elif entry.chain is None:
+            return Verdict(False, checked, entry.id, "is numbered in a chain but names none (it was changed)")
         else:
             state = chains.get(entry.chain)
             want_seq, prev = (1, old_prev) if state is None else (state[0] + 1, state[1])
@@ -298,12 +303,13 @@ def verify(session: Session, *, key: bytes, witnesses: Iterable[Witnessed] = ())
             if stored is None and checked == 0 and not _newest_ok(session, key):
                 return Verdict(False, 0, None, MISMATCH_LIKELY, key_mismatch=True)  # (databases before 0012)
             return Verdict(False, checked, entry.id, "its content was changed")
-        if entry.seq is None:
+        if entry.seq is None or entry.chain is None:
             old_prev = entry.hash
         else:
             chains[entry.chain] = (entry.seq, entry.hash)
-            w = expected.pop((entry.chain, entry.seq), None)
-            if w is not None:
+            place = (entry.chain, entry.seq)
+            if place in expected:
+                w = expected.pop(place)
                 if not hmac.compare_digest(w.hash, entry.hash):
                     return Verdict(
                         False,

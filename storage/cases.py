@@ -1,4 +1,5 @@
-"""Repository: cases, members, append-only answers, signals and follow-ups, consultations, the timeline."""
+"""Repository: cases, members, append-only answers and their corrections, the timeline (signals and their
+follow-ups: storage.signals; consultations: storage.consultations)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from storage.models import (
     CaseMember,
     Correction,
     Event,
-    Signal,
-    SignalFollowUp,
+    new_id,
+    rows_changed,
+    table,
 )
 
-_COUNTERS = CaseCounter.__table__
+_COUNTERS = table(CaseCounter)
 _COUNT = (
     update(_COUNTERS)
     .where(_COUNTERS.c.org_id == bindparam("for_org"), _COUNTERS.c.year == bindparam("in_year"))
@@ -34,7 +36,7 @@ _FIRST_OF_YEAR = {
     dialect: module.insert(_COUNTERS).on_conflict_do_nothing()
     for dialect, module in (("sqlite", sqlite), ("postgresql", postgresql))
 }
-_INSERT_MEMBER = insert(CaseMember.__table__)
+_INSERT_MEMBER = insert(table(CaseMember))
 
 
 def next_case_code(session: Session, *, org_id: int, year: int) -> str:
@@ -98,23 +100,23 @@ _CASE_AND_MEMBERSHIP = select(
         CaseMember.case_id == Case.id, CaseMember.person_id == bindparam("person_id"), CaseMember.removed_at.is_(None)
     ),
 ).where(Case.org_id == bindparam("org_id"), Case.code == bindparam("code"))
-_MEMBER_IDS = select(CaseMember.__table__.c.person_id).where(
-    CaseMember.__table__.c.case_id == bindparam("case_id"), CaseMember.__table__.c.removed_at.is_(None)
+_MEMBER_IDS = select(table(CaseMember).c.person_id).where(
+    table(CaseMember).c.case_id == bindparam("case_id"), table(CaseMember).c.removed_at.is_(None)
 )
 _LATEST_ANSWERS = (
-    select(Answer.__table__.c.node_id, Answer.__table__.c["values"])
-    .where(Answer.__table__.c.case_id == bindparam("case_id"))
-    .order_by(Answer.__table__.c.id)
+    select(table(Answer).c.node_id, table(Answer).c["values"])
+    .where(table(Answer).c.case_id == bindparam("case_id"))
+    .order_by(table(Answer).c.id)
 )
-_INSERT_ANSWER = insert(Answer.__table__)
-_INSERT_EVENT = insert(Event.__table__)
+_INSERT_ANSWER = insert(table(Answer))
+_INSERT_EVENT = insert(table(Event))
 
 
 def get_case(session: Session, *, org_id: int, code: str) -> Case | None:
     return session.scalar(_CASE, {"org_id": org_id, "code": code.strip().upper()})
 
 
-_CASES = Case.__table__
+_CASES = table(Case)
 _MOVE = (
     update(_CASES)
     .where(_CASES.c.id == bindparam("case_pk"), _CASES.c.version == bindparam("seen"))
@@ -167,7 +169,7 @@ def move_case(
             "to_round": values["round"],
         },
     )
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         raise StaleDataError(f"case {case.id} was moved by another transaction")
     for key, value in values.items():
         set_committed_value(case, key, value)
@@ -265,7 +267,7 @@ def add_answer(
             "created_at": now,
         },
     )
-    return result.inserted_primary_key[0]
+    return new_id(result)
 
 
 def answers(session: Session, *, case_id: int) -> list[Answer]:
@@ -293,63 +295,6 @@ def add_correction(session: Session, *, answer: Answer, note: str, created_by_id
 
 def corrections(session: Session, *, case_id: int) -> list[Correction]:
     return list(session.scalars(select(Correction).where(Correction.case_id == case_id).order_by(Correction.id)))
-
-
-def add_signal(
-    session: Session,
-    *,
-    case: Case,
-    kind: str,
-    text: str,
-    source: str | None,
-    diagnosed_by: str | None,
-    observed_on: dt.date | None,
-    created_by_id: int,
-    now: dt.datetime,
-    answer_id: int | None = None,
-) -> Signal:
-    signal = Signal(
-        org_id=case.org_id,
-        case_id=case.id,
-        answer_id=answer_id,
-        kind=kind,
-        text=text,
-        source=source,
-        diagnosed_by=diagnosed_by,
-        observed_on=observed_on,
-        created_by_id=created_by_id,
-        created_at=now,
-    )
-    session.add(signal)
-    session.flush()
-    return signal
-
-
-def signals(session: Session, *, case_id: int) -> list[Signal]:
-    return list(session.scalars(select(Signal).where(Signal.case_id == case_id).order_by(Signal.id)))
-
-
-def add_follow_up(
-    session: Session, *, signal: Signal, verdict: str, note: str, created_by_id: int, now: dt.datetime
-) -> SignalFollowUp:
-    follow = SignalFollowUp(
-        org_id=signal.org_id,
-        case_id=signal.case_id,
-        signal_id=signal.id,
-        verdict=verdict,
-        note=note,
-        created_by_id=created_by_id,
-        created_at=now,
-    )
-    session.add(follow)
-    session.flush()
-    return follow
-
-
-def follow_ups(session: Session, *, case_id: int) -> list[SignalFollowUp]:
-    return list(
-        session.scalars(select(SignalFollowUp).where(SignalFollowUp.case_id == case_id).order_by(SignalFollowUp.id))
-    )
 
 
 def add_event(
@@ -408,3 +353,11 @@ def code_of(session: Session, *, case_id: int) -> str:
 
 def case_by_id(session: Session, *, case_id: int) -> Case | None:
     return session.get(Case, case_id)
+
+
+def case_of(session: Session, *, case_id: int) -> Case:
+    """The case a row of it names (its foreign key holds it there)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise LookupError(f"case {case_id} is not in the database")
+    return case

@@ -37,6 +37,12 @@ class KeyRing:
                 raise KeyError_(f"key {kid!r}: keys are 32 bytes (base64) with an id without ':' or ','")
         self.keys, self.current, self.audit_key = dict(keys), current, audit_key
 
+    def audit(self) -> bytes:
+        """The audit trail's HMAC key (bot.startup.load_keys refuses to start without one)."""
+        if self.audit_key is None:
+            raise KeyError_("no 'audit:' key in the key ring (make one with `meldcode keys new audit`)")
+        return self.audit_key
+
     @classmethod
     def parse(cls, spec: str) -> KeyRing:
         """'id:base64key' entries separated by commas or lines; the last one is current (rotation appends)."""
@@ -58,7 +64,7 @@ class KeyRing:
                 continue
             keys[kid.strip()] = raw
             last = kid.strip()
-        if not keys:
+        if not keys or last is None:
             raise KeyError_("no key given")
         return cls(keys, last, audit_key)
 

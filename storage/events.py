@@ -9,9 +9,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.models import ProcessedEvent
+from storage.models import ProcessedEvent, rows_changed, table
 
-_TABLE = ProcessedEvent.__table__
+_TABLE = table(ProcessedEvent)
 # RETURNING tells whether the row went in (psycopg reports no rowcount for this statement).
 _INSERTS = {
     "sqlite": sqlite_insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.event_id),
@@ -28,4 +28,4 @@ def claim(session: Session, *, event_id: str, now: dt.datetime) -> bool:
 
 def forget_before(session: Session, *, before: dt.datetime) -> int:
     """Ids older than any retry or replay Slack's signatures allow (5 minutes) are of no use any more."""
-    return session.execute(delete(ProcessedEvent).where(ProcessedEvent.created_at < before)).rowcount
+    return rows_changed(session.execute(delete(ProcessedEvent).where(ProcessedEvent.created_at < before)))

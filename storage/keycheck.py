@@ -64,7 +64,7 @@ def examine(engine: Engine, ring: KeyRing | None = None) -> KeyReport:
             if table not in tables:
                 continue
             quoted = conn.dialect.identifier_preparer.quote(column)
-            rows = []
+            rows: list[object] = []
             for order in ("DESC", "ASC"):
                 rows += (
                     conn.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, CursorResult, Date, ForeignKey, Index, Result, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.crypto import EncryptedJSON, EncryptedText
@@ -86,7 +86,7 @@ class Case(Base):
     closed_at: Mapped[dt.datetime | None]
     # Optimistic lock: two people answering the same step at once cannot both win silently.
     version: Mapped[int] = mapped_column(default=1)
-    __mapper_args__: ClassVar = {"version_id_col": version}
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012  (read by SQLAlchemy only)
 
     # Loaded when used: on a step the owner is usually the person acting, already in the session (no query);
     # the lists that show owners load them eagerly (storage.cases).
@@ -315,3 +315,25 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(80))
+
+
+def table(model: type[Base]) -> Table:
+    """A model's Core table, for the statements built once at import (SQLAlchemy types `__table__` as any
+    FROM clause)."""
+    core = model.__table__
+    assert isinstance(core, Table)
+    return core
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (its result is a cursor's)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
+def new_id(result: Result[Any]) -> int:
+    """The primary key a single-row INSERT made."""
+    assert isinstance(result, CursorResult)
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])

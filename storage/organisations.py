@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Absence, Case, Feedback, Organisation, Person
+from storage.models import Absence, Case, Feedback, Organisation, Person, table
 
 
 def ensure_organisation(
@@ -35,6 +35,14 @@ def flow_ids_in_use(session: Session, *, org_id: int) -> set[str]:
 
 def get_organisation(session: Session, *, key: str) -> Organisation | None:
     return session.scalar(select(Organisation).where(Organisation.key == key))
+
+
+def organisation(session: Session, *, key: str) -> Organisation:
+    """A served organisation's row: made when its service was built (ensure_organisation), never deleted."""
+    org = get_organisation(session, key=key)
+    if org is None:
+        raise LookupError(f"organisation {key!r} is not in the database")
+    return org
 
 
 def all_organisations(session: Session) -> list[Organisation]:
@@ -113,7 +121,7 @@ class Actor:
     language: str | None
 
 
-_PEOPLE, _ORGANISATIONS = Person.__table__, Organisation.__table__
+_PEOPLE, _ORGANISATIONS = table(Person), table(Organisation)
 _ACTOR_COLUMNS = [_PEOPLE.c[field.name] for field in fields(Actor)]
 _PERSON_AND_VERSION = (
     select(*_ACTOR_COLUMNS, _ORGANISATIONS.c.people_version)

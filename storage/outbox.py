@@ -8,27 +8,29 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, new_id, table
 
-_INSERT = insert(OutboxMessage.__table__)
+_INSERT = insert(table(OutboxMessage))
 
 
 def add(
     session: Session, *, org_id: int, recipient: str, message: dict[str, Any], now: dt.datetime, lease: dt.timedelta
 ) -> int:
     """Returns the new message's id."""
-    return session.execute(
-        _INSERT,
-        {
-            "org_id": org_id,
-            "recipient": recipient,
-            "message": message,
-            "status": "sending",
-            "attempts": 0,
-            "lease_until": now + lease,
-            "created_at": now,
-        },
-    ).inserted_primary_key[0]
+    return new_id(
+        session.execute(
+            _INSERT,
+            {
+                "org_id": org_id,
+                "recipient": recipient,
+                "message": message,
+                "status": "sending",
+                "attempts": 0,
+                "lease_until": now + lease,
+                "created_at": now,
+            },
+        )
+    )
 
 
 def claim_stale(

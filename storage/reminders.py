@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Case, Reminder
+from storage.models import Case, Reminder, new_id, rows_changed, table
 
-_INSERT = insert(Reminder.__table__)
+_INSERT = insert(table(Reminder))
 _CANCELLABLE = ("pending", "sending", "sent")
 # One statement per number of kinds, with plain parameters: an expanding IN would be rendered anew on each call.
 _CANCEL: dict[int, Any] = {}
@@ -20,7 +20,7 @@ _CANCEL: dict[int, Any] = {}
 def _cancel_statement(kinds: int):
     statement = _CANCEL.get(kinds)
     if statement is None:
-        t = Reminder.__table__
+        t = table(Reminder)
         statement = _CANCEL[kinds] = (
             update(t)
             .where(
@@ -60,7 +60,7 @@ def schedule(
         }
         for moment in due
     ]
-    return [session.execute(_INSERT, row).inserted_primary_key[0] for row in rows]
+    return [new_id(session.execute(_INSERT, row)) for row in rows]
 
 
 def cancel(session: Session, *, case_id: int, kinds: Iterable[str], now: dt.datetime) -> int:
@@ -68,7 +68,7 @@ def cancel(session: Session, *, case_id: int, kinds: Iterable[str], now: dt.date
     if not kinds:
         return 0
     params = {"for_case": case_id, "at": now, **{f"kind{i}": kind for i, kind in enumerate(kinds)}}
-    return session.execute(_cancel_statement(len(kinds)), params).rowcount or 0
+    return rows_changed(session.execute(_cancel_statement(len(kinds)), params))
 
 
 def cancel_for_org(session: Session, *, org_id: int, now: dt.datetime) -> int:
@@ -78,7 +78,7 @@ def cancel_for_org(session: Session, *, org_id: int, now: dt.datetime) -> int:
         .where(Reminder.org_id == org_id, Reminder.status.in_(("pending", "sending")))
         .values(status="cancelled", updated_at=now)
     )
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def pending(session: Session, *, case_id: int) -> list[Reminder]:

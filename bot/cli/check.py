@@ -81,7 +81,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         ring = load_keys(settings, store)  # refuses keys that do not open the database's values
         report = keycheck.examine(store.engine, ring)
         with store.transaction() as session:
-            audit = audit_repo.check_key(session, key=ring.audit_key, record=False)
+            audit = audit_repo.check_key(session, key=ring.audit(), record=False)
         if audit == "mismatch":
             raise RuntimeError("the audit key does not match this database's audit trail")
         return (

@@ -35,26 +35,15 @@ def _org_config(settings: Settings, args: argparse.Namespace, store=None):
 def _chat_for(settings: Settings):
     """Slack when a bot token is set (or, hosted, each workspace's own); otherwise DMs are printed."""
     if settings.oauth:
-        from bot.slack.app import web_client
-        from bot.slack.chat import SlackChat
+        from bot.slack.app import slack_chat
         from bot.slack.oauth import installations
-        from bot.slack.workspaces import WorkspaceClients
         from bot.startup import open_store
 
-        return SlackChat(
-            web_client(settings),
-            clients=WorkspaceClients(
-                installations(settings, open_store(settings)),
-                client_id=settings.slack_client_id,
-                client_secret=settings.slack_client_secret,
-                make_client=lambda token: web_client(settings, token),
-            ),
-        )
+        return slack_chat(settings, installations(settings, open_store(settings)))
     if settings.slack_bot_token:
-        from bot.slack.app import web_client
-        from bot.slack.chat import SlackChat
+        from bot.slack.app import slack_chat
 
-        return SlackChat(web_client(settings))
+        return slack_chat(settings)
     from bot.console.chat import ConsoleChat
 
     return ConsoleChat(write=print)

@@ -59,7 +59,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
             print(f"cannot use the witness: {exc}", file=sys.stderr)
             return 2
     with store.transaction() as session:
-        verdict = audit_repo.verify(session, key=crypto.active().audit_key, witnesses=witnesses)
+        verdict = audit_repo.verify(session, key=crypto.active().audit(), witnesses=witnesses)
     against = f"; {verdict.witnessed} of {len(witnesses)} witness line(s) from {source} matched" if witnesses else ""
     if verdict.ok:
         print(f"audit trail intact: {verdict.checked} entries in {verdict.chains} organisation chain(s){against}")
@@ -89,7 +89,7 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
             "keys come from MELDCODE_KEYS: the last entry is current; add one made with `meldcode keys new`"
             " at the end before rotating. Re-encrypting to the current key."
         )
-    else:
+    elif settings.key_file is not None:
         ring = append_key(settings.key_file)
         crypto.use(ring)
     changed = store.reseal(ring)
@@ -167,6 +167,6 @@ def _settings(args: argparse.Namespace, settings: Settings) -> int:
         print(f"settings not stored: {exc}", file=sys.stderr)
         return 1
     with store.transaction() as session:
-        org_repo.set_settings(session, org=org_repo.get_organisation(session, key=config.key), settings_yaml=text)
+        org_repo.set_settings(session, org=org_repo.organisation(session, key=config.key), settings_yaml=text)
     print(f"settings of {config.name} stored (restart the replicas to pick them up)")
     return 0

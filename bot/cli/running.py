@@ -19,7 +19,11 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.service import utcnow
     from bot.startup import build_service
 
-    chat = ConsoleChat(write=lambda text: (sys.stdout.write(text + "\n"), sys.stdout.flush()))
+    def write(text: str) -> None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    chat = ConsoleChat(write=write)
     clock = ConsoleClock(utcnow)
     service = build_service(settings, chat, clock=clock)
     chat.texts = service.texts
@@ -107,7 +111,9 @@ def _reminders(args: argparse.Namespace, settings: Settings) -> int:
             print(f"no case {args.case}", file=sys.stderr)
             return 1
         rows = reminder_repo.listing(session, org_id=org.id if org else -1, case_id=case.id if case else None)
-        names = {p.id: p.name for p in org_repo.list_people(session, org_id=org.id)} if org else {}
+        names: dict[int | None, str] = (
+            {p.id: p.name for p in org_repo.list_people(session, org_id=org.id)} if org else {}
+        )
         print(f"{'due':<22}{'kind':<6}{'case':<15}{'for':<28}{'status':<10}attempts")
         for r in rows:
             who = names.get(r.recipient_id, "") if r.recipient_role == "staff" else texts(f"roles.{r.recipient_role}")
@@ -152,7 +158,8 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     items = expired_cases(service, now)
     for item in items:
         print(
-            f"{item.code}  {item.outcome:<28} closed {service.texts.date(item.closed_at)}  "
+            f"{item.code}  {item.outcome:<28} "
+            f"{'closed ' + service.texts.date(item.closed_at) if item.closed_at else 'still open'}  "
             f"retention ended {service.texts.date(item.until)}"
         )
     if args.dry_run:

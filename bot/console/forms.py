@@ -13,11 +13,11 @@ def walk(session: Session, question: QuestionView | None) -> None:
     """Ask question after question while it is this person's turn."""
     service = session.service
     while question is not None:
-        reply = submit(
-            session,
-            question,
-            lambda values, q=question: service.answer(session.persona, q.case_code, q.node_id, values),
-        )
+
+        def send(values: dict[str, Any], q: QuestionView = question) -> Reply:
+            return service.answer(session.persona, q.case_code, q.node_id, values)
+
+        reply = submit(session, question, send)
         question = reply.question if reply else None
 
 
@@ -134,6 +134,6 @@ class _Form:
             picked = one(line)
             return {"id": picked} if picked else {"name": line}
         if fv.type == "multi_choice":
-            picked = [one(tok) for tok in line.replace(";", ",").split(",") if tok.strip()]
-            return None if None in picked else picked
+            picks = [one(tok) for tok in line.replace(";", ",").split(",") if tok.strip()]
+            return None if None in picks else picks
         return one(line)

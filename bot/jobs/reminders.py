@@ -88,10 +88,10 @@ class ReminderSender:
 
     def _prepare(self, session, row: Reminder, now: dt.datetime) -> Delivery:
         svc = self.service
-        case = case_repo.case_by_id(session, case_id=row.case_id)
+        case = case_repo.case_of(session, case_id=row.case_id)
         today = svc.today(now)
         person = None
-        if row.recipient_role == "staff":
+        if row.recipient_role == "staff" and row.recipient_id is not None:
             person = org_repo.person_by_id(session, person_id=row.recipient_id)
         elif row.recipient_role == "af":
             person = org_repo.acting_af(session, org_id=row.org_id, on=today)

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 class Expired:
     code: str
     outcome: str
-    closed_at: dt.datetime
+    closed_at: dt.datetime | None  # None: still open, in an organisation that removed the app
     until: dt.datetime
 
 
@@ -51,7 +51,7 @@ def purge_expired(service: ConversationService, now: dt.datetime | None = None) 
     purged = 0
     for item in expired_cases(service, now):
         with service.store.transaction() as session:
-            org = org_repo.get_organisation(session, key=service.org.key)
+            org = org_repo.organisation(session, key=service.org.key)
             case = case_repo.get_case(session, org_id=org.id, code=item.code)
             if case is None or (case.current_node is not None and org.uninstalled_at is None):  # reopened since
                 continue

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.errors import Denied
 from bot.messages import Action, Button, FieldView, Message, QuestionView, Reply
+from bot.service import wording
 from bot.service.call import Call, operation
 from bot.service.part import Part
 from storage import cases as case_repo
@@ -38,10 +39,15 @@ class Administration(Part):
         today = self.core.today(call.now)
         af = self.core.acting_af(call)
         people = org_repo.list_people(call.session, org_id=call.org.id)
-        names = {p.id: p.name for p in people}
+        names: dict[int | None, str] = {p.id: p.name for p in people}
         lines = [self.texts("admin.people_title")]
         lines += [
-            self.texts("admin.person_line", id=p.external_id, name=p.name, roles=self.core.role_words(p, acting_af=af))
+            self.texts(
+                "admin.person_line",
+                id=p.external_id,
+                name=p.name,
+                roles=wording.role_words(self.texts, p, acting_af=af),
+            )
             for p in people
         ]
         lines.append(self.texts("admin.acting_af", af=af.name if af else ""))
@@ -65,7 +71,9 @@ class Administration(Part):
             ]
         return Reply(messages=[Message("\n".join(lines), tone="private")])
 
-    def _change_line(self, kind: str, detail: dict, at: dt.datetime, by: str, names: dict[int, str]) -> str:
+    def _change_line(
+        self, kind: str, detail: dict[str, Any], at: dt.datetime, by: str, names: dict[int | None, str]
+    ) -> str:
         params = {"at": self.texts.datetime(at), "by": by, "name": names.get(detail.get("person"), "?")}
         if kind == "role_changed":
             role, new = detail.get("role"), detail.get("to_value")
@@ -154,7 +162,7 @@ class Administration(Part):
                 step_title=self.texts("admin.form.step"),
                 title=person.name,
                 prompt=self.texts(
-                    "admin.form.now", roles=self.core.role_words(person, acting_af=self.core.acting_af(call))
+                    "admin.form.now", roles=wording.role_words(self.texts, person, acting_af=self.core.acting_af(call))
                 ),
                 why=None,
                 fields=fields,
@@ -257,14 +265,8 @@ class Administration(Part):
                 changes[other] = org_repo.set_roles(call.session, person=other, is_af=False)
         for who, changed in changes.items():
             for key, (old, new) in changed.items():
-                case_repo.add_event(
-                    call.session,
-                    org_id=call.org.id,
-                    case_id=None,
-                    kind="role_changed",
-                    actor_id=call.person.id,
-                    now=call.now,
-                    detail={"person": who.id, "role": key, "from": old, "to_value": new},
+                call.record(
+                    "role_changed", case_id=None, detail={"person": who.id, "role": key, "from": old, "to_value": new}
                 )
         if not any(changes.values()):
             return Reply(messages=[Message(self.texts("admin.nothing_changed", name=person.name))])
@@ -272,21 +274,19 @@ class Administration(Part):
         after_af = self.core.acting_af(call)
         for who, changed in changes.items():
             if changed:
-                call.dm(
-                    who,
-                    lambda who=who: Message(  # written at once, in the recipient's language (Call.dm)
-                        self.texts(
-                            "dms.roles_changed",
-                            by=call.person.name,
-                            roles=self.core.role_words(who, acting_af=after_af),
-                        )
-                    ),
-                )
+
+                def roles_changed(who: Person = who) -> Message:  # written in their language (Call.dm)
+                    words = wording.role_words(self.texts, who, acting_af=after_af)
+                    return Message(self.texts("dms.roles_changed", by=call.person.name, roles=words))
+
+                call.dm(who, roles_changed)
         reply = Reply(
             messages=[
                 Message(
                     self.texts(
-                        "admin.roles_set", name=person.name, roles=self.core.role_words(person, acting_af=after_af)
+                        "admin.roles_set",
+                        name=person.name,
+                        roles=wording.role_words(self.texts, person, acting_af=after_af),
                     )
                 )
             ]
@@ -322,13 +322,9 @@ class Administration(Part):
             ends_on=end,
             created_by_id=call.person.id,
         )
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
+        call.record(
+            "absence_recorded",
             case_id=None,
-            kind="absence_recorded",
-            actor_id=call.person.id,
-            now=call.now,
             detail={"person": person.id, "absence": absence.id, "start": start.isoformat(), "end": end.isoformat()},
         )
         when = {"start": self.texts.date(start), "end": self.texts.date(end)}
@@ -342,13 +338,9 @@ class Administration(Part):
             return reply
         # The hand-over is logged and the deputy is told what comes to them.
         waiting = len(consultation_repo.waiting_consultations(call.session, org_id=call.org.id))
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
+        call.record(
+            "handover",
             case_id=None,
-            kind="handover",
-            actor_id=call.person.id,
-            now=call.now,
             detail={"person": person.id, "to": taking_over.id, "start": start.isoformat(), "end": end.isoformat()},
         )
         call.dm(taking_over, lambda: Message(self.texts("dms.handover", af=person.name, waiting=waiting, **when)))
@@ -363,13 +355,10 @@ class Administration(Part):
         if absence.person_id != call.person.id and not call.person.is_admin:
             raise Denied("not_admin")
         person = org_repo.person_by_id(call.session, person_id=absence.person_id)
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
+        name = person.name if person else "?"
+        call.record(
+            "absence_cancelled",
             case_id=None,
-            kind="absence_cancelled",
-            actor_id=call.person.id,
-            now=call.now,
             detail={
                 "person": absence.person_id,
                 "start": absence.starts_on.isoformat(),
@@ -377,7 +366,7 @@ class Administration(Part):
             },
         )
         org_repo.remove_absence(call.session, absence=absence)
-        return Reply(messages=[Message(self.texts("admin.absence_cancelled", name=person.name))])
+        return Reply(messages=[Message(self.texts("admin.absence_cancelled", name=name))])
 
     @operation("write")
     def welcome_all(self, call: Call) -> Reply:
@@ -387,5 +376,5 @@ class Administration(Part):
         af = self.core.acting_af(call)
         people = org_repo.list_people(call.session, org_id=call.org.id)
         for person in people:
-            call.dm(person, lambda: self.core.welcome_message(af))
+            call.dm(person, lambda: wording.welcome_message(self.texts, af))
         return Reply(messages=[Message(self.texts("admin.welcome_sent", count=len(people)))])

@@ -16,6 +16,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from bot import i18n
 from bot.messages import Message, Reply
+from storage import cases as case_repo
 from storage.models import Case, Person
 from storage.organisations import Actor
 
@@ -119,6 +120,22 @@ class Call:
     people_version: int | None = None
     target_case_id: int | None = None  # the case this event is about, as soon as it is found (refusals too)
     target_code: str = ""  # its code, for the reply when someone else was first
+
+    def record(
+        self, kind: str, *, case_id: int | None, node_id: str | None = None, detail: dict[str, Any] | None = None
+    ) -> None:
+        """A timeline entry for this event: what happened, to which case (None: the organisation), by the person
+        acting, at the event's time."""
+        case_repo.add_event(
+            self.session,
+            org_id=self.org.id,
+            case_id=case_id,
+            kind=kind,
+            actor_id=self.person.id,
+            now=self.now,
+            node_id=node_id,
+            detail=detail,
+        )
 
     def dm(self, person: Person | Actor | Someone | None, message: Message | Callable[[], Message]) -> None:
         """A DM sent after the commit. Given as a function, it is written at once, in the recipient's language."""

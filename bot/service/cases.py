@@ -8,6 +8,7 @@ from typing import Any
 from bot.errors import Denied
 from bot.messages import Action, Button, Message, Reply
 from bot.service import effects as fx
+from bot.service import wording
 from bot.service.call import Call, operation
 from bot.service.part import Part
 from flows import engine
@@ -39,9 +40,7 @@ class Cases(Part):
             now=call.now,
             year=self.core.today(call.now).year,
         )
-        case_repo.add_event(
-            call.session, org_id=call.org.id, case_id=case.id, kind="opened", actor_id=call.person.id, now=call.now
-        )
+        call.record("opened", case_id=case.id)
         roles = self.core.roles(call, case, member=True)  # the owner is its first member
         call.case, call.roles = case, roles
         return Reply(
@@ -80,15 +79,7 @@ class Cases(Part):
             actor_role=acted_as,
             now=call.now,
         )
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
-            case_id=case.id,
-            kind="answered",
-            node_id=node.id,
-            actor_id=call.person.id,
-            now=call.now,
-        )
+        call.record("answered", case_id=case.id, node_id=node.id)
         reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])
         fx.apply(self.core, call, case, flow, t, answer_id, reply)
         round_ = case.round
@@ -103,15 +94,7 @@ class Cases(Part):
             round=round_,
         )
         if t.outcome:
-            case_repo.add_event(
-                call.session,
-                org_id=call.org.id,
-                case_id=case.id,
-                kind="closed",
-                detail={"outcome": t.outcome.id},
-                actor_id=call.person.id,
-                now=call.now,
-            )
+            call.record("closed", case_id=case.id, detail={"outcome": t.outcome.id})
             reply.messages.append(
                 Message(
                     self.texts(
@@ -159,14 +142,7 @@ class Cases(Part):
         org_repo.add_feedback(
             call.session, org_id=call.org.id, on=self.core.today(call.now), answer=FEEDBACK_WORDS[word]
         )
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
-            case_id=case.id,
-            kind="feedback_given",
-            actor_id=call.person.id,
-            now=call.now,
-        )
+        call.record("feedback_given", case_id=case.id)
         return Reply(messages=[Message(self.texts("feedback.thanks"))])
 
     def _your_turn_af(self, case: Case, node: Node, flow: Flow) -> Message:
@@ -180,7 +156,7 @@ class Cases(Part):
                 step=flow.steps[node.step].title,
                 staff=case.owner.name,
             ),
-            buttons=self.core.open_button(case.code),
+            buttons=wording.open_button(self.texts, case.code),
             case_code=case.code,
         )
 
@@ -196,7 +172,7 @@ class Cases(Part):
                         code=case.code,
                         title=self.flows[case.flow_version].nodes[answered.id].title,
                     ),
-                    buttons=self.core.open_button(case.code),
+                    buttons=wording.open_button(self.texts, case.code),
                     case_code=case.code,
                 ),
             )
@@ -219,7 +195,7 @@ class Cases(Part):
                         title=self.flows[case.flow_version].nodes[nxt.id].title,
                         step=self.flows[case.flow_version].steps[nxt.step].title,
                     ),
-                    buttons=self.core.open_button(case.code),
+                    buttons=wording.open_button(self.texts, case.code),
                     case_code=case.code,
                 ),
             )
@@ -231,14 +207,7 @@ class Cases(Part):
         case = None
         if code:
             case, _ = self.core.case(call, code)
-            case_repo.add_event(
-                call.session,
-                org_id=call.org.id,
-                case_id=case.id,
-                kind="acute_raised",
-                actor_id=call.person.id,
-                now=call.now,
-            )
+            call.record("acute_raised", case_id=case.id)
         af = self.core.acting_af(call)
         alerted = af is not None and af.id != call.person.id
         if alerted:
@@ -246,12 +215,13 @@ class Cases(Part):
                 af,
                 lambda: Message(
                     self.texts("dms.acute_alert", staff=call.person.name, code=case.code if case else ""),
-                    buttons=self.core.open_button(case.code) if case else (),
+                    buttons=wording.open_button(self.texts, case.code) if case else (),
                     tone="urgent",
                     case_code=case.code if case else None,
                 ),
             )
-        return Reply(messages=[Message(self.texts("replies.acute", af=af.name if alerted else ""), tone="urgent")])
+        af_name = af.name if af is not None and alerted else ""
+        return Reply(messages=[Message(self.texts("replies.acute", af=af_name), tone="urgent")])
 
     @operation("write")
     def reopen(self, call: Call, code: str) -> Reply:
@@ -274,22 +244,14 @@ class Cases(Part):
             now=call.now,
             round=case.round + 1,
         )
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
-            case_id=case.id,
-            kind="reopened",
-            detail={"round": case.round},
-            actor_id=call.person.id,
-            now=call.now,
-        )
+        call.record("reopened", case_id=case.id, detail={"round": case.round})
         af = self.core.acting_af(call)
         if af is not None and af.id != call.person.id:
             call.dm(
                 af,
                 lambda: Message(
                     self.texts("dms.reopened", code=case.code, staff=call.person.name),
-                    buttons=self.core.open_button(case.code),
+                    buttons=wording.open_button(self.texts, case.code),
                     case_code=case.code,
                 ),
             )
@@ -310,15 +272,7 @@ class Cases(Part):
             call.session, case=case, person_id=other.id, added_by_id=call.person.id, now=call.now
         )
         if added:
-            case_repo.add_event(
-                call.session,
-                org_id=call.org.id,
-                case_id=case.id,
-                kind="member_added",
-                detail={"person": other.id},
-                actor_id=call.person.id,
-                now=call.now,
-            )
+            call.record("member_added", case_id=case.id, detail={"person": other.id})
             call.dm(
                 other,
                 lambda: Message(
@@ -328,7 +282,7 @@ class Cases(Part):
                         code=case.code,
                         title=self.texts("events.member_added"),
                     ),
-                    buttons=self.core.open_button(case.code),
+                    buttons=wording.open_button(self.texts, case.code),
                     case_code=case.code,
                 ),
             )
@@ -343,13 +297,5 @@ class Cases(Part):
         other = org_repo.get_person(call.session, org_id=call.org.id, external_id=colleague)
         if other is None or not case_repo.remove_member(call.session, case=case, person_id=other.id, now=call.now):
             raise Denied("unknown_colleague", name=colleague[:40])
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
-            case_id=case.id,
-            kind="member_removed",
-            detail={"person": other.id},
-            actor_id=call.person.id,
-            now=call.now,
-        )
+        call.record("member_removed", case_id=case.id, detail={"person": other.id})
         return Reply(messages=[Message(self.texts("replies.colleague_removed", name=other.name, code=case.code))])

@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.errors import Denied
 from bot.messages import Message, Reply
+from bot.service import wording
 from bot.service.call import Call, operation
 from bot.service.part import Part
 from flows import engine
@@ -38,19 +39,12 @@ class Consultation(Part):
             now=call.now,
         )
         reminder_repo.cancel(call.session, case_id=case.id, kinds=["D5"], now=call.now)
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
-            case_id=case.id,
-            kind="consultation_taken_up",
-            actor_id=call.person.id,
-            now=call.now,
-        )
+        call.record("consultation_taken_up", case_id=case.id)
         call.dm(
             case.owner,
             lambda: Message(
                 self.texts("dms.consultation_taken_up", af=call.person.name, code=case.code),
-                buttons=self.core.open_button(case.code),
+                buttons=wording.open_button(self.texts, case.code),
                 case_code=case.code,
             ),
         )
@@ -86,20 +80,12 @@ class Consultation(Part):
         consultation_repo.hand_consultation_to(
             call.session, consultation=consultation, person_id=deputy.id, assign=True
         )
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
-            case_id=case.id,
-            kind="handed_to_deputy",
-            detail={"person": deputy.id},
-            actor_id=call.person.id,
-            now=call.now,
-        )
+        call.record("handed_to_deputy", case_id=case.id, detail={"person": deputy.id})
         call.dm(
             deputy,
             lambda: Message(
                 self.texts("dms.handed_to_deputy", af=call.person.name, code=case.code),
-                buttons=self.core.consultation_buttons(case.code, take_up=consultation.taken_up_at is None),
+                buttons=wording.consultation_buttons(self.texts, case.code, take_up=consultation.taken_up_at is None),
                 case_code=case.code,
             ),
         )
@@ -138,20 +124,12 @@ class Consultation(Part):
                 errors={"moment": self.texts("errors.moment_in_past")},
                 ok=False,
             )
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
-            case_id=case.id,
-            kind="moment_proposed",
-            detail={"at": when.isoformat()},
-            actor_id=call.person.id,
-            now=call.now,
-        )
+        call.record("moment_proposed", case_id=case.id, detail={"at": when.isoformat()})
         call.dm(
             case.owner,
             lambda: Message(
                 self.texts("dms.moment_proposed", af=call.person.name, code=case.code, when=self.texts.datetime(when)),
-                buttons=self.core.open_button(case.code),
+                buttons=wording.open_button(self.texts, case.code),
                 case_code=case.code,
             ),
         )

@@ -17,8 +17,9 @@ from bot.chat import Chat
 from bot.config import OrgConfig
 from bot.errors import Denied
 from bot.i18n import LocalizedFlows
-from bot.messages import Action, Button, Message, QuestionView, Reply
+from bot.messages import Message, QuestionView, Reply
 from bot.service import outbox as outbox_mod
+from bot.service import wording
 from bot.service.call import EVENTS, Attempt, Call, OrgRef, Someone, current_claim, utcnow
 from bot.service.outbox import message_json
 from bot.service.questions import question_view
@@ -65,7 +66,7 @@ class Core:
         self.texts = texts or Texts(org.timezone)
         self.policy = org.policy
         self.tz = ZoneInfo(org.timezone)
-        self._acting_afs: dict[tuple[int, int, dt.date], Someone | None] = {}
+        self._acting_afs: dict[tuple[int, int | None, dt.date], Someone | None] = {}
         self._org_ref_cached: OrgRef | None = None
 
     @property
@@ -97,7 +98,7 @@ class Core:
             person, version = (
                 org_repo.get_person_and_version(session, org_id=org.id, external_id=actor) if org else (None, None)
             )
-            if person is None:
+            if org is None or person is None:
                 raise Denied("unknown_person", org=self.org.name)
             claim = current_claim()
             if claim is not None and not claim.done and not event_repo.claim(session, event_id=claim.ref, now=now):
@@ -172,7 +173,7 @@ class Core:
             return reply
         except AnswerRejected as exc:
             self.audit_apart(actor, action, "rejected", attempt, reason="invalid_input")
-            return self.rejected(exc)
+            return wording.rejected(self.texts, exc)
         except ConcurrentChange:
             return self.error("denied.concurrent_change", code=attempt.code)
         except DatabaseBusy:
@@ -203,7 +204,7 @@ class Core:
     ) -> None:
         audit_repo.append(
             session,
-            key=crypto.active().audit_key,
+            key=crypto.active().audit(),
             at=now,
             event=EVENTS[action],
             action=action,
@@ -353,29 +354,7 @@ class Core:
             return Message(self.texts("replies.waiting_for_staff", owner=case.owner.name), case_code=case.code)
         return None
 
-    def open_button(self, code: str) -> tuple[Button, ...]:
-        return (Button(self.texts("buttons.open_case"), Action.OPEN_CASE, code),)
-
     # ---- what people do -----------------------------------------------------------------------
-
-    def rejected(self, exc: AnswerRejected) -> Reply:
-        errors = {fid: self.texts(f"errors.{e.code}", **e.params) for fid, e in exc.errors.items()}
-        return Reply(
-            messages=[Message(self.texts("errors.answer_rejected", count=len(errors)), tone="error")],
-            errors=errors,
-            ok=False,
-        )
-
-    def consultation_buttons(self, code: str, take_up: bool = True) -> tuple[Button, ...]:
-        buttons = [Button(self.texts("buttons.take_up"), Action.TAKE_UP, code)] if take_up else []
-        return tuple(
-            [
-                *buttons,
-                Button(self.texts("buttons.propose_moment"), Action.PROPOSE_MOMENT, code),
-                Button(self.texts("buttons.hand_to_deputy"), Action.HAND_TO_DEPUTY, code),
-                Button(self.texts("buttons.open_case"), Action.OPEN_CASE, code),
-            ]
-        )
 
     def claim_event(self, event_id: str) -> bool:
         """Deduplicate retried platform events across processes: True only the first time."""
@@ -391,23 +370,3 @@ class Core:
     def no_af_reachable(self, call: Call, case_code: str, reply: Reply) -> None:
         reply.messages.append(Message(self.texts("replies.no_af"), tone="urgent"))
         self.tell_admins(call, lambda: Message(self.texts("dms.no_af_reachable", code=case_code)))
-
-    def role_words(self, person: Person, *, acting_af: Person | None = None) -> str:
-        words = [self.texts(f"roles.{person.staff_role}")] if person.staff_role else []
-        if person.is_af:
-            words.append(self.texts("roles.af"))
-        if person.is_deputy:
-            words.append(
-                self.texts("roles.deputy_acting" if acting_af and acting_af.id == person.id else "roles.deputy")
-            )
-        if person.is_board:
-            words.append(self.texts("roles.board"))
-        if person.is_admin:
-            words.append(self.texts("roles.admin"))
-        return ", ".join(words) or self.texts("roles.none")
-
-    def welcome_message(self, af) -> Message:
-        return Message(
-            self.texts("dms.welcome", af=af.name if af else ""),
-            buttons=(Button(self.texts("buttons.new_case"), Action.NEW_CASE),),
-        )

@@ -10,6 +10,7 @@ from flows.model import Flow
 from storage import cases as case_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
+from storage import signals as signal_repo
 from storage.models import Case
 
 
@@ -37,9 +38,7 @@ class Documents(Part):
         state = self.core.state(call, case)
         people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
         answers = self._answer_rows(call, case, flow)
-        follow = {}
-        for f in case_repo.follow_ups(call.session, case_id=case.id):
-            follow.setdefault(f.signal_id, []).append(f)
+        follow = signal_repo.follow_ups(call.session, case_id=case.id)
         node = flow.nodes.get(case.current_node) if case.current_node else None
         return self.texts.template(
             "case.j2",
@@ -49,7 +48,7 @@ class Documents(Part):
             step=flow.steps[node.step] if node else None,
             outcome=flow.outcomes.get(case.outcome) if case.outcome else None,
             forms=form_labels(flow, state),
-            signals=case_repo.signals(call.session, case_id=case.id),
+            signals=signal_repo.signals(call.session, case_id=case.id),
             follow_ups=follow,
             answers=answers,
             events=case_repo.timeline(call.session, case_id=case.id),
@@ -127,9 +126,7 @@ class Documents(Part):
             {"title": step.title, "answers": [a for a in answers if flow.nodes[a["node"]].step == sid]}
             for sid, step in flow.steps.items()
         ]
-        follow = {}
-        for f in case_repo.follow_ups(call.session, case_id=case.id):
-            follow.setdefault(f.signal_id, []).append(f)
+        follow = signal_repo.follow_ups(call.session, case_id=case.id)
         summary = None
         if "step5.prepare" in state.answers:
             from bot.service.effects import melding_summary_text
@@ -140,7 +137,7 @@ class Documents(Part):
             case=case,
             outcome=flow.outcomes.get(case.outcome) if case.outcome else None,
             forms=form_labels(flow, state),
-            signals=case_repo.signals(call.session, case_id=case.id),
+            signals=signal_repo.signals(call.session, case_id=case.id),
             follow_ups=follow,
             steps=[s for s in steps if s["answers"]],
             people=people,

@@ -5,31 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import Message, Reply
+from bot.service import wording
 from bot.service.call import Call
 from bot.service.core import Core
 from flows.deadlines import due_times
 from flows.model import Flow, Transition
-from storage import cases as case_repo
 from storage import consultations as consultation_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
+from storage import signals as signal_repo
 from storage.models import Case, Signal
 
 
 def open_hypotheses(call: Call, case: Case) -> list[Signal]:
-    followed = {f.signal_id for f in case_repo.follow_ups(call.session, case_id=case.id)}
+    followed = set(signal_repo.follow_ups(call.session, case_id=case.id))
     return [
-        s for s in case_repo.signals(call.session, case_id=case.id) if s.kind == "hypothesis" and s.id not in followed
+        s for s in signal_repo.signals(call.session, case_id=case.id) if s.kind == "hypothesis" and s.id not in followed
     ]
 
 
 def signal_counts(call: Call, case: Case) -> dict[str, int]:
-    signals = case_repo.signals(call.session, case_id=case.id)
+    signals = signal_repo.signals(call.session, case_id=case.id)
     return {"count": len(signals), "hypotheses": sum(s.kind == "hypothesis" for s in signals)}
 
 
 def record_signal(svc: Core, call: Call, case: Case, values: dict[str, Any], answer_id: int | None) -> Signal:
-    signal = case_repo.add_signal(
+    signal = signal_repo.add_signal(
         call.session,
         case=case,
         kind=values["kind"],
@@ -41,15 +42,7 @@ def record_signal(svc: Core, call: Call, case: Case, values: dict[str, Any], ans
         now=call.now,
         answer_id=answer_id,
     )
-    case_repo.add_event(
-        call.session,
-        org_id=call.org.id,
-        case_id=case.id,
-        kind="signal_recorded",
-        detail={"kind": signal.kind},
-        actor_id=call.person.id,
-        now=call.now,
-    )
+    call.record("signal_recorded", case_id=case.id, detail={"kind": signal.kind})
     if signal.kind == "hypothesis":
         # D4: an open hypothesis is to be confirmed or refuted (S1.3).
         reminder_repo.schedule(
@@ -78,41 +71,27 @@ def apply(svc: Core, call: Call, case: Case, flow: Flow, t: Transition, answer_i
             af = svc.acting_af(call)
             if af is None:
                 svc.no_af_reachable(call, case.code, reply)
-            call.dm(
-                af,
-                lambda params=params: Message(  # written at once, in the recipient's language (Call.dm)
-                    texts(f"dms.{params['notice']}", code=case.code),
-                    buttons=svc.open_button(case.code),
+
+            def notice(kind: str = str(params["notice"])) -> Message:  # written in the AF's language (Call.dm)
+                return Message(
+                    texts(f"dms.{kind}", code=case.code),
+                    buttons=wording.open_button(svc.texts, case.code),
                     case_code=case.code,
-                ),
-            )
-            case_repo.add_event(
-                call.session,
-                org_id=call.org.id,
-                case_id=case.id,
-                kind="af_notified",
-                actor_id=call.person.id,
-                now=call.now,
-            )
+                )
+
+            call.dm(af, notice)
+            call.record("af_notified", case_id=case.id)
         elif name == "request_consultation":
             _request_consultation(svc, call, case, flow, t, reply)
         elif name == "inform_board":
-            af = svc.acting_af(call)
+            af_name = af.name if (af := svc.acting_af(call)) else ""
+
+            def informed(af_name: str = af_name) -> Message:  # written in each member's language (Call.dm)
+                return Message(texts("dms.inform_board", code=case.code, af=af_name), case_code=case.code)
+
             for board in org_repo.board_contacts(call.session, org_id=call.org.id):
-                call.dm(
-                    board,
-                    lambda af=af: Message(
-                        texts("dms.inform_board", code=case.code, af=af.name if af else ""), case_code=case.code
-                    ),
-                )
-            case_repo.add_event(
-                call.session,
-                org_id=call.org.id,
-                case_id=case.id,
-                kind="board_informed",
-                actor_id=call.person.id,
-                now=call.now,
-            )
+                call.dm(board, informed)
+            call.record("board_informed", case_id=case.id)
         elif name == "schedule_reminder":
             for role in params["to"]:
                 reminder_repo.schedule(
@@ -147,15 +126,7 @@ def _request_consultation(svc: Core, call: Call, case: Case, flow: Flow, t: Tran
         assigned_to_id=af.id if af else None,
         now=call.now,
     )
-    case_repo.add_event(
-        call.session,
-        org_id=call.org.id,
-        case_id=case.id,
-        kind="consultation_requested",
-        detail={"urgency": urgency},
-        actor_id=call.person.id,
-        now=call.now,
-    )
+    call.record("consultation_requested", case_id=case.id, detail={"urgency": urgency})
     if af is None:
         svc.no_af_reachable(call, case.code, reply)
         return
@@ -172,7 +143,7 @@ def _request_consultation(svc: Core, call: Call, case: Case, flow: Flow, t: Tran
                 forms=", ".join(c.label for c in svc.flows[case.flow_version].forms if c.id in chosen) or "-",
                 urgency=texts(f"urgency.{urgency}"),
             ),
-            buttons=svc.consultation_buttons(case.code),
+            buttons=wording.consultation_buttons(svc.texts, case.code),
             tone="urgent" if urgency == "today" else "info",
             case_code=case.code,
         ),
@@ -185,9 +156,7 @@ def _melding_summary(svc: Core, call: Call, case: Case, flow: Flow, t: Transitio
 
 def melding_summary_text(svc: Core, call: Call, case: Case, flow: Flow, state, node_id: str) -> str:
     """X4: what Veilig Thuis asks on the phone, gathered from the case."""
-    follow = {}
-    for f in case_repo.follow_ups(call.session, case_id=case.id):
-        follow.setdefault(f.signal_id, []).append(f)
+    follow = signal_repo.follow_ups(call.session, case_id=case.id)
     return svc.texts.template(
         "melding_summary.j2",
         case=case,
@@ -195,7 +164,7 @@ def melding_summary_text(svc: Core, call: Call, case: Case, flow: Flow, state, n
         af=svc.acting_af(call),
         involved=state.value(node_id, "involved"),
         network=state.value(node_id, "network"),
-        signals=case_repo.signals(call.session, case_id=case.id),
+        signals=signal_repo.signals(call.session, case_id=case.id),
         follow_ups=follow,
         discussion=state.answers.get("step5.discussion"),
         skip=state.answers.get("step5.skip"),

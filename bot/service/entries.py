@@ -16,6 +16,7 @@ from flows.answers import FieldError, clean_text, to_json
 from flows.model import Flow
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
+from storage import signals as signal_repo
 from storage.models import Case
 
 
@@ -81,15 +82,7 @@ class Entries(Part):
             now=call.now,
         )
         if kind == "contact":
-            case_repo.add_event(
-                call.session,
-                org_id=call.org.id,
-                case_id=case.id,
-                kind="contact_recorded",
-                node_id=node.id,
-                actor_id=call.person.id,
-                now=call.now,
-            )
+            call.record("contact_recorded", case_id=case.id, node_id=node.id)
         reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])
         fx.apply(self.core, call, case, flow, t, answer_id, reply)
         return reply
@@ -110,22 +103,14 @@ class Entries(Part):
         if answer is None:
             errors["answer"] = self.texts("errors.invalid_choice")
         text = checked_note(self.texts, note, errors)
-        if errors:
+        if errors or answer is None:
             return Reply(
                 messages=[Message(self.texts("errors.answer_rejected", count=len(errors)), tone="error")],
                 errors=errors,
                 ok=False,
             )
         case_repo.add_correction(call.session, answer=answer, note=text, created_by_id=call.person.id, now=call.now)
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
-            case_id=case.id,
-            kind="correction_recorded",
-            node_id=answer.node_id,
-            actor_id=call.person.id,
-            now=call.now,
-        )
+        call.record("correction_recorded", case_id=case.id, node_id=answer.node_id)
         return Reply(messages=[Message(self.texts("replies.correction_stored"), case_code=case.code)])
 
     @operation("read")
@@ -213,18 +198,10 @@ class Entries(Part):
                 ok=False,
             )
         signal = hypotheses[str(values["signal"])]
-        case_repo.add_follow_up(
-            call.session, signal=signal, verdict=verdict, note=note, created_by_id=call.person.id, now=call.now
+        signal_repo.add_follow_up(
+            call.session, signal=signal, verdict=str(verdict), note=note, created_by_id=call.person.id, now=call.now
         )
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
-            case_id=case.id,
-            kind="followup_recorded",
-            detail={"verdict": verdict},
-            actor_id=call.person.id,
-            now=call.now,
-        )
+        call.record("followup_recorded", case_id=case.id, detail={"verdict": verdict})
         if len(hypotheses) == 1:
             reminder_repo.cancel(call.session, case_id=case.id, kinds=["D4"], now=call.now)
         return Reply(

@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.errors import Denied
 from bot.messages import Message, Reply
+from bot.service import wording
 from bot.service.admin import Administration
 from bot.service.call import Call, operation
 from bot.service.part import Part
@@ -24,7 +25,9 @@ class Home(Part):
         with self.core.store.transaction() as session:
             org = org_repo.get_organisation(session, key=self.core.org.key)
             af = org_repo.acting_af(session, org_id=org.id, on=self.core.today(self.core.clock())) if org else None
-        self.core.chat.send_dm(org_key=self.core.org.key, person_id=external_id, message=self.core.welcome_message(af))
+        self.core.chat.send_dm(
+            org_key=self.core.org.key, person_id=external_id, message=wording.welcome_message(self.texts, af)
+        )
 
     def home(self, actor: str) -> Reply:
         """What someone's App Home shows: their cases (and the AF's queue), or for the board this year's figures."""
@@ -34,10 +37,11 @@ class Home(Part):
             board_only = person is not None and person.is_board and not person.staff_role
             buttons = self.admin.admin_buttons(person) if person is not None else ()
             is_admin = person is not None and person.is_admin
+            admin_only = is_admin and person is not None and not person.staff_role
         if board_only:
             today = self.core.today(self.core.clock())
             reply = self.stats(actor, today.replace(month=1, day=1), today)
-        elif is_admin and not person.staff_role:
+        elif admin_only:
             reply = Reply()
         else:
             reply = self.reading.my_cases(actor)

@@ -9,6 +9,7 @@ from bot import i18n
 from bot.errors import Denied
 from bot.messages import Message, Reply
 from bot.service.call import Call, operation
+from bot.service.core import Core
 from bot.service.part import Part
 from flows.translate import LANGUAGES
 from storage import organisations as org_repo
@@ -19,7 +20,7 @@ CACHE_SECONDS = 60.0  # another replica's change reaches this one within a minut
 
 
 class Preferences(Part):
-    def __init__(self, core):
+    def __init__(self, core: Core) -> None:
         super().__init__(core)
         self._language_lock = threading.Lock()
         self._language_cache: dict[str, tuple[str | None, float]] = {}

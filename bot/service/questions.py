@@ -62,7 +62,7 @@ def format_value(texts: Texts, flow: Flow, node: Node, field_id: str, value: Any
         choice = field.choice(str(value))
         return choice.label if choice else str(value)
     if field.type == "multi_choice":
-        return ", ".join((field.choice(v).label if field.choice(v) else v) for v in value)
+        return ", ".join(choice.label if (choice := field.choice(v)) else v for v in value)
     if field.type == "yes_no":
         return texts(f"yes_no.{'true' if value else 'false'}")
     if field.type == "date":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.errors import Denied
 from bot.messages import Action, Button, Message, Reply
+from bot.service import wording
 from bot.service.call import Call, operation
 from bot.service.documents import Documents
 from bot.service.part import Part
@@ -82,7 +83,7 @@ class Reading(Part):
                                 kind=self.texts(f"reminder_kinds.{r.kind}"),
                                 when=self.texts.datetime(r.due_at),
                             ),
-                            buttons=self.core.open_button(code),
+                            buttons=wording.open_button(self.texts, code),
                             case_code=code,
                         )
                     )
@@ -103,7 +104,7 @@ class Reading(Part):
     def _case_line(self, call, case: Case) -> Message:
         flow = self.flows[case.flow_version]
         node = flow.nodes.get(case.current_node) if case.current_node else None
-        step = flow.steps[node.step].title if node else flow.outcomes[case.outcome].title
+        step = flow.steps[node.step].title if node else flow.outcomes[case.outcome or ""].title
         pending = reminder_repo.pending(call.session, case_id=case.id)
         return Message(
             self.texts(
@@ -113,7 +114,7 @@ class Reading(Part):
                 status=self.texts(f"status.{case.status}"),
                 deadline=self.texts.datetime(pending[0].due_at) if pending else "",
             ),
-            buttons=self.core.open_button(case.code),
+            buttons=wording.open_button(self.texts, case.code),
             case_code=case.code,
         )
 
@@ -161,7 +162,7 @@ class Reading(Part):
         if not word:
             return None
         with self.core.store.transaction() as session:
-            org = org_repo.get_organisation(session, key=self.core.org.key)
+            org = org_repo.organisation(session, key=self.core.org.key)
             people = org_repo.list_people(session, org_id=org.id)
             if word in ("af", "aandachtsfunctionaris"):
                 af = org_repo.acting_af(session, org_id=org.id, on=self.core.today(self.core.clock()))
@@ -183,11 +184,11 @@ class Reading(Part):
     def people(self) -> list[tuple[str, str, str]]:
         """(id, name, roles) of the organisation's people, for the console's role switch."""
         with self.core.store.transaction() as session:
-            org = org_repo.get_organisation(session, key=self.core.org.key)
+            org = org_repo.organisation(session, key=self.core.org.key)
             today = self.core.today(self.core.clock())
             af = org_repo.acting_af(session, org_id=org.id, on=today)
             out = [
-                (p.external_id, p.name, self.core.role_words(p, acting_af=af))
+                (p.external_id, p.name, wording.role_words(self.texts, p, acting_af=af))
                 for p in org_repo.list_people(session, org_id=org.id)
             ]
             return out
@@ -197,7 +198,7 @@ class Reading(Part):
         """Who accessed this case: time, role, action (for the case's members and the AF)."""
 
         case, _roles = self.core.case(call, code)
-        people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
+        people: dict[int | None, str] = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
         reasons = self.texts.raw("audit.reasons")
         lines = [
             self.texts(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from bot.errors import Denied
 from bot.messages import FieldView, Message, QuestionView, Reply
@@ -13,15 +12,17 @@ from bot.service.part import Part
 from flows.deadlines import days_later
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
-from storage.models import Case
+from storage.models import Case, Reminder
 
 
 class ReminderActions(Part):
-    def _reminder(self, call, reminder_id: int) -> tuple[Any, Case]:
+    def _reminder(self, call: Call, reminder_id: int) -> tuple[Reminder, Case]:
         reminder = reminder_repo.get(call.session, reminder_id=reminder_id)
         if reminder is None or reminder.org_id != call.org.id or reminder.status in ("cancelled", "done"):
             raise Denied("unknown_reminder")
         case = case_repo.case_by_id(call.session, case_id=reminder.case_id)
+        if case is None:
+            raise Denied("unknown_reminder")
         call.target_case_id = case.id
         if not self.core.roles(call, case) and reminder.recipient_id != call.person.id:
             raise Denied("no_access")
@@ -37,15 +38,7 @@ class ReminderActions(Part):
         reminder, case = self._reminder(call, reminder_id)
         when = days_later(call.now, days, self.policy)
         reminder_repo.snooze(call.session, reminder=reminder, until=when.astimezone(dt.UTC), now=call.now)
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
-            case_id=case.id,
-            kind="reminder_snoozed",
-            detail={"reminder": reminder.id, "days": days},
-            actor_id=call.person.id,
-            now=call.now,
-        )
+        call.record("reminder_snoozed", case_id=case.id, detail={"reminder": reminder.id, "days": days})
         return Reply(
             messages=[Message(self.texts("replies.snoozed", when=self.texts.datetime(when)), case_code=case.code)]
         )
@@ -64,15 +57,7 @@ class ReminderActions(Part):
                 ok=False,
             )
         reminder_repo.mark_done(call.session, reminder=reminder, note=text, person_id=call.person.id, now=call.now)
-        case_repo.add_event(
-            call.session,
-            org_id=call.org.id,
-            case_id=case.id,
-            kind="reminder_done",
-            detail={"reminder": reminder.id, "kind": reminder.kind},
-            actor_id=call.person.id,
-            now=call.now,
-        )
+        call.record("reminder_done", case_id=case.id, detail={"reminder": reminder.id, "kind": reminder.kind})
         return Reply(messages=[Message(self.texts("replies.reminder_done"), case_code=case.code)])
 
     @operation("read")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
@@ -13,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot import i18n
 from bot.config import load_config
@@ -48,7 +50,31 @@ def web_client(settings: Settings, token: str | None = None) -> WebClient:
     )
 
 
-def acting_user(body) -> str | None:
+def slack_chat(settings: Settings, installs: InstallationStore | None = None) -> SlackChat:
+    """DMs through Slack: hosted for many workspaces (installs given), each through its own bot token; otherwise
+    through the one bot token."""
+    client = web_client(settings)
+    if installs is None:
+        return SlackChat(client)
+    client_id, client_secret = settings.oauth_client()
+    clients = WorkspaceClients(
+        installs,
+        client_id=client_id,
+        client_secret=client_secret,
+        make_client=lambda token: web_client(settings, token),
+    )
+    return SlackChat(client, clients=clients)
+
+
+class MeldcodeApp(App):
+    """Bolt's app, with what the server needs beside it: the DMs in flight (flushed on shutdown) and the
+    organisations (whose reminder passes run beside it)."""
+
+    meldcode_chat: SlackChat
+    meldcode_tenants: Tenants
+
+
+def acting_user(body: Any) -> str | None:
     """Who acts, from any payload: commands, interactions, and events (a user id, or a user object)."""
     if not isinstance(body, dict):
         return None
@@ -60,24 +86,14 @@ def acting_user(body) -> str | None:
 
 def build_app(
     settings: Settings, service: ConversationService | None = None, *, process_before_response: bool = True
-) -> App:
+) -> MeldcodeApp:
     """The answer is committed before the ack anyway, so listeners run in the request's own thread:
     no hand-off to Bolt's executor and no 10 ms ack polling (measured: half the cost of a request)."""
     quiet_libraries()
-    client = web_client(settings)
     store = service.store if service else open_store(settings, request_timeout=REQUEST_TIMEOUT)
     flow_installs = installations(settings, store) if settings.oauth and service is None else None
-    chat = SlackChat(
-        client,
-        clients=WorkspaceClients(
-            flow_installs,
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret,
-            make_client=lambda token: web_client(settings, token),
-        )
-        if flow_installs
-        else None,
-    )
+    chat = slack_chat(settings, flow_installs)
+    client = chat.client
     if service is not None:
         tenants = Tenants.wrap(service)
     else:
@@ -95,7 +111,7 @@ def build_app(
     # its own logger is held at ERROR, and errors are logged by type only (see on_error below).
     bolt_log = logging.getLogger("meldcode.bolt")
     bolt_log.setLevel(logging.ERROR)
-    app = App(
+    app = MeldcodeApp(
         client=client,
         signing_secret=settings.slack_signing_secret,
         logger=bolt_log,

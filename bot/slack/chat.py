@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.chat import DeliveryError
 from bot.messages import Message
 from bot.slack.blocks import message_blocks
+from bot.slack.workspaces import WorkspaceClients
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ class SlackChat:
         client: WebClient,
         texts: Texts | None = None,
         workers: int = 4,
-        clients: Callable[[str], WebClient | None] | None = None,
+        clients: WorkspaceClients | None = None,
     ):
         self.client = client
         self.clients = clients

@@ -78,5 +78,8 @@ def checked_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
         raise BlockKitError(f"{len(blocks)} blocks in a message (at most 50)")
     _check_blocks(blocks)
     for block in blocks:
-        Block.parse(block).to_dict()
+        parsed = Block.parse(block)
+        if parsed is None:
+            raise BlockKitError(f"not a block: {str(block)[:80]}")
+        parsed.to_dict()
     return blocks

@@ -58,4 +58,6 @@ class WorkspaceClients:
     @staticmethod
     def _expiring(bot: Bot) -> bool:
         expires = getattr(bot, "bot_token_expires_at", None)
-        return bool(expires) and expires - time.time() < ROTATE_MINUTES_BEFORE * 60
+        if not expires:
+            return False
+        return float(expires) - time.time() < ROTATE_MINUTES_BEFORE * 60

@@ -8,6 +8,9 @@ from typing import Any
 from bot.chat import RecordingChat
 from bot.messages import Reply
 from bot.service import ConversationService
+from storage import cases as case_repo
+from storage import reminders as reminder_repo
+from storage.models import Answer, Case, Reminder
 
 
 @dataclass
@@ -58,3 +61,20 @@ class Dialog:
     def node(self) -> str | None:
         reply = self.service.question("sanne", self.code)
         return reply.question.node_id if reply.question else None
+
+
+def stored_case(service, code) -> Case:
+    with service.store.transaction() as s:
+        return case_repo.get_case(s, org_id=1, code=code)
+
+
+def stored_answers(service, code) -> list[Answer]:
+    with service.store.transaction() as s:
+        case = case_repo.get_case(s, org_id=1, code=code)
+        return case_repo.answers(s, case_id=case.id)
+
+
+def pending_reminders(service, code) -> list[Reminder]:
+    with service.store.transaction() as s:
+        case = case_repo.get_case(s, org_id=1, code=code)
+        return reminder_repo.pending(s, case_id=case.id)

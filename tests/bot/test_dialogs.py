@@ -4,39 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import yaml
 
 from bot.config import demo_config_path, parse_config
 from bot.service import ConversationService
 from flows.loader import load_all
-from storage import cases as case_repo
-from storage import reminders as reminder_repo
-from storage.models import Answer, Case, Reminder
-from tests.bot.dialog import Dialog
+from tests.bot.dialog import Dialog, pending_reminders, stored_answers, stored_case
 from tests.bot.scripts import CANARY, CONSULT_TO_Q1, MELDING_AFTER_DECISION, OPEN_TO_STEP2
-
-
-@pytest.fixture
-def d(service, chat):
-    return Dialog(service, chat)
-
-
-def _case(service, code) -> Case:
-    with service.store.transaction() as s:
-        return case_repo.get_case(s, org_id=1, code=code)
-
-
-def _answers(service, code) -> list[Answer]:
-    with service.store.transaction() as s:
-        case = case_repo.get_case(s, org_id=1, code=code)
-        return case_repo.answers(s, case_id=case.id)
-
-
-def _pending(service, code) -> list[Reminder]:
-    with service.store.transaction() as s:
-        case = case_repo.get_case(s, org_id=1, code=code)
-        return reminder_repo.pending(s, case_id=case.id)
 
 
 def test_a_whole_case_from_signals_to_a_melding_at_veilig_thuis(d, service):
@@ -57,12 +31,12 @@ def test_a_whole_case_from_signals_to_a_melding_at_veilig_thuis(d, service):
     assert any("Sterk vermoeden" in m and d.code in m for m in d.dms("els"))  # Q1b: the board knows
     assert any("Mila Jansen heeft in zaak" in m for m in d.dms("sanne"))  # B3: staff sees the AF's answers
     d.play(MELDING_AFTER_DECISION)
-    assert {r.kind for r in _pending(service, d.code)} >= {"D1", "D1b"}
+    assert {r.kind for r in pending_reminders(service, d.code)} >= {"D1", "D1b"}
     d.play([("sanne", "step5.vt_feedback", {"date": "2-3-2026", "decision": "help"}, "Gemeld bij Veilig Thuis")])
-    case = _case(service, d.code)
+    case = stored_case(service, d.code)
     assert case.status == "reported" and case.current_node is None and case.outcome == "reported"
-    assert _pending(service, d.code) == []  # closing cancels what was pending
-    stored = _answers(service, d.code)
+    assert pending_reminders(service, d.code) == []  # closing cancels what was pending
+    stored = stored_answers(service, d.code)
     assert [a.node_id for a in stored][:3] == ["triage.scope", "triage.forms", "triage.kindcheck"]
     q1 = next(a for a in stored if a.node_id == "step4.q1")
     assert q1.values == {"answer": "b"} and q1.actor_role == "af"
@@ -106,7 +80,7 @@ def test_q4b_help_path_then_q5b_monitoring_closes_with_check_ins(d, service):
             ),
         ]
     )
-    kinds = [r.kind for r in _pending(service, d.code)]
+    kinds = [r.kind for r in pending_reminders(service, d.code)]
     assert kinds.count("D2") == 4 and "D7" in kinds  # before and on the term, for staff and AF
     assert "Tom Peters" in d.do("mila", "show").text()  # the casemanager by name in the case view
     d.play(
@@ -120,10 +94,10 @@ def test_q4b_help_path_then_q5b_monitoring_closes_with_check_ins(d, service):
             ),
         ]
     )
-    pending = _pending(service, d.code)
+    pending = pending_reminders(service, d.code)
     assert [r.kind for r in pending] == ["D3", "D3"]
     assert [r.due_at.date() for r in pending] == [dt.date(2026, 7, 1), dt.date(2026, 9, 1)]
-    assert _case(service, d.code).status == "monitoring"
+    assert stored_case(service, d.code).status == "monitoring"
 
 
 def test_s5_1_a_closed_case_can_be_reopened_with_new_signals(d, service):
@@ -136,9 +110,9 @@ def test_s5_1_a_closed_case_can_be_reopened_with_new_signals(d, service):
         ]
     )
     assert any("heropend" in m for m in d.dms("mila"))
-    assert _case(service, d.code).round == 2
+    assert stored_case(service, d.code).round == 2
     # Answers from round 1 are kept; the new round adds rows.
-    assert [a.round for a in _answers(service, d.code)][-1] == 2
+    assert [a.round for a in stored_answers(service, d.code)][-1] == 2
 
 
 def test_s2_3_a_specific_form_needs_vt_advice_before_the_conversation(d):
@@ -185,10 +159,10 @@ def test_b2_the_consultation_waits_for_the_af_to_take_it_up(d):
 
 def test_b3_a_staff_member_cannot_decide_step4_alone(d, service):
     d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1)
-    before = len(_answers(service, d.code))
+    before = len(stored_answers(service, d.code))
     d.play([("sanne", "step4.q1", {"answer": "a"}, "Deze afweging maakt de aandachtsfunctionaris (Mila Jansen)")])
-    assert len(_answers(service, d.code)) == before
-    assert _case(service, d.code).current_node == "step4.q1"
+    assert len(stored_answers(service, d.code)) == before
+    assert stored_case(service, d.code).current_node == "step4.q1"
 
 
 def test_b1_the_af_cannot_take_over_step1(d):
@@ -235,7 +209,7 @@ def test_t1_violence_by_a_professional_closes_outside_the_steps_and_tells_the_af
         ]
     )
     assert any("beroepskracht richting een leerling" in m for m in d.dms("mila"))
-    assert _case(service, d.code).status == "closed"
+    assert stored_case(service, d.code).status == "closed"
 
 
 def test_t5_acute_danger_can_be_raised_at_any_moment(d):
@@ -244,96 +218,6 @@ def test_t5_acute_danger_can_be_raised_at_any_moment(d):
     assert reply.messages[0].tone == "urgent"
     d.play([("sanne", "open", None, None), ("sanne", "acute", None, "112")])
     assert any(d.code in m for m in d.dms("mila") if "Acuut" in m)
-
-
-def test_bad_input_gets_a_dutch_message_and_changes_nothing(d, service):
-    d.play(OPEN_TO_STEP2[:4])
-    before = len(_answers(service, d.code))
-    reply = d.do("sanne", "step1.signal", {"kind": "third_party", "text": "", "observed_on": "31-2-2026"})
-    assert not reply.ok and reply.errors == {
-        "text": "Vul dit in.",
-        "source": "Vul dit in.",
-        "observed_on": "Dat is geen datum die ik ken. Schrijf bijvoorbeeld 5-3-2026 of 5 maart 2026.",
-    }
-    reply = d.do("sanne", "step1.signal", {"kind": "gerucht", "text": "x"})
-    assert reply.errors["kind"] == "Kies een van de mogelijkheden."
-    reply = d.do("sanne", "step1.signal", {"kind": "fact", "text": "x", "observed_on": "1-1-2030"})
-    assert "toekomst" in reply.errors["observed_on"]
-    assert len(_answers(service, d.code)) == before
-    assert d.node() == "step1.signal"
-
-
-def test_typed_text_with_control_characters_or_not_text_is_refused_on_its_field_everywhere(d, service):
-    """Hardening finding 3: ANSI sequences, BEL and NUL were stored raw, an object as its Python repr."""
-    d.play(OPEN_TO_STEP2[:4])
-    before = len(_answers(service, d.code))
-    reply = d.do("sanne", "step1.signal", {"kind": "fact", "text": "rood \x1b[31mGEVAAR\x1b[0m\x07"})
-    assert "onzichtbare stuurtekens" in reply.errors["text"]
-    reply = d.do("sanne", "step1.signal", {"kind": "third_party", "text": "x", "source": {"naam": "buurvrouw"}})
-    assert reply.errors == {"source": "Vul hier tekst in."}
-    assert len(_answers(service, d.code)) == before
-    d.do("sanne", "step1.signal", {"kind": "hypothesis", "text": "misschien"})
-    corrected = service.correct("sanne", d.code, 1, "nul\x00teken")
-    assert "stuurtekens" in corrected.errors["note"]
-    form = service.follow_up_form("sanne", d.code).question
-    followed = service.follow_up(
-        "sanne", d.code, {"signal": form.fields[0].choices[0][0], "verdict": "refuted", "note": ["geen", "tekst"]}
-    )
-    assert followed.errors == {"note": "Vul hier tekst in."}
-
-
-def test_answers_to_an_old_question_or_a_closed_case_are_refused(d):
-    d.play(
-        [
-            ("sanne", "open", None, None),
-            ("sanne", "triage.scope", {"scope": "pupils", "description": "ruzie", "directie_informed": "ja"}, None),
-            ("sanne", "triage.scope", {"scope": "domestic"}, "is gesloten"),
-        ]
-    )
-    d.play(
-        [
-            ("sanne", "open", None, None),
-            ("sanne", "triage.scope", {"scope": "domestic"}, None),
-            ("sanne", "triage.scope", {"scope": "domestic"}, "al beantwoord"),
-        ]
-    )
-
-
-def test_access_is_only_for_the_people_on_the_case(d):
-    d.play(
-        [
-            ("sanne", "open", None, None),
-            ("tom", "show", None, "Geen toegang"),
-            ("els", "show", None, "Geen toegang"),
-            ("daan", "show", None, "Geen toegang"),
-            ("niemand", "show", None, "Ik ken je nog niet"),
-            ("els", "open", None, "Alleen beroepskrachten"),
-        ]
-    )
-    assert "toegevoegd" in d.service.add_colleague("sanne", d.code, "tom").text()
-    d.play([("tom", "show", None, d.code)])
-
-
-def test_s1_3_a_hypothesis_is_followed_up_without_overwriting_it(d, service):
-    d.play(
-        [
-            *OPEN_TO_STEP2[:4],
-            ("sanne", "step1.signal", {"kind": "hypothesis", "text": "mogelijk verwaarlozing"}, "waarvan 1 hypothese"),
-        ]
-    )
-    assert [r.kind for r in _pending(service, d.code)].count("D4") == 1
-    form = service.follow_up_form("sanne", d.code).question
-    signal_id = form.fields[0].choices[0][0]
-    bad = service.follow_up("sanne", d.code, {"signal": signal_id, "verdict": "misschien", "note": ""})
-    assert set(bad.errors) == {"verdict", "note"}
-    ok = service.follow_up(
-        "sanne", d.code, {"signal": signal_id, "verdict": "confirmed", "note": "lunch ontbreekt elke dag"}
-    )
-    assert "bevestigd" in ok.text()
-    view = d.do("sanne", "show").text()
-    assert "[hypothese] mogelijk verwaarlozing" in view and "-> bevestigd" in view
-    assert "D4" not in [r.kind for r in _pending(service, d.code)]
-    assert "geen open hypothese" in service.follow_up_form("sanne", d.code).text()
 
 
 def test_s5_3_the_discussion_prompt_follows_the_clients_age(d):
@@ -370,80 +254,7 @@ def test_a_case_keeps_the_flow_version_it_started_with(store, chat, clock, tmp_p
     assert (
         d2.do("sanne", "triage.forms", {"forms": ["psychisch"], "age": "10"}).question.title == "Kindcheck (versie 2)"
     )
-    assert _case(new, d1.code).flow_version == 1 and _case(new, d2.code).flow_version == 2
-
-
-def test_case_codes_count_per_year(d, clock):
-    first = d.do("sanne", "open").messages[0].case_code
-    second = d.do("tom", "open").messages[0].case_code
-    assert (first, second) == ("MC-2026-0001", "MC-2026-0002")
-    clock.now = dt.datetime(2027, 1, 4, 9, tzinfo=dt.UTC)
-    assert d.do("sanne", "open").messages[0].case_code == "MC-2027-0001"
-
-
-def test_my_cases_for_staff_and_for_the_af(d):
-    d.play(OPEN_TO_STEP2)
-    mine = d.service.my_cases("sanne").text()
-    assert d.code in mine and "Stap 2" in mine
-    af = d.service.my_cases("mila").text()
-    assert "Consultatieverzoeken die wachten" in af and "vandaag nog" in af
-    assert "Je hebt nog geen zaken" in d.service.my_cases("tom").text()
-
-
-def test_s1_1_signals_can_be_added_at_any_moment_while_a_case_is_open(d, service):
-    d.play(
-        [
-            *OPEN_TO_STEP2,
-            ("sanne", "signal", {"kind": "diagnosis", "text": "angststoornis"}, {"diagnosed_by": "Vul dit in."}),
-            (
-                "sanne",
-                "signal",
-                {"kind": "diagnosis", "text": "angststoornis", "diagnosed_by": "GZ-psycholoog"},
-                "Vastgelegd: 3 signalen.",
-            ),
-            ("mila", "signal", {"kind": "fact", "text": "x"}, "neemt deze stap niet over"),  # B1
-        ]
-    )
-    assert _case(service, d.code).current_node == "step2.consultation"  # the case did not move
-
-
-def test_s1_4_contacts_and_x7_vt_advice_are_logged_at_any_step_by_staff_or_af(d, service):
-    d.play(
-        OPEN_TO_STEP2
-        + CONSULT_TO_Q1
-        + [
-            (
-                "mila",
-                "contact",
-                {"date": "2-3-2026", "with_whom": "Veilig Thuis", "summary": "advies: melden"},
-                "Vastgelegd: Leg een contact, overleg of advies vast.",
-            ),
-            ("tom", "contact", {"date": "2-3-2026", "with_whom": "x", "summary": "y"}, "Geen toegang"),
-            (
-                "sanne",
-                "contact",
-                {"date": "morgen", "with_whom": "x", "summary": "y"},
-                {"date": "Dat is geen datum die ik ken. Schrijf bijvoorbeeld 5-3-2026 of 5 maart 2026."},
-            ),
-        ]
-    )
-    view = d.do("sanne", "show").text()
-    assert "Veilig Thuis" in view and "Contact vastgelegd" in view
-    assert _case(service, d.code).current_node == "step4.q1"
-
-
-def test_corrections_are_new_entries_beside_the_original_answer(d, service):
-    d.play(OPEN_TO_STEP2[:4])
-    first = _answers(service, d.code)[1]  # triage.forms: age 14
-    assert "al beantwoord" in d.do("sanne", "triage.forms", {"forms": ["psychisch"], "age": "15"}).text()
-    bad = service.correct("sanne", d.code, first.id, " ")
-    assert bad.errors == {"note": "Vul dit in."}
-    assert "correctie" in service.correct("sanne", d.code, first.id, "De jeugdige is 15, niet 14.").text()
-    assert service.correct("tom", d.code, first.id, "x").text().startswith("Geen toegang")
-    assert _answers(service, d.code)[1].values == {"forms": ["lichamelijk"], "age": 14}  # unchanged
-    view = d.do("sanne", "show").text()
-    assert "Hoe oud is de jeugdige (in jaren)?: 14" in view
-    assert "Correctie door Sanne de Vries" in view and "De jeugdige is 15, niet 14." in view
+    assert stored_case(new, d1.code).flow_version == 1 and stored_case(new, d2.code).flow_version == 2
 
 
 def test_k1_the_kindcheck_is_asked_before_step1_and_reaches_the_melding_summary(d):
@@ -491,42 +302,3 @@ def test_the_af_proposes_a_moment_for_the_consultation(d, clock):
     assert "di 3 mrt 2026 14:00" in ok.text()  # 13:00 UTC is 14:00 in Amsterdam
     assert any("stelt voor" in m and "di 3 mrt 2026 14:00" in m for m in d.dms("sanne"))
     assert "Alleen de aandachtsfunctionaris" in d.service.propose_moment("sanne", d.code, clock.now).text()
-
-
-def test_retried_events_are_handled_once(service):
-    assert service.claim_event("Ev123") is True
-    assert service.claim_event("Ev123") is False
-    assert service.claim_event("Ev124") is True
-
-
-def test_the_af_sees_overdue_deadlines(d, clock):
-    d.play(OPEN_TO_STEP2)
-    clock.advance(days=3)  # the D5 escalation (1 working day) has passed
-    text = d.service.my_cases("mila").text()
-    assert "Verlopen termijnen:" in text and "consultatie nog niet opgepakt" in text
-
-
-def test_removing_a_colleague_ends_their_access_at_once(d):
-    d.play([("sanne", "open", None, None)])
-    d.service.add_colleague("sanne", d.code, "tom")
-    d.play([("tom", "show", None, d.code)])
-    assert "direct beëindigd" in d.service.remove_colleague("sanne", d.code, "tom").text()
-    d.play([("tom", "show", None, "Geen toegang"), ("tom", "triage.scope", {"scope": "domestic"}, "Geen toegang")])
-    assert "Ik ken geen collega" in d.service.remove_colleague("sanne", d.code, "sanne").text()  # not the owner
-    assert "Geen toegang" in d.service.remove_colleague("tom", d.code, "sanne").text()
-
-
-def test_changing_the_af_takes_effect_at_once(d, service):
-    from bot.config import load_config
-    from storage import organisations as org_repo
-
-    d.play(OPEN_TO_STEP2)
-    d.play([("mila", "show", None, d.code), ("daan", "show", None, "Geen toegang")])
-    people = [p.as_row() for p in load_config(None).people]
-    for row in people:  # an admin makes Daan the AF and Mila a deputy
-        row["is_af"], row["is_deputy"] = row["external_id"] == "daan", row["external_id"] == "mila"
-    with service.store.transaction() as s:
-        org_repo.sync_people(s, org_id=1, people=people, absences=[])
-    d.play(
-        [("mila", "show", None, "Geen toegang"), ("daan", "show", None, d.code), ("daan", "take_up", None, "opgepakt")]
-    )

@@ -67,6 +67,7 @@ def test_an_export_printed_to_a_terminal_shows_control_characters_and_never_obey
     from bot.settings import Settings
     from bot.startup import build_service
     from storage import cases as case_repo
+    from storage import signals as signal_repo
     from tests.conftest import TEST_KEYS
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MELDCODE_", "DATABASE_URL"))}
@@ -75,7 +76,7 @@ def test_an_export_printed_to_a_terminal_shows_control_characters_and_never_obey
     code = service.open_case("sanne").messages[0].case_code
     with service.store.transaction() as s:  # as an old database may hold it: written before the check
         case = case_repo.get_case(s, org_id=1, code=code)
-        case_repo.add_signal(
+        signal_repo.add_signal(
             s,
             case=case,
             kind="fact",

@@ -159,11 +159,12 @@ def test_migration_0005_seals_plaintext_written_before_it(tmp_path):
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("old.db*"))
     assert CANARY.encode() not in raw
     from storage import cases as case_repo
+    from storage import signals as signal_repo
 
     store = Store.from_url(f"sqlite:///{tmp_path / 'old.db'}")
     with store.transaction() as s:
         assert case_repo.answers(s, case_id=1)[0].values == {"text": f"oud {CANARY}"}
-        assert case_repo.signals(s, case_id=1)[0].text == f"oud {CANARY}"
+        assert signal_repo.signals(s, case_id=1)[0].text == f"oud {CANARY}"
     store.dispose()
 
 

@@ -33,6 +33,11 @@ def message_signal(ack: Ack, shortcut: dict[str, Any], client: WebClient, contex
         )
         return
     form = service.entry_form(user, cases[0][0], "signal")
+    if form.question is None:  # refused after all (the case was closed a moment ago)
+        client.views_open(
+            trigger_id=shortcut["trigger_id"], view=kit.info_modal(form, texts, title=texts("slack.add_signal"))
+        )
+        return
     text = (shortcut.get("message") or {}).get("text") or ""
     client.views_open(
         trigger_id=shortcut["trigger_id"], view=kit.message_signal_modal(form.question, cases, text, texts)

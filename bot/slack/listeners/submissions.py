@@ -47,7 +47,7 @@ def answer(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
 
 def entry(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
     meta = view_metadata(view)
-    kind = meta.get("kind") if meta.get("kind") in ("signal", "contact") else "signal"
+    kind = "contact" if meta.get("kind") == "contact" else "signal"
     reply = port_of(context).add_entry(user_of(body), meta.get("case", ""), kind, view_values(view))
     respond(ack, view, reply, context)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -64,6 +67,34 @@ def slack_chat(settings: Settings, installs: InstallationStore | None = None) ->
         make_client=lambda token: web_client(settings, token),
     )
     return SlackChat(client, clients=clients)
+
+
+class LocaleLookups:
+    """At most one Slack locale lookup per person at a time; a request that would wait long does without."""
+
+    WAIT = 0.5  # seconds; within the ack budget, and more than a lookup takes when Slack answers
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._running: dict[str, threading.Event] = {}
+
+    @contextlib.contextmanager
+    def one_at_a_time(self, user: str) -> Iterator[bool]:
+        """True for the request that looks up (and must store the result); False for one that waited for it."""
+        with self._guard:
+            running = self._running.get(user)
+            if running is None:
+                self._running[user] = done = threading.Event()
+        if running is not None:
+            running.wait(self.WAIT)
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            with self._guard:
+                self._running.pop(user, None)
+            done.set()
 
 
 class MeldcodeApp(App):
@@ -136,17 +167,24 @@ def build_app(
             return BoltResponse(status=200, body="")
         return None
 
+    lookups = LocaleLookups()
+
     def in_their_language(body, client) -> None:
         """Each request speaks the language of the person acting: their choice, or once their Slack locale."""
         user = acting_user(body)
         language = router.language_of(user) if user else None
         if user and language is None:
-            try:
-                locale = client.users_info(user=user, include_locale=True)["user"].get("locale")
-            except Exception as exc:  # Slack unreachable: Dutch, and try again another time
-                log.warning("no locale for a user: %s", type(exc).__name__)
-                locale = None
-            language = router.adopt_locale(user, locale) if locale else None
+            with lookups.one_at_a_time(user) as first:
+                # Someone's first requests often come at once (a modal opened twice, a burst after installing):
+                # one asks Slack and stores the locale, the others then read it.
+                language = router.language_of(user) if not first else None
+                if language is None and first:
+                    try:
+                        locale = client.users_info(user=user, include_locale=True)["user"].get("locale")
+                    except Exception as exc:  # Slack unreachable: Dutch, and try again another time
+                        log.warning("no locale for a user: %s", type(exc).__name__)
+                        locale = None
+                    language = router.adopt_locale(user, locale) if locale else None
         i18n.set_for_event(language)
 
     @app.middleware

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,7 +95,7 @@ class SlackServer:
                 "text": text,
                 "user_id": USERS.get(user, user),
                 "team_id": self.team,
-                "trigger_id": f"trig-{time.time()}",
+                "trigger_id": f"trig-{time.time()}-{uuid.uuid4().hex[:8]}",
                 "channel_id": "C0PUBLIC",
                 "response_url": "http://127.0.0.1:9/x",
             }

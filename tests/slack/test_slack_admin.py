@@ -115,6 +115,20 @@ def test_c7_the_board_gets_this_years_chart_as_a_png_in_its_own_dm(slack):
     assert len(slack.standin.of("files.getUploadURLExternal")) == 1
 
 
+def test_someones_first_requests_at_once_ask_slack_for_their_locale_once(slack):
+    """A burst of first requests (a modal opened twice, everyone after the install) asks users.info once per
+    person; the others wait for that answer and speak the same language."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    slack.standin.locales[USERS["tom"]] = "en-US"
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda _: slack.command("tom", "nieuw"), range(8)))
+    assert all(r.status == 200 for r in replies)
+    modals = slack.standin.wait_for("views.open", 8)
+    assert len(slack.standin.of("users.info")) == 1
+    assert sum("Who are the signals about?" in json.dumps(m["view"]) for m in modals) >= 7  # one may not wait
+
+
 def test_english_for_someone_whose_slack_speaks_english_and_taal_switches(slack):
     slack.standin.locales[USERS["tom"]] = "en-US"
     slack.command("tom", "nieuw")

@@ -239,6 +239,7 @@ def parse_settings(settings: Any, timezone: str, errors: list[str]) -> dict[str,
     if isinstance(policy_args.get("reminder_hour"), int) and not 0 <= policy_args["reminder_hour"] <= 23:
         errors.append("settings.reminder_hour must be between 0 and 23")
 
+    policy_args["office_hours"] = office_hours  # D5's office hours for an urgent request
     return {"policy": Policy(**policy_args), "office_hours": office_hours, "retention_months": retention, **org_notices}
 
 

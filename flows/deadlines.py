@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flows.model import Policy
-from flows.workdays import add_working_days, next_working_day
+from flows.workdays import add_working_days, is_working_day, next_working_day
 
 
 def at_hour(day: dt.date, policy: Policy) -> dt.datetime:
@@ -20,6 +20,28 @@ def days_later(now: dt.datetime, days: int, policy: Policy) -> dt.datetime:
     return at_hour(next_working_day(today + dt.timedelta(days=days), policy.extra_closed_days), policy)
 
 
+def office_hours_later(now: dt.datetime, hours: int, policy: Policy) -> dt.datetime:
+    """`hours` of office time on from `now` (evenings, weekends and holidays do not count)."""
+    tz = ZoneInfo(policy.timezone)
+    opens, closes = policy.office_hours
+    at = now.astimezone(tz)
+    left = dt.timedelta(hours=hours)
+    while True:
+        day = at.date()
+        start = dt.datetime.combine(day, opens, tzinfo=tz)
+        end = dt.datetime.combine(day, closes, tzinfo=tz)
+        if not is_working_day(day, policy.extra_closed_days) or at >= end:
+            at = dt.datetime.combine(
+                next_working_day(day + dt.timedelta(days=1), policy.extra_closed_days), opens, tzinfo=tz
+            )
+            continue
+        at = max(at, start)
+        if at + left <= end:
+            return at + left
+        left -= end - at
+        at = end
+
+
 def due_times(
     kind: str,
     *,
@@ -27,6 +49,7 @@ def due_times(
     policy: Policy,
     anchor: dt.date | list[dt.date] | None = None,
     until: dt.date | None = None,
+    urgent: bool = False,
 ) -> list[dt.datetime]:
     """Due moments for one reminder kind. `anchor` is the date the rule counts from (an answer's date)."""
     tz = ZoneInfo(policy.timezone)
@@ -52,6 +75,9 @@ def due_times(
         return [*moments, at_hour(term, policy)]
     if kind == "D4":
         return [days_later(now, policy.d4_days, policy)]
+    if kind == "D5" and urgent:
+        # "Vandaag nog" (and an imminent VGV threat, X6): escalate after a few office hours, not a day.
+        return [office_hours_later(now, policy.d5_urgent_hours, policy)]
     if kind == "D5":
         # Escalate when the AF has not taken the request up within a working day, same time of day.
         day = add_working_days(today, policy.d5_working_days, extra)

@@ -148,7 +148,9 @@ def _resolve(spec: EffectSpec, state: CaseState, node_id: str, now: dt.datetime,
         return Effect(spec.name, dict(spec.args))
     anchor = _field_value(state, node_id, spec.args["from"]) if "from" in spec.args else None
     until = _field_value(state, node_id, spec.args["until"]) if "until" in spec.args else None
-    due = due_times(spec.args["kind"], now=now, policy=policy, anchor=anchor, until=until)
+    # D5 of a request "vandaag nog" escalates within office hours (the request node's urgency field).
+    urgent = spec.args["kind"] == "D5" and _field_value(state, node_id, "urgency") == "today"
+    due = due_times(spec.args["kind"], now=now, policy=policy, anchor=anchor, until=until, urgent=urgent)
     return Effect(
         "schedule_reminder",
         {"kind": spec.args["kind"], "to": list(spec.args["to"]), "due": [d.astimezone(dt.UTC) for d in due]},

@@ -165,4 +165,6 @@ class Policy:
     d6_days: int = 10
     d7_weeks: int = 4
     d8_lead_days: int = 60
+    d5_urgent_hours: int = 2  # a request "vandaag nog" escalates after this many office hours (X6)
+    office_hours: tuple[dt.time, dt.time] = (dt.time(8, 30), dt.time(17, 0))
     extra_closed_days: tuple[dt.date, ...] = ()

@@ -126,6 +126,12 @@ def claim_due(session: Session, *, org_id: int, now: dt.datetime, lease: dt.time
     return rows
 
 
+def drop(session: Session, *, reminder: Reminder, now: dt.datetime) -> None:
+    """A claimed reminder that no longer applies (D6 while the case waits on Veilig Thuis or a term)."""
+    reminder.status, reminder.lease_until, reminder.updated_at = "cancelled", None, now
+    session.flush()
+
+
 def mark_sent(session: Session, *, reminder_id: int, now: dt.datetime) -> None:
     session.execute(
         update(Reminder)

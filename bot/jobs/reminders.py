@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 
 from bot import i18n
 from bot.chat import DeliveryError
+from bot.jobs import escalation
+from bot.jobs.escalation import Notice
 from bot.messages import Action, Button, Message
 from bot.service import ConversationService
 from flows.deadlines import due_times
 from flows.workdays import is_working_day
 from storage import cases as case_repo
-from storage import consultations as consultation_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
-from storage.models import Case, Reminder
+from storage.models import Case, Person, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -79,46 +80,34 @@ class ReminderSender:
 
     def _claim(self, now: dt.datetime) -> list[Delivery]:
         svc = self.service
+        notices: list[Notice] = []
         with svc.store.transaction() as session:
             org = org_repo.get_organisation(session, key=svc.org.key)
             if org is None or org.uninstalled_at is not None:
                 return []
             rows = reminder_repo.claim_due(session, org_id=org.id, now=now, lease=self.lease, limit=self.batch)
-            return [self._prepare(session, row, now) for row in rows]
+            prepared = [self._prepare(session, row, now, notices) for row in rows]
+            queued = escalation.queue(session, svc, org_id=org.id, notices=notices, now=now)
+        escalation.send(svc, queued)
+        return [delivery for delivery in prepared if delivery is not None]
 
-    def _prepare(self, session, row: Reminder, now: dt.datetime) -> Delivery:
+    def _prepare(self, session, row: Reminder, now: dt.datetime, notices: list[Notice]) -> Delivery | None:
         svc = self.service
         case = case_repo.case_of(session, case_id=row.case_id)
         today = svc.today(now)
-        person = None
+        person: Person | None = None
+        if row.kind == "D6" and escalation.waiting(session, case):
+            reminder_repo.drop(session, reminder=row, now=now)  # D6 counts only while someone has a turn
+            return None
         if row.recipient_role == "staff" and row.recipient_id is not None:
             person = org_repo.person_by_id(session, person_id=row.recipient_id)
         elif row.recipient_role == "af":
             person = org_repo.acting_af(session, org_id=row.org_id, on=today)
         elif row.recipient_role == "deputy":
-            person = next(
-                (
-                    p
-                    for p in org_repo.list_people(session, org_id=row.org_id)
-                    if p.is_deputy and not org_repo.is_absent(session, person_id=p.id, on=today)
-                ),
-                None,
-            )
-            consultation = consultation_repo.open_consultation(session, case_id=case.id)
-            if person is not None and consultation is not None:
-                # D5: the AF did not take it up in time; the deputy may now act as AF for this case.
-                consultation_repo.hand_consultation_to(
-                    session, consultation=consultation, person_id=person.id, assign=False
-                )
-                case_repo.add_event(
-                    session,
-                    org_id=case.org_id,
-                    case_id=case.id,
-                    kind="escalated_to_deputy",
-                    detail={"person": person.id},
-                    actor_id=None,
-                    now=now,
-                )
+            person = escalation.escalate(session, svc, case, now, notices)
+            if person is None:  # nobody left to escalate to: the admins and the staff member were told
+                reminder_repo.drop(session, reminder=row, now=now)
+                return None
         if row.kind == "D6" and row.recipient_role == "staff":
             # D6 nudges the staff member first; if the case still does not move, the AF is told.
             reminder_repo.schedule(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.errors import Denied
 from bot.messages import FieldView, Message, QuestionView, Reply
 from bot.service import effects as fx
+from bot.service import wording
 from bot.service.call import Call, operation
 from bot.service.part import Part
 from bot.service.questions import question_view
@@ -15,9 +16,10 @@ from flows import engine
 from flows.answers import FieldError, clean_text, to_json
 from flows.model import Flow
 from storage import cases as case_repo
+from storage import organisations as org_repo
 from storage import reminders as reminder_repo
 from storage import signals as signal_repo
-from storage.models import Case
+from storage.models import Answer, Case
 
 
 def checked_note(texts, raw: Any, errors: dict[str, str], field_id: str = "note") -> str:
@@ -93,12 +95,30 @@ class Entries(Part):
             raise Denied("case_closed", code=case.code)
         return case, roles, self.flows[case.flow_version]
 
+    def _correctable(self, case: Case, roles: set[str]) -> Callable[[Answer], bool]:
+        """B3: an answer is corrected only by someone who may give it, or by the AF; on a closed case only by
+        the AF (the decisions of steps 4 and 5 stay the AF's)."""
+        flow = self.flows[case.flow_version]
+        closed = case.current_node is None
+        if closed and "af" not in roles:
+            raise Denied("correction_closed", code=case.code)
+
+        def may(answer: Answer) -> bool:
+            node = flow.nodes.get(answer.node_id)
+            return node is not None and ("af" in roles or engine.may_answer(node, roles))
+
+        return may
+
     @operation("write")
     def correct(self, call: Call, code: str, answer_id: int, note: str) -> Reply:
         """A correction is a new entry beside the answer it corrects; the answer itself never changes."""
 
-        case, _roles = self.core.case(call, code)
+        case, roles = self.core.case(call, code)
+        may = self._correctable(case, roles)
         answer = next((a for a in case_repo.answers(call.session, case_id=case.id) if a.id == answer_id), None)
+        if answer is not None and not may(answer):
+            node = self.flows[case.flow_version].nodes[answer.node_id]
+            raise Denied("correction_not_yours", code=case.code, actor=node.actor)
         errors = {}
         if answer is None:
             errors["answer"] = self.texts("errors.invalid_choice")
@@ -111,18 +131,37 @@ class Entries(Part):
             )
         case_repo.add_correction(call.session, answer=answer, note=text, created_by_id=call.person.id, now=call.now)
         call.record("correction_recorded", case_id=case.id, node_id=answer.node_id)
+        if case.current_node is None:  # a closed case: everyone on it hears of it (the code only, never the text)
+            self._tell_the_case(
+                call,
+                case,
+                lambda: Message(
+                    self.texts("dms.correction_on_closed", af=call.person.name, code=case.code),
+                    buttons=wording.open_button(self.texts, case.code),
+                    case_code=case.code,
+                ),
+            )
         return Reply(messages=[Message(self.texts("replies.correction_stored"), case_code=case.code)])
+
+    def _tell_the_case(self, call: Call, case: Case, message: Callable[[], Message]) -> None:
+        """A DM to the staff on the case and the acting AF, except the person acting."""
+        people = {pid for pid in case_repo.member_ids(call.session, case_id=case.id)}
+        if (af := self.core.acting_af(call)) is not None:
+            people.add(af.id)
+        for person_id in sorted(people - {call.person.id}):
+            call.dm(org_repo.person_by_id(call.session, person_id=person_id), message)
 
     @operation("read")
     def correction_form(self, call: Call, code: str) -> Reply:
         """Which answer to correct: every stored answer of the case, newest first."""
 
-        case, _roles = self.core.case(call, code)
+        case, roles = self.core.case(call, code)
+        may = self._correctable(case, roles)
         flow = self.flows[case.flow_version]
         choices = tuple(
             (str(a.id), f"{self.texts.datetime(a.created_at)} · {flow.nodes[a.node_id].title}")
             for a in reversed(case_repo.answers(call.session, case_id=case.id))
-            if a.node_id in flow.nodes
+            if may(a)
         )
         t = self.texts
         return Reply(

@@ -51,11 +51,12 @@ def test_every_timeline_event_the_code_writes_has_a_text():
 
     bot = Path(__file__).resolve().parents[2] / "bot"
     admin = bot / "service" / "admin.py"
-    source = "".join(p.read_text() for p in [*bot.glob("*.py"), *(bot / "service").glob("*.py")] if p != admin)
-    kinds = set(re.findall(r'kind="([a-z_]+)"', source)) - {k.lower() for k in REMINDER_KINDS}
+    source = "".join(p.read_text() for p in bot.rglob("*.py") if p != admin)
+    written = r'(?:kind=|\.record\(\s*)"([a-z_]+)"'  # case_repo.add_event(kind="…") or call.record("…")
+    kinds = set(re.findall(written, source)) - {k.lower() for k in REMINDER_KINDS}
     assert kinds and all(kind in TEXTS.raw("events") for kind in kinds), sorted(kinds - set(TEXTS.raw("events")))
     # The organisation's own events (roles, absences, hand-overs) show in the admins' overview.
-    org_kinds = set(re.findall(r'kind="([a-z_]+)"', admin.read_text()))
+    org_kinds = set(re.findall(written, admin.read_text()))
     assert org_kinds and org_kinds <= set(TEXTS.raw("admin.change")), sorted(org_kinds - set(TEXTS.raw("admin.change")))
 
 

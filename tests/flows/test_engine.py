@@ -200,10 +200,21 @@ def test_d6_every_move_reschedules_the_stalled_case_nudge():
 
 
 def test_s2_1_requesting_consultation_notifies_the_af_and_schedules_d5_escalation():
-    t = advance(FLOW, at("step2.request"), {"urgency": "today"}, NOW, roles=STAFF)
+    t = advance(FLOW, at("step2.request"), {"urgency": "week"}, NOW, roles=STAFF)
     assert t.effects[0].name == "request_consultation"
     d5 = next(e for e in t.effects if e.name == "schedule_reminder" and e.params["kind"] == "D5")
     assert d5.params["to"] == ["deputy"] and d5.params["due"][0].date() == dt.date(2026, 3, 3)
+
+
+def test_d5_a_request_for_today_escalates_after_two_office_hours():
+    """B4/D5, X6: "vandaag nog" cannot wait a working day; evenings and weekends do not count."""
+    t = advance(FLOW, at("step2.request"), {"urgency": "today"}, NOW, roles=STAFF)
+    d5 = next(e for e in t.effects if e.name == "schedule_reminder" and e.params["kind"] == "D5")
+    assert d5.params["due"] == [NOW + dt.timedelta(hours=2)]
+    friday_late = dt.datetime(2026, 3, 6, 15, 30, tzinfo=dt.UTC)  # 16:30 in Amsterdam, half an hour left
+    t = advance(FLOW, at("step2.request"), {"urgency": "today"}, friday_late, roles=STAFF)
+    due = next(e for e in t.effects if e.params.get("kind") == "D5").params["due"][0]
+    assert due == dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)  # Monday 10:00 local: 30 min on Friday + 90
 
 
 def test_s1_5_a_sisa_signal_schedules_d8_before_its_two_year_expiry():

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flows.answers import parse_answer
+from flows.answers import AnswerRejected, FieldError, parse_answer
 from flows.deadlines import due_times
 from flows.guards import holds
 from flows.model import CaseState, Effect, EffectSpec, Flow, Node, Policy, Transition
@@ -64,6 +64,41 @@ def _may_answer(node: Node, roles: Iterable[str]) -> None:
         raise NotAllowed(f"actor_{node.actor}")
 
 
+def rules_of(rule: str | None) -> set[str]:
+    """The rule ids a node or choice names: "Q4b, S5.1" -> {"Q4b", "S5.1"}."""
+    return {part.strip() for part in (rule or "").split(",") if part.strip()}
+
+
+def help_term(flow: Flow, state: CaseState) -> dt.date | None:
+    """The term agreed for the help (Q4b): the `term` of the help-plan answer, the latest one if renewed."""
+    for node in flow.nodes.values():
+        if "Q4b" in rules_of(node.rule) and node.id in state.answers:
+            term = state.answers[node.id].get("term")
+            if isinstance(term, str):
+                term = dt.date.fromisoformat(term)
+            return term if isinstance(term, dt.date) else None
+    return None
+
+
+def _q5_at_its_term(flow: Flow, state: CaseState, node: Node, values: Mapping[str, Any], today: dt.date) -> None:
+    """Q5 belongs at the term of the help (D2 asks then). Before it only S5.1 applies: new signals that the
+    violence goes on lead to a melding at any time, and that reason is recorded (Q5a with a note)."""
+    if "Q5" not in rules_of(node.rule):
+        return
+    term = help_term(flow, state)
+    if term is None or today >= term:
+        return
+    field = next((f for f in node.fields if f.type == "choice"), None)
+    if field is None:
+        return
+    chosen = next((c for c in field.choices if c.id == values.get(field.id)), None)
+    shown = f"{term.day}-{term.month}-{term.year}"
+    if chosen is None or "Q5a" not in rules_of(chosen.rule):
+        raise AnswerRejected({field.id: FieldError("q5_before_term", term=shown)})
+    if not values.get("note"):
+        raise AnswerRejected({"note": FieldError("s5_1_reason_required", term=shown)})
+
+
 def advance(
     flow: Flow,
     state: CaseState,
@@ -83,6 +118,7 @@ def advance(
 
     today = now.astimezone(ZoneInfo(policy.timezone)).date()
     values = parse_answer(node, answer, today=today, people=people)
+    _q5_at_its_term(flow, state, node, values, today)
     answered = CaseState(node=node.id, answers={**state.answers, node.id: values}, flags=state.flags)
     route = next(r for r in node.next if all(holds(g, flow, answered, node.id) for g in r.when))
     outcome = flow.outcomes.get(route.to)

@@ -3,6 +3,8 @@ through the conversation service as staff, AF, deputy and admin would."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.bot.dialog import stored_answers
 from tests.bot.scripts import CONSULT_TO_Q1, OPEN_TO_STEP2
 
@@ -45,3 +47,38 @@ def test_b3_on_a_closed_case_only_the_af_corrects_and_everyone_on_it_is_told(d, 
     ]
     assert "3 maart" not in told[0]  # the code only, never the text
     assert chat.to("mila") == []  # not told of her own correction
+
+
+HELP = [
+    ("mila", "step4.q1", {"answer": "b"}, None),
+    ("mila", "step4.q2", {"answer": "a"}, None),
+    ("mila", "step4.q3", {"answer": "b"}, None),
+    ("mila", "step4.q4", {"answer": "b"}, None),
+    (
+        "mila",
+        "step4.q4_plan",
+        {"help": "gezinscoach", "term": "13-4-2026", "casemanager": {"id": "tom"}, "roles": "Tom coördineert"},
+        None,
+    ),
+]
+
+
+def test_q5_is_answered_at_the_term_and_before_it_only_s5_1_new_signals_lead_to_a_melding(d, service, clock):
+    _to_step4(d)
+    d.play(HELP)
+    early = d.do("mila", "step4.q5", {"answer": "b"})  # the day the help started, six weeks before its term
+    assert not early.ok and "loopt tot 13-4-2026" in early.errors["answer"]
+    no_reason = d.do("mila", "step4.q5", {"answer": "a"})
+    assert "welke nieuwe signalen" in no_reason.errors["note"]
+    assert [a.node_id for a in stored_answers(service, d.code)].count("step4.q5") == 0  # nothing stored
+    clock.now = dt.datetime(2026, 4, 13, 8, 0, tzinfo=dt.UTC)  # the term: D2 asks now
+    d.play([("mila", "step4.q5", {"answer": "b"}, "Vastgelegd")])
+
+
+def test_s5_1_before_the_term_new_signals_lead_to_a_melding_with_the_reason_recorded(d, service):
+    _to_step4(d)
+    d.play(HELP)
+    d.play([("mila", "step4.q5", {"answer": "a", "note": "Nieuwe blauwe plekken: het geweld gaat door."}, None)])
+    q5 = next(a for a in stored_answers(service, d.code) if a.node_id == "step4.q5")
+    assert q5.values == {"answer": "a", "note": "Nieuwe blauwe plekken: het geweld gaat door."}
+    assert d.node() == "step5.discuss"  # on to the melding

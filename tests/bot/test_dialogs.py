@@ -63,7 +63,7 @@ def test_x4_the_melding_summary_marks_third_party_sources_and_is_shown_only_to_t
     assert all("telefoongesprek" not in m.text for _, m in chat.sent)
 
 
-def test_q4b_help_path_then_q5b_monitoring_closes_with_check_ins(d, service):
+def test_q4b_help_path_then_q5b_monitoring_closes_with_check_ins(d, service, clock):
     d.play(
         OPEN_TO_STEP2
         + CONSULT_TO_Q1
@@ -83,6 +83,7 @@ def test_q4b_help_path_then_q5b_monitoring_closes_with_check_ins(d, service):
     kinds = [r.kind for r in pending_reminders(service, d.code)]
     assert kinds.count("D2") == 4 and "D7" in kinds  # before and on the term, for staff and AF
     assert "Tom Peters" in d.do("mila", "show").text()  # the casemanager by name in the case view
+    clock.now = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)  # Q5 at the term of the help (D2 asks then)
     d.play(
         [
             ("mila", "step4.q5", {"answer": "b"}, None),

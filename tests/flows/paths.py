@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.answers import is_asked
-from flows.engine import NotAllowed, advance, take_up_consultation
+from flows.engine import NotAllowed, advance, help_term, rules_of, take_up_consultation
 from flows.model import CaseState, Field, Flow, Node
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)  # a Monday
@@ -93,15 +93,18 @@ def enumerate_paths(flow: Flow, *, max_visits: int = 2) -> list[Path]:
         if visits.get(node.id, 0) >= max_visits:
             return
         visits = {**visits, node.id: visits.get(node.id, 0) + 1}
+        # Q5 is answered at the term of the help (the engine refuses it before), the rest at once.
+        term = help_term(flow, state) if "Q5" in rules_of(node.rule) else None
+        now = dt.datetime.combine(term, NOW.timetz()) if term else NOW
         for answer in variants(flow, node, routing):
             current = state
             try:
-                t = advance(flow, current, answer, NOW, roles=ROLES)
+                t = advance(flow, current, answer, now, roles=ROLES)
             except NotAllowed as exc:
                 if exc.code != "requires_consultation_taken_up":
                     raise
                 current = take_up_consultation(current)
-                t = advance(flow, current, answer, NOW, roles=ROLES)
+                t = advance(flow, current, answer, now, roles=ROLES)
             names = effects + tuple(e.name for e in t.effects)
             if t.outcome:
                 paths.append(

@@ -132,7 +132,8 @@ def test_moving_the_case_cancels_what_no_longer_applies(service, chat, clock):
         ]
     )
     assert {r.kind for r in rows(service, d.code, ("pending",))} >= {"D2", "D7"}
-    d.play([("mila", "step4.q5", {"answer": "a"}, None)])  # Q5 answered: the term reminders go
+    # Before the term Q5 is a melding on new signals (S5.1), with them recorded: the term reminders go.
+    d.play([("mila", "step4.q5", {"answer": "a", "note": "nieuwe signalen: het geweld gaat door"}, None)])
     pending = {r.kind for r in rows(service, d.code, ("pending",))}
     assert not pending & {"D2", "D7"}
     ReminderSender(service).run_once(local(2026, 6, 1, 10))
@@ -276,6 +277,11 @@ def test_a_new_help_term_after_reopening_reschedules_d2(service, chat, clock):
                 {"help": "x", "term": "1-6-2026", "casemanager": {"name": "w"}, "roles": "x"},
                 None,
             ),
+        ]
+    )
+    clock.now = local(2026, 6, 1, 10)  # Q5 at the term
+    d.play(
+        [
             ("mila", "step4.q5", {"answer": "b"}, None),
             ("mila", "step4.q5_monitoring", {"agreements": "x", "checkins": "1-7-2026"}, "monitoring loopt"),
             ("sanne", "reopen", None, "heropend"),
@@ -283,10 +289,8 @@ def test_a_new_help_term_after_reopening_reschedules_d2(service, chat, clock):
             ("sanne", "step1.more", {"next": "done"}, None),
             ("sanne", "step1.sisa", {"given": "nee"}, None),
             ("sanne", "step2.request", {"urgency": "week"}, None),
-        ]
-        + CONSULT_TO_Q1
-        + HELP_TO_PLAN
-        + [
+            *CONSULT_TO_Q1,
+            *HELP_TO_PLAN,
             (
                 "mila",
                 "step4.q4_plan",

@@ -84,6 +84,9 @@ def load_config(path: Path | None) -> OrgConfig:
         raise ConfigError(str(source), [f"cannot read the file: {exc.strerror}"]) from None
     except yaml.YAMLError as exc:
         raise ConfigError(str(source), [f"not valid YAML: {exc}"]) from None
+    except ValueError as exc:  # YAML that reads a date like 2026-13-01 raises this from its date constructor
+        problem = f"a value is not what it looks like (a date that does not exist?): {exc}"
+        raise ConfigError(str(source), [problem]) from None
     return parse_config(data, source=str(source), is_demo=path is None)
 
 
@@ -247,7 +250,10 @@ def hosted_config(*, key: str, name: str, timezone: str, flow_id: str, settings_
     """A hosted workspace's organisation: people come from the workspace, settings from what its operator
     stored (`meldcode --org T settings FILE`), defaults otherwise."""
     errors: list[str] = []
-    raw = yaml.safe_load(settings_yaml) if settings_yaml else {}
+    try:
+        raw = yaml.safe_load(settings_yaml) if settings_yaml else {}
+    except (yaml.YAMLError, ValueError) as exc:
+        raise ConfigError(f"settings of {key}", [f"not valid YAML: {exc}"]) from None
     extra = parse_settings(raw or {}, timezone, errors)
     if errors:
         raise ConfigError(f"settings of {key}", errors)

@@ -83,17 +83,22 @@ def parse_date(raw: Any) -> dt.date:
     if isinstance(raw, dt.date):
         return raw
     text = str(raw).strip().lower()
+    parts: tuple[int, int, int] | None = None  # year, month, day as written
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+        parts = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})", text):
+        parts = int(m[3]) + (2000 if len(m[3]) == 2 else 0), int(m[2]), int(m[1])
+    elif (m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})", text)) and m[2] in MONTHS:
+        parts = int(m[3]), MONTHS[m[2]], int(m[1])
+    if parts is None:
+        raise FieldError("invalid_date", value=str(raw)[:40])
+    year, month, day = parts
     try:
-        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        if m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})", text):
-            year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
-            return dt.date(year, int(m[2]), int(m[1]))
-        if (m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})", text)) and m[2] in MONTHS:
-            return dt.date(int(m[3]), MONTHS[m[2]], int(m[1]))
+        return dt.date(year, month, day)
     except ValueError:
-        pass
-    raise FieldError("invalid_date", value=str(raw)[:40])
+        if 1 <= month <= 12 and day >= 1:  # 31-2-2026: the month exists, that day of it does not
+            raise FieldError("no_such_day", day=day, month=month) from None
+        raise FieldError("invalid_date", value=str(raw)[:40]) from None
 
 
 def _check_date(field: Field, value: dt.date, today: dt.date) -> dt.date:

@@ -114,8 +114,8 @@ class ServiceRouter:
     def record_absence(self, actor: str, target: str, start: dt.date | None, end: dt.date | None) -> Reply:
         return self.tenants.current().record_absence(actor, target, start, end)
 
-    def reminder_done(self, actor: str, reminder_id: int, note: str) -> Reply:
-        return self.tenants.current().reminder_done(actor, reminder_id, note)
+    def reminder_done(self, actor: str, reminder_id: int, note: str, new_signals: Any = None) -> Reply:
+        return self.tenants.current().reminder_done(actor, reminder_id, note, new_signals)
 
     def reminder_done_form(self, actor: str, code: str, reminder_id: int) -> Reply:
         return self.tenants.current().reminder_done_form(actor, code, reminder_id)

@@ -126,11 +126,14 @@ def snooze(s: Session, arg: str) -> None:
 
 
 def reminder_done(s: Session, arg: str) -> None:
-    ref, _, note = arg.partition(" ")
+    """/afgehandeld NR [ja|nee] NOTITIE: ja/nee answers "new signals?" at the last monitoring check-in."""
+    ref, _, rest = arg.partition(" ")
     if not ref.isdigit():
         s.say(s.texts("console.done_usage"))
         return
-    s.show_errors(s.service.reminder_done(s.persona, int(ref), note))
+    first, _, after = rest.partition(" ")
+    new_signals, note = (first, after) if first.lower() in ("ja", "nee") else (None, rest)
+    s.show_errors(s.service.reminder_done(s.persona, int(ref), note, new_signals))
 
 
 def acute(s: Session, arg: str) -> None:

@@ -10,7 +10,9 @@ from bot.messages import Action, Button, Message, Reply
 from bot.service import effects as fx
 from bot.service import wording
 from bot.service.call import Call, operation
+from bot.service.core import Core
 from bot.service.part import Part
+from bot.texts import Texts
 from flows import engine
 from flows.answers import to_json
 from flows.model import Flow, Node
@@ -21,6 +23,51 @@ from storage.models import Case
 # The close-of-case answers as people give them, and as they are counted.
 FEEDBACK_BUTTONS = ("ja", "deels", "nee")
 FEEDBACK_WORDS = {"ja": "yes", "deels": "partly", "nee": "no", "yes": "yes", "partly": "partly", "no": "no"}
+
+
+def ask_feedback(texts: Texts, call: Call, case: Case, reply: Reply) -> None:
+    """C7: when a case closes, the staff member may say whether the bot helped (opt-in, anonymous)."""
+
+    def message() -> Message:
+        return Message(
+            texts("feedback.question", code=case.code),
+            case_code=case.code,
+            buttons=tuple(
+                Button(texts(f"feedback.{word}"), Action.FEEDBACK, case.code, word) for word in FEEDBACK_BUTTONS
+            ),
+        )
+
+    if case.owner_id == call.person.id:
+        reply.messages.append(message())
+    else:
+        call.dm(case.owner, message)
+
+
+def reopen_case(core: Core, call: Call, case: Case) -> None:
+    """S5.1: a closed case (or one in monitoring) taken up again from step 1 with new signals; the AF is told."""
+    flow = core.flows[case.flow_version]
+    state = engine.reopen(flow, core.state(call, case))
+    case_repo.move_case(
+        call.session,
+        case=case,
+        node=state.node,
+        outcome=None,
+        status="open",
+        flags=state.flags,
+        now=call.now,
+        round=case.round + 1,
+    )
+    call.record("reopened", case_id=case.id, detail={"round": case.round})
+    af = core.acting_af(call)
+    if af is not None and af.id != call.person.id:
+        call.dm(
+            af,
+            lambda: Message(
+                core.texts("dms.reopened", code=case.code, staff=call.person.name),
+                buttons=wording.open_button(core.texts, case.code),
+                case_code=case.code,
+            ),
+        )
 
 
 class Cases(Part):
@@ -103,30 +150,13 @@ class Cases(Part):
                     case_code=case.code,
                 )
             )
-            self._ask_feedback(call, case, reply)
+            if t.outcome.status != "monitoring":  # monitoring ends later (after its last check-in)
+                ask_feedback(self.texts, call, case, reply)
         self._announce_turn(call, case, flow, node, acted_as, reply)
         reply.question = self.core.question_view(call, case, roles, state=t.state)
         if reply.question is None and (waiting := self.core.waiting_message(call, case, roles)):
             reply.messages.append(waiting)
         return reply
-
-    def _ask_feedback(self, call: Call, case: Case, reply: Reply) -> None:
-        """C7: at the close, the staff member may say whether the bot helped (opt-in, anonymous)."""
-
-        def message() -> Message:
-            return Message(
-                self.texts("feedback.question", code=case.code),
-                case_code=case.code,
-                buttons=tuple(
-                    Button(self.texts(f"feedback.{word}"), Action.FEEDBACK, case.code, word)
-                    for word in FEEDBACK_BUTTONS
-                ),
-            )
-
-        if case.owner_id == call.person.id:
-            reply.messages.append(message())
-        else:
-            call.dm(case.owner, message)
 
     @operation("write")
     def feedback(self, call: Call, code: str, word: str) -> Reply:
@@ -232,29 +262,7 @@ class Cases(Part):
             raise Denied("actor_staff")
         if case.current_node is not None:
             raise Denied("not_closed", code=case.code)
-        flow = self.flows[case.flow_version]
-        state = engine.reopen(flow, self.core.state(call, case))
-        case_repo.move_case(
-            call.session,
-            case=case,
-            node=state.node,
-            outcome=None,
-            status="open",
-            flags=state.flags,
-            now=call.now,
-            round=case.round + 1,
-        )
-        call.record("reopened", case_id=case.id, detail={"round": case.round})
-        af = self.core.acting_af(call)
-        if af is not None and af.id != call.person.id:
-            call.dm(
-                af,
-                lambda: Message(
-                    self.texts("dms.reopened", code=case.code, staff=call.person.name),
-                    buttons=wording.open_button(self.texts, case.code),
-                    case_code=case.code,
-                ),
-            )
+        reopen_case(self.core, call, case)
         return Reply(
             messages=[Message(self.texts("replies.reopened", code=case.code, round=case.round), case_code=case.code)],
             question=self.core.question_view(call, case, roles),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.messages import Message, Reply
 from bot.service import wording
 from bot.service.call import Call
 from bot.service.core import Core
+from flows import engine
 from flows.deadlines import due_times
 from flows.model import Flow, Transition
 from storage import consultations as consultation_repo
@@ -93,13 +95,13 @@ def apply(svc: Core, call: Call, case: Case, flow: Flow, t: Transition, answer_i
                 call.dm(board, informed)
             call.record("board_informed", case_id=case.id)
         elif name == "schedule_reminder":
-            for role in params["to"]:
+            for role, person_id in _recipients(call, case, flow, t, params):
                 reminder_repo.schedule(
                     call.session,
                     case=case,
                     kind=params["kind"],
                     recipient_role=role,
-                    recipient_id=case.owner_id if role == "staff" else None,
+                    recipient_id=person_id,
                     due=params["due"],
                     node_id=t.state.node,
                     now=call.now,
@@ -112,6 +114,31 @@ def apply(svc: Core, call: Call, case: Case, flow: Flow, t: Transition, answer_i
             )
         else:  # the loader admits only known effects; a new one must be implemented here
             raise NotImplementedError(name)
+
+
+def _recipients(
+    call: Call, case: Case, flow: Flow, t: Transition, params: Mapping[str, Any]
+) -> list[tuple[str, int | None]]:
+    """Who a reminder goes to: the roles the definition names (staff: the case's owner). Monitoring check-ins
+    (D3) go to the AF too, and to the casemanager when that is a person the bot knows (Q4b)."""
+    recipients = [(role, case.owner_id if role == "staff" else None) for role in params["to"]]
+    if params["kind"] == "D3":
+        if "af" not in params["to"]:
+            recipients.append(("af", None))
+        manager = _casemanager(call, flow, t)
+        if manager is not None and manager != case.owner_id:
+            recipients.append(("staff", manager))
+    return recipients
+
+
+def _casemanager(call: Call, flow: Flow, t: Transition) -> int | None:
+    for node in flow.nodes.values():
+        if "Q4b" in engine.rules_of(node.rule):
+            picked = t.state.value(node.id, "casemanager")
+            if isinstance(picked, dict) and picked.get("id"):
+                person = org_repo.get_person(call.session, org_id=call.org.id, external_id=str(picked["id"]))
+                return person.id if person is not None else None
+    return None
 
 
 def _request_consultation(svc: Core, call: Call, case: Case, flow: Flow, t: Transition, reply: Reply) -> None:

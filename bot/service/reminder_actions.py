@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from bot.errors import Denied
 from bot.messages import FieldView, Message, QuestionView, Reply
 from bot.service.call import Call, operation
+from bot.service.cases import ask_feedback, reopen_case
 from bot.service.entries import checked_note
 from bot.service.part import Part
+from flows.answers import NO, YES
 from flows.deadlines import days_later
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
@@ -44,21 +47,54 @@ class ReminderActions(Part):
         )
 
     @operation("write")
-    def reminder_done(self, call: Call, reminder_id: int, note: str) -> Reply:
-        """Mark a reminder done with a recorded answer: what was done about it."""
+    def reminder_done(self, call: Call, reminder_id: int, note: str, new_signals: Any = None) -> Reply:
+        """Mark a reminder done with a recorded answer: what was done about it. The last monitoring check-in
+        (D3) also asks whether there are new signals: yes, the case is taken up again (S5.1); no, it closes."""
 
         reminder, case = self._reminder(call, reminder_id)
         errors: dict[str, str] = {}
         text = checked_note(self.texts, note, errors)
+        last = self._last_check_in(call, reminder, case)
+        signals = _yes_no(new_signals) if last else None
+        if last and signals is None:
+            errors["new_signals"] = self.texts("errors.invalid_yes_no" if new_signals else "errors.required")
         if errors:
             return Reply(
-                messages=[Message(self.texts("errors.answer_rejected", count=1), tone="error")],
+                messages=[Message(self.texts("errors.answer_rejected", count=len(errors)), tone="error")],
                 errors=errors,
                 ok=False,
             )
         reminder_repo.mark_done(call.session, reminder=reminder, note=text, person_id=call.person.id, now=call.now)
         call.record("reminder_done", case_id=case.id, detail={"reminder": reminder.id, "kind": reminder.kind})
-        return Reply(messages=[Message(self.texts("replies.reminder_done"), case_code=case.code)])
+        reply = Reply(messages=[Message(self.texts("replies.reminder_done"), case_code=case.code)])
+        if last and signals:
+            reopen_case(self.core, call, case)
+            reply.messages.append(
+                Message(self.texts("replies.monitoring_new_signals", code=case.code), case_code=case.code)
+            )
+        elif last:
+            case_repo.move_case(
+                call.session,
+                case=case,
+                node=None,
+                outcome=case.outcome,
+                status="closed",
+                flags=list(case.flags or ()),
+                now=call.now,
+                round=case.round,
+            )
+            call.record("monitoring_ended", case_id=case.id)
+            reply.messages.append(Message(self.texts("replies.monitoring_ended", code=case.code), case_code=case.code))
+            ask_feedback(self.texts, call, case, reply)
+        return reply
+
+    def _last_check_in(self, call: Call, reminder: Reminder, case: Case) -> bool:
+        """The case is in monitoring and this is its last check-in still to come."""
+        if reminder.kind != "D3" or case.status != "monitoring":
+            return False
+        rest = reminder_repo.listing(call.session, case_id=case.id, statuses=("pending", "sending", "sent", "failed"))
+        later = [r for r in rest if r.kind == "D3" and r.id != reminder.id and r.due_at.date() > reminder.due_at.date()]
+        return not later
 
     @operation("read")
     def reminder_done_form(self, call: Call, code: str, reminder_id: int) -> Reply:
@@ -66,6 +102,13 @@ class ReminderActions(Part):
 
         reminder, case = self._reminder(call, reminder_id)
         t = self.texts
+        fields = [FieldView("note", "text", t("reminder_done.note"), None, True)]
+        if self._last_check_in(call, reminder, case):
+            fields.append(
+                FieldView(
+                    "new_signals", "yes_no", t("reminder_done.new_signals"), t("reminder_done.new_signals_hint"), True
+                )
+            )
         return Reply(
             question=QuestionView(
                 case_code=case.code,
@@ -74,6 +117,13 @@ class ReminderActions(Part):
                 title=t("reminder_done.title"),
                 prompt=None,
                 why=None,
-                fields=(FieldView("note", "text", t("reminder_done.note"), None, True),),
+                fields=tuple(fields),
             )
         )
+
+
+def _yes_no(raw: Any) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw or "").strip().lower()
+    return True if word in YES else False if word in NO else None

@@ -82,3 +82,95 @@ def test_s5_1_before_the_term_new_signals_lead_to_a_melding_with_the_reason_reco
     q5 = next(a for a in stored_answers(service, d.code) if a.node_id == "step4.q5")
     assert q5.values == {"answer": "a", "note": "Nieuwe blauwe plekken: het geweld gaat door."}
     assert d.node() == "step5.discuss"  # on to the melding
+
+
+def _to_monitoring(d, clock) -> None:
+    _to_step4(d)
+    d.play(HELP)
+    clock.now = dt.datetime(2026, 4, 13, 8, 0, tzinfo=dt.UTC)
+    d.play(
+        [
+            ("mila", "step4.q5", {"answer": "b"}, None),
+            (
+                "mila",
+                "step4.q5_monitoring",
+                {"agreements": "maandelijks bellen", "checkins": "1-5-2026, 1-6-2026"},
+                None,
+            ),
+        ]
+    )
+
+
+def _d3(service, code):
+    from tests.jobs.test_reminders import rows
+
+    return [r for r in rows(service, code) if r.kind == "D3"]
+
+
+def test_q5b_monitoring_ends_after_its_last_check_in_and_then_the_case_closes(d, service, chat, clock):
+    _to_monitoring(d, clock)
+    assert not any("hielp de bot" in m.text for _, m in chat.sent)  # not asked when monitoring only begins
+    d3 = _d3(service, d.code)
+    assert sorted((r.due_at.date().isoformat(), r.recipient_role) for r in d3) == sorted(
+        [(day, role) for day in ("2026-05-01", "2026-06-01") for role in ("staff", "af", "staff")]
+    )  # to the staff member, the AF and the casemanager (Tom, a person the bot knows)
+    last = max(d3, key=lambda r: r.due_at)
+    refused = service.reminder_done("sanne", last.id, "Gebeld met moeder, het gaat goed.")
+    assert not refused.ok and "new_signals" in refused.errors
+    form = service.reminder_done_form("sanne", d.code, last.id).question
+    assert [f.id for f in form.fields] == ["note", "new_signals"]
+    first = min(d3, key=lambda r: r.due_at)
+    assert service.reminder_done("sanne", first.id, "Eerste contact gehad.").ok  # not the last: no question
+    chat.sent.clear()
+    closed = service.reminder_done("sanne", last.id, "Gebeld met moeder, het gaat goed.", "nee")
+    assert closed.ok and "de zaak is gesloten" in closed.text()
+    assert "hielp de bot je de meldcode te volgen?" in closed.text()  # the close-of-case question, now
+    from tests.bot.dialog import stored_case
+
+    assert stored_case(service, d.code).status == "closed"
+
+
+def test_s5_1_new_signals_at_the_last_check_in_take_the_case_up_again(d, service, clock):
+    _to_monitoring(d, clock)
+    last = max(_d3(service, d.code), key=lambda r: r.due_at)
+    reopened = service.reminder_done("mila", last.id, "School meldt nieuwe blauwe plekken.", "ja")
+    assert reopened.ok and "weer geopend vanaf stap 1" in reopened.text()
+    assert d.node() == "step1.signal"
+
+
+def test_texts_a_title_that_asks_gets_no_extra_full_stop_and_a_named_af_is_named():
+    from bot.texts import Texts
+
+    texts = Texts()
+    said = texts("dms.staff_recorded", staff="Sanne", code="MC-2026-0001", title="Waarom is de melding niet besproken?")
+    assert said.endswith("niet besproken?") and "?." not in said
+    assert texts("dms.staff_recorded", staff="S", code="C", title="Melding bij Veilig Thuis").endswith("Thuis.")
+    welcome = texts("dms.welcome", af="Mila Jansen")
+    assert "haar of hem" not in welcome and "bij de aandachtsfunctionaris, Mila Jansen." in welcome
+
+
+def test_texts_a_date_that_does_not_exist_is_named_as_such(d):
+    from flows.answers import FieldError, parse_date
+
+    for written in ("31-2-2026", "31 februari 2026", "2026-02-31"):
+        try:
+            parse_date(written)
+        except FieldError as exc:
+            assert exc.code == "no_such_day" and exc.params == {"day": 31, "month": 2}
+        else:
+            raise AssertionError(written)
+    d.play(OPEN_TO_STEP2[:4])
+    reply = d.do("sanne", "step1.signal", {"kind": "fact", "text": "x", "observed_on": "31-02-2026"})
+    assert reply.errors["observed_on"].startswith("Februari heeft geen 31e dag.")
+
+
+def test_texts_an_invalid_date_in_the_config_is_one_line_not_a_traceback(tmp_path):
+    import pytest
+
+    from bot.config import ConfigError, load_config
+
+    bad = tmp_path / "org.yaml"
+    bad.write_text("organisation: {key: x, name: y}\nabsences: [{person: a, from: 2026-13-01, to: x}]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(bad)
+    assert "date that does not exist" in str(caught.value)

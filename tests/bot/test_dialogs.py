@@ -96,8 +96,8 @@ def test_q4b_help_path_then_q5b_monitoring_closes_with_check_ins(d, service, clo
         ]
     )
     pending = pending_reminders(service, d.code)
-    assert [r.kind for r in pending] == ["D3", "D3"]
-    assert [r.due_at.date() for r in pending] == [dt.date(2026, 7, 1), dt.date(2026, 9, 1)]
+    assert [r.kind for r in pending] == ["D3"] * 6  # each check-in: the staff member, the AF and Tom (casemanager)
+    assert sorted({r.due_at.date() for r in pending}) == [dt.date(2026, 7, 1), dt.date(2026, 9, 1)]
     assert stored_case(service, d.code).status == "monitoring"
 
 

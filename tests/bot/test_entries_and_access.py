@@ -16,7 +16,7 @@ def test_bad_input_gets_a_dutch_message_and_changes_nothing(d, service):
     assert not reply.ok and reply.errors == {
         "text": "Vul dit in.",
         "source": "Vul dit in.",
-        "observed_on": "Dat is geen datum die ik ken. Schrijf bijvoorbeeld 5-3-2026 of 5 maart 2026.",
+        "observed_on": "Februari heeft geen 31e dag. Kies een datum die bestaat, bijvoorbeeld 28-2.",
     }
     reply = d.do("sanne", "step1.signal", {"kind": "gerucht", "text": "x"})
     assert reply.errors["kind"] == "Kies een van de mogelijkheden."

@@ -78,7 +78,7 @@ def test_a_scripted_console_session_walks_steps_and_roles(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "demo-organisatie" in out
     assert f"Zaak MC-{year}-0001 is geopend" in out
-    assert "Dat is geen datum die ik ken" in out  # bad date, asked again
+    assert "Februari heeft geen 31e dag" in out  # bad date (31-2), asked again
     assert "Vastgelegd: 1 signaal." in out
     assert "✉ Bericht aan Mila Jansen (aandachtsfunctionaris)" not in out  # names only, roles apart
     assert "✉ Bericht aan Mila Jansen: Consultatieverzoek van Sanne de Vries" in out

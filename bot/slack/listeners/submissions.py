@@ -79,9 +79,9 @@ def moment(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
 
 
 def reminder_done(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
-    ref = view_metadata(view).get("reminder", "")
-    note = view_values(view).get("note", "")
-    reply = port_of(context).reminder_done(user_of(body), int(ref) if ref.isdigit() else 0, note)
+    ref, values = view_metadata(view).get("reminder", ""), view_values(view)
+    reminder = int(ref) if ref.isdigit() else 0
+    reply = port_of(context).reminder_done(user_of(body), reminder, values.get("note", ""), values.get("new_signals"))
     respond(ack, view, reply, context)
 
 

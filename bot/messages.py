@@ -27,6 +27,7 @@ class Action(enum.StrEnum):
     EXPLAIN = "explain"
     FEEDBACK = "feedback"
     STATS_CHART = "stats_chart"
+    BOARD_ACK = "board_ack"
 
 
 @dataclass(frozen=True)

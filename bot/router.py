@@ -114,6 +114,9 @@ class ServiceRouter:
     def record_absence(self, actor: str, target: str, start: dt.date | None, end: dt.date | None) -> Reply:
         return self.tenants.current().record_absence(actor, target, start, end)
 
+    def acknowledge_board(self, actor: str, code: str) -> Reply:
+        return self.tenants.current().acknowledge_board(actor, code)
+
     def reminder_done(self, actor: str, reminder_id: int, note: str, new_signals: Any = None) -> Reply:
         return self.tenants.current().reminder_done(actor, reminder_id, note, new_signals)
 

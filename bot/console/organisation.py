@@ -126,5 +126,11 @@ def language(s: Session, arg: str) -> None:
     s.show(reply)
 
 
+def acknowledge_board(s: Session, arg: str) -> None:
+    """/gelezen CODE: a board member confirms the notice of a strong suspicion (Q1b) was read."""
+    if code := s.code(arg):
+        s.show(s.service.acknowledge_board(s.persona, code))
+
+
 def welcome_all(s: Session, arg: str) -> None:
     s.show(s.service.welcome_all(s.persona))

@@ -61,6 +61,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("schrap", org.cancel_absence),
     Command("welkom", org.welcome_all, {Action.WELCOME_ALL: ""}),
     Command("oordeel", org.feedback, {Action.FEEDBACK: "{code} {ref}"}),
+    Command("gelezen", org.acknowledge_board, {Action.BOARD_ACK: "{code}"}),
     Command("taal", org.language),
     Command("annuleer", None),
     Command("stop", case.stop),

@@ -71,11 +71,12 @@ class ConversationService:
         self.reminder_actions = reminders = ReminderActions(core)
         self.preferences = preferences = Preferences(core)
         # The operations, each from its part (bot.port.ConversationPort lists them).
-        self.open_case, self.answer, self.feedback, self.acute = (
+        self.open_case, self.answer, self.feedback, self.acute, self.acknowledge_board = (
             cases.open_case,
             cases.answer,
             cases.feedback,
             cases.acute,
+            cases.acknowledge_board,
         )
         self.reopen, self.add_colleague, self.remove_colleague = (
             cases.reopen,

@@ -175,6 +175,27 @@ class Cases(Part):
         call.record("feedback_given", case_id=case.id)
         return Reply(messages=[Message(self.texts("feedback.thanks"))])
 
+    @operation("write")
+    def acknowledge_board(self, call: Call, code: str) -> Reply:
+        """Q1b: a board member confirms the notice of a strong suspicion was read. The board has no access to
+        the case; this only records the acknowledgement, and it never holds up Q2 or a melding."""
+        case = case_repo.get_case(call.session, org_id=call.org.id, code=code if isinstance(code, str) else "")
+        informed = [
+            e
+            for e in (case_repo.timeline(call.session, case_id=case.id) if case else [])
+            if e.kind == "board_informed" and call.person.id in (e.detail or {}).get("board", [])
+        ]
+        if case is None or not informed:
+            raise Denied("no_access")
+        call.target_case_id, call.target_code = case.id, case.code
+        if any(
+            e.kind == "board_acknowledged" and e.actor_id == call.person.id
+            for e in case_repo.timeline(call.session, case_id=case.id)
+        ):
+            return Reply(messages=[Message(self.texts("replies.board_ack_again", code=case.code))])
+        call.record("board_acknowledged", case_id=case.id)
+        return Reply(messages=[Message(self.texts("replies.board_ack", code=case.code))])
+
     def _your_turn_af(self, case: Case, node: Node, flow: Flow) -> Message:
         flow = self.flows[case.flow_version]  # in the language of the recipient, who may read another
         node = flow.nodes[node.id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.messages import Message, Reply
+from bot.messages import Action, Button, Message, Reply
 from bot.service import wording
 from bot.service.call import Call
 from bot.service.core import Core
@@ -89,11 +89,17 @@ def apply(svc: Core, call: Call, case: Case, flow: Flow, t: Transition, answer_i
             af_name = af.name if (af := svc.acting_af(call)) else ""
 
             def informed(af_name: str = af_name) -> Message:  # written in each member's language (Call.dm)
-                return Message(texts("dms.inform_board", code=case.code, af=af_name), case_code=case.code)
+                return Message(
+                    texts("dms.inform_board", code=case.code, af=af_name),
+                    buttons=(Button(texts("buttons.board_ack"), Action.BOARD_ACK, case.code),),
+                    case_code=case.code,
+                )
 
-            for board in org_repo.board_contacts(call.session, org_id=call.org.id):
-                call.dm(board, informed)
-            call.record("board_informed", case_id=case.id)
+            board = org_repo.board_contacts(call.session, org_id=call.org.id)
+            for member in board:
+                call.dm(member, informed)
+            # Q1b: who informed whom, and when (the event's time); each member can acknowledge it.
+            call.record("board_informed", case_id=case.id, detail={"board": [m.id for m in board]})
         elif name == "schedule_reminder":
             for role, person_id in _recipients(call, case, flow, t, params):
                 reminder_repo.schedule(

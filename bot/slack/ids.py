@@ -30,6 +30,7 @@ class ActionId(enum.StrEnum):
     EXPLAIN = "mc_explain"
     FEEDBACK = "mc_feedback"
     STATS_CHART = "mc_stats_chart"
+    BOARD_ACK = "mc_board_ack"
 
 
 # The neutral actions of bot.messages map one to one onto Slack action ids.
@@ -51,6 +52,7 @@ FOR_ACTION = {
     Action.EXPLAIN: ActionId.EXPLAIN,
     Action.FEEDBACK: ActionId.FEEDBACK,
     Action.STATS_CHART: ActionId.STATS_CHART,
+    Action.BOARD_ACK: ActionId.BOARD_ACK,
 }
 
 

@@ -174,3 +174,20 @@ def test_texts_an_invalid_date_in_the_config_is_one_line_not_a_traceback(tmp_pat
     with pytest.raises(ConfigError) as caught:
         load_config(bad)
     assert "date that does not exist" in str(caught.value)
+
+
+def test_q1b_who_informed_the_board_is_recorded_and_a_member_acknowledges_without_holding_up_q2(d, service, chat):
+    _to_step4(d)
+    chat.sent.clear()
+    d.play([("mila", "step4.q1", {"answer": "b", "note": "sterk vermoeden"}, "Vastgelegd")])
+    notice = chat.to("els")
+    assert len(notice) == 1 and d.code in notice[0].text and "blauwe plek" not in notice[0].text
+    assert [b.action.value for b in notice[0].buttons] == ["board_ack"]  # no button that opens the case
+    d.play([("mila", "step4.q2", {"answer": "a"}, "Vastgelegd")])  # Q2 does not wait for the board
+    assert "Geen toegang" in service.acknowledge_board("tom", d.code).text()  # not a board member
+    assert "hebt gelezen" in service.acknowledge_board("els", d.code).text()
+    assert "al als gelezen" in service.acknowledge_board("els", d.code).text()  # recorded once
+    timeline = service.show_case("mila", d.code).text()
+    assert "Mila Jansen · Bestuur geïnformeerd" in timeline
+    assert "Els Visser · Bestuur: bericht over het sterke vermoeden gelezen" in timeline
+    assert "Geen toegang" in service.show_case("els", d.code).text()  # the board still has no access

@@ -129,6 +129,11 @@ def correct(ack: Ack, body: Body, action: Body, client: WebClient, context: Bolt
     _show(context, client, body, reply, callback_id=CallbackId.CORRECTION, meta={})
 
 
+def board_ack(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _show(context, client, body, port_of(context).acknowledge_board(user_of(body), code_of(action)))
+
+
 ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.OPEN_CASE: open_case,
     ActionId.CONTINUE: go_on,
@@ -146,6 +151,7 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.ADD_CONTACT: add_contact,
     ActionId.FOLLOW_UP: follow_up,
     ActionId.CORRECT: correct,
+    ActionId.BOARD_ACK: board_ack,
 }
 
 

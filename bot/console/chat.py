@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.console.table import button_text
+from bot.console.table import button_text, in_console_words
 from bot.messages import Message
 from bot.terminal import printable
 from bot.texts import Texts
@@ -29,7 +29,7 @@ class ConsoleChat:
         if done is not None:
             done(None)
         name = self.names.get(person_id, person_id)
-        self.write(printable(self.texts("console.dm", name=name, text=message.text)))
+        self.write(printable(in_console_words(self.texts("console.dm", name=name, text=message.text))))
         if message.file is not None:
             self.write(self.texts("console.attachment", name=message.file[0]))
         for button in message.buttons:

@@ -41,6 +41,7 @@ class Console:
             service,
             button_text=button_text,
             inbox=chat.inbox,
+            words=table.in_console_words,
             stdin=stdin,
             stdout=stdout,
             persona=persona,

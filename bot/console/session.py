@@ -42,6 +42,7 @@ class Session:
         *,
         button_text: Callable[[Button], str],
         inbox: list[tuple[str, Message]],
+        words: Callable[[str], str] = str,
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
         persona: str | None = None,
@@ -51,6 +52,7 @@ class Session:
     ):
         self.service, self.texts, self.stdin, self.stdout = service, service.texts, stdin, stdout
         self.button_text, self.inbox = button_text, inbox  # how a button is typed; the DMs delivered
+        self.words = words  # the shared texts' Slack commands as the console types them
         self.clock, self.export_dir = clock, export_dir
         self.echo = (not stdin.isatty()) if echo is None else echo
         self.people = service.people()
@@ -59,7 +61,7 @@ class Session:
 
     # ---- the terminal --------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
-        self.stdout.write(printable(text) + "\n")
+        self.stdout.write(printable(self.words(text)) + "\n")
         self.stdout.flush()
 
     def read(self, prompt: str) -> str | None:

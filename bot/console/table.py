@@ -6,6 +6,7 @@ loop dispatches by it, and a button in a reply is shown as the command that does
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -84,6 +85,16 @@ def help_text(texts: Texts) -> str:
             usage = f"/{command.name} {texts(f'console.usage.{command.name}')}".strip()
             lines.append(f"  {usage.ljust(18)}  {texts(f'console.does.{command.name}')}")
     return "\n".join(lines)
+
+
+# The shared texts name Slack's slash command; the console says its own commands instead.
+SLASH = {"nieuw": "nieuw", "mijn": "zaken", "uitleg": "uitleg", "acuut": "acuut", "taal": "taal"}
+_SLASH = re.compile(r"/meldcode (" + "|".join(SLASH) + r")\b")
+
+
+def in_console_words(text: str) -> str:
+    """`/meldcode nieuw` as the console types it: `/nieuw` (and `/meldcode mijn` as `/zaken`)."""
+    return _SLASH.sub(lambda m: f"/{SLASH[m[1]]}", text)
 
 
 def button_text(texts: Texts, button: Button) -> str:

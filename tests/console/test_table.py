@@ -11,7 +11,7 @@ from bot import i18n
 from bot.console import table
 from bot.console.chat import ConsoleChat
 from bot.console.loop import Console
-from bot.messages import Action, Button
+from bot.messages import Action, Button, Message
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +54,15 @@ def test_a_command_only_for_inside_a_question_is_unknown_at_the_prompt(service):
     assert "Dat ken ik niet. Typ /help voor de opdrachten." in text
     assert text.count("Opdrachten:") == 2  # at the start, and for /help
     assert text.rstrip().endswith("Tot ziens.")
+
+
+def test_the_shared_texts_slack_commands_are_shown_as_the_consoles_own(service):
+    """Texts shared with Slack name `/meldcode nieuw`; the console says `/nieuw` (and `/zaken` for `mijn`)."""
+    assert table.in_console_words("met /meldcode nieuw, of /meldcode mijn") == "met /nieuw, of /zaken"
+    out, dms = io.StringIO(), []
+    chat = ConsoleChat(write=dms.append, texts=service.texts)
+    Console(service, chat, stdin=io.StringIO("/uitleg\n/stop\n"), stdout=out, echo=False).run()
+    assert "/nieuw opent een zaak" in out.getvalue() and "/meldcode" not in out.getvalue()
+    welcome = service.texts("dms.welcome", af="Mila Jansen")
+    chat.send_dm(org_key="demo", person_id="sanne", message=Message(welcome))  # a DM, as the console shows it
+    assert "met /nieuw." in dms[-1] and "/meldcode" not in dms[-1]

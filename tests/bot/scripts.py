@@ -71,3 +71,11 @@ MELDING_AFTER_DECISION = [
         "Vastgelegd: Melding bij Veilig Thuis.",
     ),
 ]
+
+# Step 4 to help (Q1b, Q2a, Q3b, Q4b): the AF then writes the help plan.
+HELP_TO_PLAN = [
+    ("mila", "step4.q1", {"answer": "b"}, None),
+    ("mila", "step4.q2", {"answer": "a"}, None),
+    ("mila", "step4.q3", {"answer": "b"}, None),
+    ("mila", "step4.q4", {"answer": "b"}, None),
+]

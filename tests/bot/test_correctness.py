@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.bot.dialog import stored_answers
-from tests.bot.scripts import CONSULT_TO_Q1, OPEN_TO_STEP2
+from tests.bot.scripts import CONSULT_TO_Q1, HELP_TO_PLAN, OPEN_TO_STEP2
 
 
 def _to_step4(d) -> None:
@@ -50,10 +50,7 @@ def test_b3_on_a_closed_case_only_the_af_corrects_and_everyone_on_it_is_told(d, 
 
 
 HELP = [
-    ("mila", "step4.q1", {"answer": "b"}, None),
-    ("mila", "step4.q2", {"answer": "a"}, None),
-    ("mila", "step4.q3", {"answer": "b"}, None),
-    ("mila", "step4.q4", {"answer": "b"}, None),
+    *HELP_TO_PLAN,
     (
         "mila",
         "step4.q4_plan",

@@ -10,7 +10,7 @@ from bot.config import demo_config_path, parse_config
 from bot.service import ConversationService
 from flows.loader import load_all
 from tests.bot.dialog import Dialog, pending_reminders, stored_answers, stored_case
-from tests.bot.scripts import CANARY, CONSULT_TO_Q1, MELDING_AFTER_DECISION, OPEN_TO_STEP2
+from tests.bot.scripts import CANARY, CONSULT_TO_Q1, HELP_TO_PLAN, MELDING_AFTER_DECISION, OPEN_TO_STEP2
 
 
 def test_a_whole_case_from_signals_to_a_melding_at_veilig_thuis(d, service):
@@ -67,11 +67,8 @@ def test_q4b_help_path_then_q5b_monitoring_closes_with_check_ins(d, service, clo
     d.play(
         OPEN_TO_STEP2
         + CONSULT_TO_Q1
+        + HELP_TO_PLAN
         + [
-            ("mila", "step4.q1", {"answer": "b"}, None),
-            ("mila", "step4.q2", {"answer": "a"}, None),
-            ("mila", "step4.q3", {"answer": "b"}, None),
-            ("mila", "step4.q4", {"answer": "b"}, None),
             (
                 "mila",
                 "step4.q4_plan",

@@ -10,7 +10,7 @@ from bot.jobs.reminders import ReminderSender
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
 from tests.bot.dialog import Dialog
-from tests.bot.scripts import CONSULT_TO_Q1, OPEN_TO_STEP2
+from tests.bot.scripts import CONSULT_TO_Q1, HELP_TO_PLAN, OPEN_TO_STEP2
 
 UTC = dt.UTC
 
@@ -254,14 +254,6 @@ def test_d6_a_stalled_case_nudges_the_staff_member_then_tells_the_af(service, ch
     assert [p for p, m in chat.sent if "staat al een tijd stil" in m.text] == ["sanne"]
     sender.run_once(local(2026, 3, 26, 10))
     assert [p for p, m in chat.sent if "staat al een tijd stil" in m.text] == ["sanne", "mila"]
-
-
-HELP_TO_PLAN = [
-    ("mila", "step4.q1", {"answer": "b"}, None),
-    ("mila", "step4.q2", {"answer": "a"}, None),
-    ("mila", "step4.q3", {"answer": "b"}, None),
-    ("mila", "step4.q4", {"answer": "b"}, None),
-]
 
 
 def test_a_new_help_term_after_reopening_reschedules_d2(service, chat, clock):

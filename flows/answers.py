@@ -76,6 +76,18 @@ def clean_text(raw: Any, *, max_length: int = 3000) -> str:
     return text
 
 
+def parse_yes_no(raw: Any) -> bool:
+    """ja/nee (and yes/no, true/false) as people type them, or a bool from a form."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise FieldError("invalid_yes_no")
+
+
 def parse_date(raw: Any) -> dt.date:
     """Dates as Dutch people write them: 5-5-2026, 5/5/2026, 5 mei 2026, or ISO 2026-05-05."""
     if isinstance(raw, dt.datetime):
@@ -140,14 +152,7 @@ def parse_field(field: Field, raw: Any, *, today: dt.date, people: Iterable[str]
             raise FieldError("required")
         return values
     if field.type == "yes_no":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in YES:
-            return True
-        if text in NO:
-            return False
-        raise FieldError("invalid_yes_no")
+        return parse_yes_no(raw)
     if field.type == "date":
         return _check_date(field, parse_date(raw), today)
     if field.type == "date_list":

@@ -69,15 +69,20 @@ def rules_of(rule: str | None) -> set[str]:
     return {part.strip() for part in (rule or "").split(",") if part.strip()}
 
 
-def help_term(flow: Flow, state: CaseState) -> dt.date | None:
-    """The term agreed for the help (Q4b): the `term` of the help-plan answer, the latest one if renewed."""
+def help_plan(flow: Flow, state: CaseState) -> Mapping[str, Any]:
+    """The help plan agreed at Q4b (the term, the casemanager, …): the latest answer of the node that rules it."""
     for node in flow.nodes.values():
         if "Q4b" in rules_of(node.rule) and node.id in state.answers:
-            term = state.answers[node.id].get("term")
-            if isinstance(term, str):
-                term = dt.date.fromisoformat(term)
-            return term if isinstance(term, dt.date) else None
-    return None
+            return state.answers[node.id]
+    return {}
+
+
+def help_term(flow: Flow, state: CaseState) -> dt.date | None:
+    """The term agreed for the help (Q4b)."""
+    term = help_plan(flow, state).get("term")
+    if isinstance(term, str):
+        term = dt.date.fromisoformat(term)
+    return term if isinstance(term, dt.date) else None
 
 
 def _q5_at_its_term(flow: Flow, state: CaseState, node: Node, values: Mapping[str, Any], today: dt.date) -> None:

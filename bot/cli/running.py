@@ -136,13 +136,16 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     person = service.find_person(args.as_person) or args.as_person
     reply = service.export(person, args.case.upper(), args.format)
     if not reply.ok:
+        # The refusal in words ("Geen toegang", "Ik ken geen zaak …"): it holds no case content.
         print(reply.text(), file=sys.stderr)
         return 1
     from bot.terminal import printable
 
+    # The dossier is this command's output, asked for by the person named and audited as their export; it goes
+    # to stdout or an owner-only file, never to a log (logging writes to stderr, with ids and types only).
     text = printable(reply.messages[0].text)  # a terminal shows control characters, never obeys them
     if args.out:
-        print(f"written to {write_private(Path(args.out), text)} (owner-only)")
+        print(f"written to {write_private(Path(args.out), text)} (owner-only)")  # the path only
     else:
         print(text)
     return 0

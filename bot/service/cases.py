@@ -180,18 +180,13 @@ class Cases(Part):
         """Q1b: a board member confirms the notice of a strong suspicion was read. The board has no access to
         the case; this only records the acknowledgement, and it never holds up Q2 or a melding."""
         case = case_repo.get_case(call.session, org_id=call.org.id, code=code if isinstance(code, str) else "")
-        informed = [
-            e
-            for e in (case_repo.timeline(call.session, case_id=case.id) if case else [])
-            if e.kind == "board_informed" and call.person.id in (e.detail or {}).get("board", [])
-        ]
-        if case is None or not informed:
+        events = case_repo.timeline(call.session, case_id=case.id) if case else []
+        if case is None or not any(
+            e.kind == "board_informed" and call.person.id in (e.detail or {}).get("board", []) for e in events
+        ):
             raise Denied("no_access")
         call.target_case_id, call.target_code = case.id, case.code
-        if any(
-            e.kind == "board_acknowledged" and e.actor_id == call.person.id
-            for e in case_repo.timeline(call.session, case_id=case.id)
-        ):
+        if any(e.kind == "board_acknowledged" and e.actor_id == call.person.id for e in events):
             return Reply(messages=[Message(self.texts("replies.board_ack_again", code=case.code))])
         call.record("board_acknowledged", case_id=case.id)
         return Reply(messages=[Message(self.texts("replies.board_ack", code=case.code))])

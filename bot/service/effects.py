@@ -138,12 +138,11 @@ def _recipients(
 
 
 def _casemanager(call: Call, flow: Flow, t: Transition) -> int | None:
-    for node in flow.nodes.values():
-        if "Q4b" in engine.rules_of(node.rule):
-            picked = t.state.value(node.id, "casemanager")
-            if isinstance(picked, dict) and picked.get("id"):
-                person = org_repo.get_person(call.session, org_id=call.org.id, external_id=str(picked["id"]))
-                return person.id if person is not None else None
+    """The casemanager of the help plan, when that is a person the bot knows (not a name from outside)."""
+    picked = engine.help_plan(flow, t.state).get("casemanager")
+    if isinstance(picked, dict) and picked.get("id"):
+        person = org_repo.get_person(call.session, org_id=call.org.id, external_id=str(picked["id"]))
+        return person.id if person is not None else None
     return None
 
 

@@ -145,7 +145,7 @@ class Entries(Part):
 
     def _tell_the_case(self, call: Call, case: Case, message: Callable[[], Message]) -> None:
         """A DM to the staff on the case and the acting AF, except the person acting."""
-        people = {pid for pid in case_repo.member_ids(call.session, case_id=case.id)}
+        people = set(case_repo.member_ids(call.session, case_id=case.id))
         if (af := self.core.acting_af(call)) is not None:
             people.add(af.id)
         for person_id in sorted(people - {call.person.id}):

@@ -53,40 +53,24 @@ class Reading(Part):
             messages.append(Message(self.texts("replies.your_cases")))
             messages += [self._case_line(call, c) for c in mine]
         if af is not None and af.id == call.person.id:
+            t = self.texts
             waiting = consultation_repo.waiting_consultations(call.session, org_id=call.org.id)
             if waiting:
-                messages.append(Message(self.texts("replies.af_waiting")))
+                messages.append(Message(t("replies.af_waiting")))
                 for w in waiting:
                     code = case_repo.code_of(call.session, case_id=w.case_id)
-                    messages.append(
-                        Message(
-                            self.texts(
-                                "replies.consultation_line",
-                                code=code,
-                                urgency=self.texts(f"urgency.{w.urgency}"),
-                                when=self.texts.datetime(w.requested_at),
-                            ),
-                            buttons=(Button(self.texts("buttons.take_up"), Action.TAKE_UP, code),),
-                            case_code=code,
-                        )
-                    )
+                    take_up = (Button(t("buttons.take_up"), Action.TAKE_UP, code),)
+                    urgency, when = t(f"urgency.{w.urgency}"), t.datetime(w.requested_at)
+                    line = t("replies.consultation_line", code=code, urgency=urgency, when=when)
+                    messages.append(Message(line, buttons=take_up, case_code=code))
             overdue = reminder_repo.overdue(call.session, org_id=call.org.id, now=call.now)
             if overdue:
-                messages.append(Message(self.texts("replies.af_overdue")))
+                messages.append(Message(t("replies.af_overdue")))
                 for r in overdue:
                     code = case_repo.code_of(call.session, case_id=r.case_id)
-                    messages.append(
-                        Message(
-                            self.texts(
-                                "replies.overdue_line",
-                                code=code,
-                                kind=self.texts(f"reminder_kinds.{r.kind}"),
-                                when=self.texts.datetime(r.due_at),
-                            ),
-                            buttons=wording.open_button(self.texts, code),
-                            case_code=code,
-                        )
-                    )
+                    kind, when = t(f"reminder_kinds.{r.kind}"), t.datetime(r.due_at)
+                    line = t("replies.overdue_line", code=code, kind=kind, when=when)
+                    messages.append(Message(line, buttons=wording.open_button(t, code), case_code=code))
             af_nodes = [n.id for f in self.flows.values() for n in f.nodes.values() if n.actor == "af"]
             deciding = case_repo.cases_at_nodes(call.session, org_id=call.org.id, nodes=set(af_nodes))
             if deciding:

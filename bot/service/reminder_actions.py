@@ -11,7 +11,7 @@ from bot.service.call import Call, operation
 from bot.service.cases import ask_feedback, reopen_case
 from bot.service.entries import checked_note
 from bot.service.part import Part
-from flows.answers import NO, YES
+from flows.answers import FieldError, parse_yes_no
 from flows.deadlines import days_later
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
@@ -55,9 +55,14 @@ class ReminderActions(Part):
         errors: dict[str, str] = {}
         text = checked_note(self.texts, note, errors)
         last = self._last_check_in(call, reminder, case)
-        signals = _yes_no(new_signals) if last else None
-        if last and signals is None:
-            errors["new_signals"] = self.texts("errors.invalid_yes_no" if new_signals else "errors.required")
+        signals = None
+        if last and new_signals in (None, ""):
+            errors["new_signals"] = self.texts("errors.required")
+        elif last:
+            try:
+                signals = parse_yes_no(new_signals)
+            except FieldError as exc:
+                errors["new_signals"] = self.texts(f"errors.{exc.code}")
         if errors:
             return Reply(
                 messages=[Message(self.texts("errors.answer_rejected", count=len(errors)), tone="error")],
@@ -120,10 +125,3 @@ class ReminderActions(Part):
                 fields=tuple(fields),
             )
         )
-
-
-def _yes_no(raw: Any) -> bool | None:
-    if isinstance(raw, bool):
-        return raw
-    word = str(raw or "").strip().lower()
-    return True if word in YES else False if word in NO else None

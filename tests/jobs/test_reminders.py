@@ -86,20 +86,7 @@ def test_reminders_wait_for_office_hours_on_working_days(service, chat, clock):
 
 def test_a_reminder_due_in_the_weekend_goes_out_on_monday_morning(service, chat, clock):
     clock.now = local(2026, 3, 2, 10)
-    d = Dialog(service, chat)
-    d.play([("sanne", "open", None, None)])
-    with service.store.transaction() as s:
-        case = case_repo.get_case(s, org_id=1, code=d.code)
-        reminder_repo.schedule(
-            s,
-            case=case,
-            kind="D3",
-            recipient_role="staff",
-            recipient_id=case.owner_id,
-            due=[local(2026, 3, 7, 10)],
-            node_id=None,
-            now=clock.now,
-        )
+    _one_due(service, clock, due=local(2026, 3, 7, 10))  # a Saturday
     sender = ReminderSender(service)
     assert sender.run_once(local(2026, 3, 7, 10, 5)).closed_hours  # Saturday
     assert sender.run_once(local(2026, 3, 9, 8, 30)).sent == 1  # Monday opening
@@ -177,7 +164,8 @@ class FlakyChat(RecordingChat):
         super().deliver(org_key=org_key, person_id=person_id, message=message)
 
 
-def _one_due(service, clock):
+def _one_due(service, clock, due: dt.datetime | None = None):
+    """A new case with one check-in reminder (D3) for its staff member, due Monday 2 March 9:00 unless said."""
     d = Dialog(service, service.chat)
     d.play([("sanne", "open", None, None)])
     with service.store.transaction() as s:
@@ -188,7 +176,7 @@ def _one_due(service, clock):
             kind="D3",
             recipient_role="staff",
             recipient_id=case.owner_id,
-            due=[local(2026, 3, 2, 9)],
+            due=[due or local(2026, 3, 2, 9)],
             node_id=None,
             now=clock.now,
         )

@@ -28,6 +28,7 @@ class Action(enum.StrEnum):
     FEEDBACK = "feedback"
     STATS_CHART = "stats_chart"
     BOARD_ACK = "board_ack"
+    HELP_PLAN = "help_plan"  # a new help plan: a longer term, a changed plan (Q4b)
 
 
 @dataclass(frozen=True)

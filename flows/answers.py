@@ -197,6 +197,8 @@ def parse_answer(node: Node, raw: Mapping[str, Any], *, today: dt.date, people: 
         if not is_asked(field, values):
             continue
         value = raw.get(field.id)
+        if _is_empty(value) and field.default is not None:
+            value = field.default  # a field left out takes the default the form showed preselected
         if _is_empty(value):
             if field.required:
                 errors[field.id] = FieldError("required")

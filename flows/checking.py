@@ -106,6 +106,16 @@ def parse_guards(c: Checker, where: str, raw: Any, ctx: Context) -> tuple[Guard,
             if field:
                 for value in [args["value"]] if name == "answer_is" else args["values"]:
                     check_value(c, where, field, value)
+        elif name == "number_between":
+            if "field" not in args or not set(args) - {"field"} or not set(args) <= {"field", "min", "max"}:
+                c.err(where, "guard number_between takes {field, min and/or max}")
+                continue
+            if not all(isinstance(args[k], int) for k in ("min", "max") if k in args):
+                c.err(where, "guard number_between: min and max are whole numbers")
+                continue
+            field = resolve_field(c, where, str(args["field"]), ctx)
+            if field and field.type != "number":
+                c.err(where, f"guard number_between needs a number field, {args['field']!r} is a {field.type}")
         elif name == "specific_form":
             if set(args) != {"field"}:
                 c.err(where, "guard specific_form takes exactly ['field']")

@@ -1,4 +1,4 @@
-"""When each reminder kind (spec D1-D8) falls due, computed in the organisation's timezone."""
+"""When each reminder kind (spec D1-D9) falls due, computed in the organisation's timezone."""
 
 from __future__ import annotations
 
@@ -84,6 +84,8 @@ def due_times(
         return [dt.datetime.combine(day, local_now.timetz().replace(tzinfo=None), tzinfo=tz)]
     if kind == "D6":
         return [days_later(now, policy.d6_days, policy)]
+    if kind == "D9":
+        return [days_later(now, policy.d9_days, policy)]
     if kind == "D7":
         end = until or (today + dt.timedelta(weeks=policy.d7_weeks * 6))
         moments, day = [], today + dt.timedelta(weeks=policy.d7_weeks)

@@ -11,7 +11,7 @@ from flows.answers import AnswerRejected, FieldError, parse_answer
 from flows.deadlines import due_times
 from flows.guards import holds
 from flows.model import CaseState, Effect, EffectSpec, Flow, Node, Policy, Transition
-from flows.vocabulary import REMINDER_KINDS
+from flows.vocabulary import ANYTIME_KINDS, DISCLOSURE, HELP_PLAN, REMINDER_KINDS
 
 DEFAULT_POLICY = Policy()  # the meldcode's own terms; an organisation's settings give their own
 
@@ -104,6 +104,69 @@ def _q5_at_its_term(flow: Flow, state: CaseState, node: Node, values: Mapping[st
         raise AnswerRejected({"note": FieldError("s5_1_reason_required", term=shown)})
 
 
+def _chosen_rules(node: Node, values: Mapping[str, Any]) -> set[str]:
+    """The rule ids of the choices picked in this answer ("a" of Q2 -> {"Q2a"})."""
+    out: set[str] = set()
+    for f in node.fields:
+        if f.type == "choice" and (chosen := f.choice(str(values.get(f.id)))) is not None:
+            out |= rules_of(chosen.rule)
+    return out
+
+
+def _x1_no_needs_a_reason(state: CaseState, node: Node, values: Mapping[str, Any]) -> None:
+    """X1: a child's own disclosure counts as acute for Q2; with one on the case, "no" needs a reason."""
+    if DISCLOSURE not in state.flags or "Q2" not in rules_of(node.rule):
+        return
+    if "Q2a" in _chosen_rules(node, values) and not values.get("note"):
+        raise AnswerRejected({"note": FieldError("x1_reason_required")})
+
+
+def _with_flags(state: CaseState, node: Node, values: Mapping[str, Any]) -> frozenset[str]:
+    """A signal the child told themselves (X1) marks the case for good."""
+    if node.anytime == "signal" and values.get(DISCLOSURE):
+        return state.flags | {DISCLOSURE}
+    return state.flags
+
+
+def initial_values(flow: Flow, state: CaseState, node: Node) -> dict[str, Any]:
+    """What a form shows preselected: the fields' defaults; Q2 at "yes" when the child told it themselves (X1);
+    "Veilig Thuis" as who was asked for advice at steps 3 and 4 (S3.1, S4.0); a new help plan starts as the
+    current one (Q4b)."""
+    out: dict[str, Any] = {f.id: f.default for f in node.fields if f.default is not None}
+    if DISCLOSURE in state.flags and "Q2" in rules_of(node.rule):
+        for f in node.fields:
+            chosen = next((c for c in f.choices if "Q2b" in rules_of(c.rule)), None)
+            if f.type == "choice" and chosen is not None:
+                out[f.id] = chosen.id
+    current = flow.nodes.get(state.node or "")
+    if node.anytime == "contact" and current is not None and current.step in ("3", "4"):
+        out["with_whom"] = "Veilig Thuis"
+    if "Q4b" in rules_of(node.rule) and node.id in state.answers:
+        carried = {f.id for f in node.fields if f.required}  # the plan itself, not the note on why it changed
+        out.update({k: v for k, v in state.answers[node.id].items() if k in carried})
+    return out
+
+
+def anytime_node(flow: Flow, kind: str) -> Node:
+    """The node recorded outside the flow's order: a signal, a contact, or a new help plan (the Q4b node)."""
+    if kind == HELP_PLAN:
+        node = next((n for n in flow.nodes.values() if "Q4b" in rules_of(n.rule) and n.fields), None)
+        if node is None:
+            raise NotAllowed("no_help_plan")
+        return node
+    if kind not in ANYTIME_KINDS:
+        raise NotAllowed("unknown_entry")
+    return flow.anytime_node(kind)
+
+
+def help_runs(flow: Flow, state: CaseState) -> None:
+    """Q4b: a term is extended, or the plan changed, by a new help-plan entry while the help runs (the case
+    waits for Q5), never by editing the old entry."""
+    current = flow.nodes.get(state.node or "")
+    if current is None or "Q5" not in rules_of(current.rule) or not help_plan(flow, state):
+        raise NotAllowed("help_not_running")
+
+
 def advance(
     flow: Flow,
     state: CaseState,
@@ -124,7 +187,10 @@ def advance(
     today = now.astimezone(ZoneInfo(policy.timezone)).date()
     values = parse_answer(node, answer, today=today, people=people)
     _q5_at_its_term(flow, state, node, values, today)
-    answered = CaseState(node=node.id, answers={**state.answers, node.id: values}, flags=state.flags)
+    _x1_no_needs_a_reason(state, node, values)
+    answered = CaseState(
+        node=node.id, answers={**state.answers, node.id: values}, flags=_with_flags(state, node, values)
+    )
     route = next(r for r in node.next if all(holds(g, flow, answered, node.id) for g in r.when))
     outcome = flow.outcomes.get(route.to)
 
@@ -164,16 +230,25 @@ def record_anytime(
     policy: Policy = DEFAULT_POLICY,
     people: Iterable[str] = (),
 ) -> Transition:
-    """Answer an 'anytime' node (a signal, a contact) without moving the case; only its own effects apply."""
+    """Answer an 'anytime' node (a signal, a contact, a new help plan) without moving the case; only its own
+    effects apply. A new help plan replaces the pending D2 and D7 of the old one."""
     current = _open_node(state, now)
-    node = flow.anytime_node(kind)
+    node = anytime_node(flow, kind)
     _may_answer(node, roles)
+    specs = list(node.effects)
+    if kind == HELP_PLAN:
+        help_runs(flow, state)
+        kinds = sorted({str(e.args["kind"]) for e in node.effects if e.name == "schedule_reminder"})
+        specs.insert(0, EffectSpec("cancel_reminders", {"kinds": kinds}))
     today = now.astimezone(ZoneInfo(policy.timezone)).date()
     values = parse_answer(node, answer, today=today, people=people)
     answered = CaseState(
-        node=state.node, outcome=state.outcome, answers={**state.answers, node.id: values}, flags=state.flags
+        node=state.node,
+        outcome=state.outcome,
+        answers={**state.answers, node.id: values},
+        flags=_with_flags(state, node, values),
     )
-    effects = tuple(_resolve(spec, answered, node.id, now, policy) for spec in node.effects)
+    effects = tuple(_resolve(spec, answered, node.id, now, policy) for spec in specs)
     return Transition(node=node.id, values=values, to=current, outcome=None, effects=effects, state=answered)
 
 

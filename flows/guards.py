@@ -35,6 +35,13 @@ def _vt_advice_recorded(flow: Flow, state: CaseState, node_id: str, args: Mappin
     return args["node"] in state.answers
 
 
+def _number_between(flow: Flow, state: CaseState, node_id: str, args: Mapping[str, Any]) -> bool:
+    value = _lookup(state, node_id, args["field"])
+    if not isinstance(value, int):
+        return False
+    return bool(args.get("min", value) <= value <= args.get("max", value))
+
+
 def _consultation_taken_up(flow: Flow, state: CaseState, node_id: str, args: Mapping[str, Any]) -> bool:
     return "consultation_taken_up" in state.flags
 
@@ -45,6 +52,7 @@ GUARD_FUNCTIONS: dict[str, Callable[[Flow, CaseState, str, Mapping[str, Any]], b
     "specific_form": _specific_form,
     "vt_advice_recorded": _vt_advice_recorded,
     "consultation_taken_up": _consultation_taken_up,
+    "number_between": _number_between,
 }
 
 

@@ -245,7 +245,21 @@ def _field(c: Checker, where: str, raw: Any, earlier: list[Field], forms: tuple[
         max=raw.get("max"),
         dates=dates,
         max_length=int(raw.get("max_length", 3000)),
+        default=_default(c, where, raw, ftype, choices),
     )
+
+
+def _default(c: Checker, where: str, raw: dict[str, Any], ftype: Any, choices: tuple[Choice, ...]) -> Any:
+    """A field's default must be a value the field accepts: a choice id, or true/false for a yes/no."""
+    if "default" not in raw:
+        return None
+    value = raw["default"]
+    if ftype == "yes_no" and isinstance(value, bool):
+        return value
+    if ftype == "choice" and any(ch.id == value for ch in choices):
+        return value
+    c.err(where, f"default {value!r} is not a value of this {ftype} field")
+    return None
 
 
 def _check_graph(c: Checker, start: str, reopen: str, nodes: dict[str, Node], outcomes: dict[str, Outcome]) -> None:

@@ -48,6 +48,7 @@ class Field:
     max: int | None = None
     dates: str = "any"  # past | future | any, for date and date_list
     max_length: int = 3000
+    default: Any = None  # the value when the answer leaves the field out (shown preselected)
 
     def choice(self, choice_id: str) -> Choice | None:
         return next((c for c in self.choices if c.id == choice_id), None)
@@ -165,6 +166,7 @@ class Policy:
     d6_days: int = 10
     d7_weeks: int = 4
     d8_lead_days: int = 60
+    d9_days: int = 5  # D9: the directie of an out-of-scope case not yet informed (T1, T2)
     d5_urgent_hours: int = 2  # a request "vandaag nog" escalates after this many office hours (X6)
     office_hours: tuple[dt.time, dt.time] = (dt.time(8, 30), dt.time(17, 0))
     extra_closed_days: tuple[dt.date, ...] = ()

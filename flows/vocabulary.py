@@ -20,6 +20,9 @@ FIELD_TYPES = frozenset(
 # while the AF is absent, the deputy (B3, B4); "together" is either of them (B2).
 ACTORS = frozenset({"staff", "af", "together"})
 
+# Case flags the engine sets: the consultation was taken up (B2); a child told it themselves (X1).
+DISCLOSURE = "disclosure"
+
 # Named guards Python implements (flows.guards); a definition can only name these.
 GUARDS = frozenset(
     {
@@ -28,6 +31,7 @@ GUARDS = frozenset(
         "specific_form",  # {field}: a form in flow.specific_forms applies (S2.3)
         "vt_advice_recorded",  # {forms, node}: VT advice is recorded where a specific form applies (S2.3)
         "consultation_taken_up",  # the AF has taken up the consultation request (B2)
+        "number_between",  # {field, min?, max?}: a number answer within bounds, both included (S5.3: ages)
     }
 )
 
@@ -44,7 +48,7 @@ EFFECTS = frozenset(
     }
 )
 
-REMINDER_KINDS = frozenset({"D1", "D1b", "D2", "D3", "D4", "D5", "D6", "D7", "D8"})
+REMINDER_KINDS = frozenset({"D1", "D1b", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9"})
 
 # Who a reminder goes to: the case owner (the staff member since step 1), the acting AF, or a deputy
 # (D5 escalates a consultation the AF has not taken up).
@@ -59,10 +63,12 @@ NODE_KEYS = frozenset(
     {"step", "actor", "title", "prompt", "why", "rule", "fields", "requires", "effects", "next", "anytime"}
 )
 # Nodes that may also be answered at any moment while a case is open, outside the flow's order:
-# a new signal (S1.1, S5.1) and a contact, consultation or advice (S1.4, S4.0, X7).
+# a new signal (S1.1, S5.1) and a contact, consultation or advice (S1.4, S4.0, X7). A new help plan (Q4b)
+# is not named in a definition: it is the node that rules Q4b, recordable while the help runs (flows.engine).
 ANYTIME_KINDS = frozenset({"signal", "contact"})
+HELP_PLAN = "help_plan"
 FIELD_KEYS = frozenset(
-    {"id", "type", "label", "hint", "required", "choices", "when", "min", "max", "dates", "max_length"}
+    {"id", "type", "label", "hint", "required", "choices", "when", "min", "max", "dates", "max_length", "default"}
 )
 CHOICE_KEYS = frozenset({"id", "label", "rule"})
 ROUTE_KEYS = frozenset({"to", "when", "effects"})

@@ -146,6 +146,7 @@ class Signal(Base):
     source: Mapped[str | None] = mapped_column(EncryptedText("signals.source"))
     diagnosed_by: Mapped[str | None] = mapped_column(EncryptedText("signals.diagnosed_by"))
     observed_on: Mapped[dt.date | None] = mapped_column(Date)
+    disclosure: Mapped[bool] = mapped_column(default=False, server_default=false())  # X1: the child told it
     created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[dt.datetime]
 

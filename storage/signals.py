@@ -22,6 +22,7 @@ def add_signal(
     created_by_id: int,
     now: dt.datetime,
     answer_id: int | None = None,
+    disclosure: bool = False,
 ) -> Signal:
     signal = Signal(
         org_id=case.org_id,
@@ -32,6 +33,7 @@ def add_signal(
         source=source,
         diagnosed_by=diagnosed_by,
         observed_on=observed_on,
+        disclosure=disclosure,
         created_by_id=created_by_id,
         created_at=now,
     )

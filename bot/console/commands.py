@@ -11,6 +11,7 @@ from bot.console.files import write_private
 from bot.console.forms import submit, walk
 from bot.console.session import Quit, Session
 from flows.answers import FieldError, parse_date
+from flows.vocabulary import HELP_PLAN
 
 
 def stop(s: Session, arg: str) -> None:
@@ -177,6 +178,10 @@ def add_signal(s: Session, arg: str) -> None:
 
 def add_contact(s: Session, arg: str) -> None:
     _entry(s, arg, "contact")
+
+
+def add_help_plan(s: Session, arg: str) -> None:
+    _entry(s, arg, HELP_PLAN)
 
 
 def correct(s: Session, arg: str) -> None:

@@ -92,6 +92,8 @@ class _Form:
             hint = t("console.date_hint")
         elif fv.type == "date_list":
             hint = t("console.dates_hint")
+        if fv.initial not in (None, "", []):
+            self.say("  " + t("console.default", value=self._shown(fv)))
         while True:
             line = self.read(f"  {hint}> " if hint else "  > ")
             if line is None:
@@ -110,6 +112,8 @@ class _Form:
                 # A command is never stored as an answer.
                 self.say("  ! " + t("console.in_question"))
                 continue
+            if not line and fv.initial not in (None, "", []):
+                return self._initial(fv)
             if fv.type in ("choice", "multi_choice", "person"):
                 mapped = self._map_choices(fv, line)
                 if mapped is None:
@@ -117,6 +121,23 @@ class _Form:
                     continue
                 return mapped
             return line
+
+    @staticmethod
+    def _shown(fv: FieldView) -> str:
+        labels = dict(fv.choices)
+        if fv.type == "date" and isinstance(fv.initial, str) and len(fv.initial) == 10:
+            year, month, day = fv.initial.split("-")
+            return f"{int(day)}-{int(month)}-{year}"  # as the console writes dates
+        if fv.type == "multi_choice":
+            return ", ".join(labels.get(v, v) for v in fv.initial)
+        return str(labels.get(fv.initial, fv.initial))
+
+    @staticmethod
+    def _initial(fv: FieldView) -> Any:
+        """Enter accepts what the form showed preselected."""
+        if fv.type == "person":
+            return {"id": fv.initial} if fv.initial in dict(fv.choices) else {"name": fv.initial}
+        return fv.initial
 
     @staticmethod
     def _map_choices(fv: FieldView, line: str) -> Any:

@@ -36,6 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("verder", case.go_on, {Action.CONTINUE: "{code}"}),
     Command("signaal", case.add_signal),
     Command("contact", case.add_contact),
+    Command("hulpplan", case.add_help_plan, {Action.HELP_PLAN: "{code}"}),
     Command("correctie", case.correct),
     Command("toegang", case.access_log),
     Command("export", case.export),

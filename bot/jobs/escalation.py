@@ -25,8 +25,9 @@ from storage import reminders as reminder_repo
 from storage.models import Case, Person
 
 # While one of these is pending, the case waits on Veilig Thuis (D1, D1b), a help term (D2) or monitoring (D3):
-# nobody on it has a turn, so it is not "stuck" (D6).
-WAITING_KINDS = frozenset({"D1", "D1b", "D2", "D3"})
+# nobody on it has a turn, so it is not "stuck" (D6). A step with a reminder of its own (D9: the directie not yet
+# informed) has no use for D6's nudge either.
+WAITING_KINDS = frozenset({"D1", "D1b", "D2", "D3", "D9"})
 
 
 @dataclass(frozen=True)

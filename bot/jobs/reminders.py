@@ -22,7 +22,7 @@ from storage.models import Case, Person, Reminder
 log = logging.getLogger(__name__)
 
 # Reminders whose button leads straight to the question they are about; the rest open the case.
-CONTINUE_KINDS = {"D1", "D1b", "D2", "D5"}
+CONTINUE_KINDS = {"D1", "D1b", "D2", "D5", "D9"}
 
 
 @dataclass
@@ -108,18 +108,21 @@ class ReminderSender:
             if person is None:  # nobody left to escalate to: the admins and the staff member were told
                 reminder_repo.drop(session, reminder=row, now=now)
                 return None
-        if row.kind == "D6" and row.recipient_role == "staff":
-            # D6 nudges the staff member first; if the case still does not move, the AF is told.
-            reminder_repo.schedule(
-                session,
-                case=case,
-                kind="D6",
-                recipient_role="af",
-                recipient_id=None,
-                due=due_times("D6", now=now, policy=svc.policy),
-                node_id=row.node_id,
-                now=now,
-            )
+        if row.kind in ("D6", "D9") and row.recipient_role == "staff":
+            # D6 nudges the staff member first; if the case still does not move, the AF is told. D9 (the directie
+            # not yet informed) keeps reminding the staff member, and from the second time the AF too.
+            again = [("af", None)] + ([("staff", row.recipient_id)] if row.kind == "D9" else [])
+            for role, person_id in again:
+                reminder_repo.schedule(
+                    session,
+                    case=case,
+                    kind=row.kind,
+                    recipient_role=role,
+                    recipient_id=person_id,
+                    due=due_times(row.kind, now=now, policy=svc.policy),
+                    node_id=row.node_id,
+                    now=now,
+                )
         action = Action.CONTINUE if row.kind in CONTINUE_KINDS else Action.OPEN_CASE
         label = "buttons.continue" if action == Action.CONTINUE else "buttons.open_case"
         with i18n.speaking(person.language if person else None):
@@ -128,10 +131,12 @@ class ReminderSender:
 
     def _message(self, row: Reminder, case: Case, action: Action, label: str) -> Message:
         texts = self.service.texts
+        plan = (Button(texts("buttons.help_plan"), Action.HELP_PLAN, case.code),) if row.kind == "D2" else ()
         return Message(
             texts(f"reminders.{row.kind}", code=case.code, due=texts.datetime(row.due_at)),
             buttons=(
                 Button(texts(label), action, case.code),
+                *plan,
                 Button(texts("buttons.snooze_day"), Action.SNOOZE_DAY, case.code, str(row.id)),
                 Button(texts("buttons.snooze_week"), Action.SNOOZE_WEEK, case.code, str(row.id)),
                 Button(texts("buttons.reminder_done"), Action.REMINDER_DONE, case.code, str(row.id)),

@@ -15,7 +15,7 @@ from bot.service.part import Part
 from bot.texts import Texts
 from flows import engine
 from flows.answers import to_json
-from flows.model import Flow, Node
+from flows.model import Flow, Node, Transition
 from storage import cases as case_repo
 from storage import organisations as org_repo
 from storage.models import Case
@@ -153,6 +153,11 @@ class Cases(Part):
             if t.outcome.status != "monitoring":  # monitoring ends later (after its last check-in)
                 ask_feedback(self.texts, call, case, reply)
         self._announce_turn(call, case, flow, node, acted_as, reply)
+        if _asked_later(t):
+            # The case waits for something outside the bot (D9: the directie to be informed): the question
+            # comes back with the reminder, not straight after the answer that said "not yet".
+            reply.messages.append(Message(self.texts("replies.asked_later", code=case.code), case_code=case.code))
+            return reply
         reply.question = self.core.question_view(call, case, roles, state=t.state)
         if reply.question is None and (waiting := self.core.waiting_message(call, case, roles)):
             reply.messages.append(waiting)
@@ -323,3 +328,11 @@ class Cases(Part):
             raise Denied("unknown_colleague", name=colleague[:40])
         call.record("member_removed", case_id=case.id, detail={"person": other.id})
         return Reply(messages=[Message(self.texts("replies.colleague_removed", name=other.name, code=case.code))])
+
+
+def _asked_later(t: Transition) -> bool:
+    """A step that waits for the world, and that its own reminder (D9) asks again: it stays where it was, or
+    it was just set up."""
+    if t.outcome is not None or t.state.node is None:
+        return False
+    return t.to == t.node or any(e.name == "schedule_reminder" and e.params["kind"] == "D9" for e in t.effects)

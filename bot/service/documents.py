@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.messages import Message, Reply
 from bot.service.call import Call, operation
 from bot.service.part import Part
@@ -98,7 +100,10 @@ class Documents(Part):
             outcome = flow.outcomes.get(event.detail.get("outcome"))
             return self.texts("events.closed", title=outcome.title if outcome else "")
         if event.kind == "signal_recorded":
-            return self.texts("events.signal_recorded", kind=self.texts(f"signal_kinds.{event.detail['kind']}"))
+            kind = self.texts(f"signal_kinds.{event.detail['kind']}")
+            if event.detail.get("disclosure"):
+                kind += " · " + self.texts("signal_disclosure")
+            return self.texts("events.signal_recorded", kind=kind)
         if event.kind == "followup_recorded":
             return self.texts("events.followup_recorded", verdict=self.texts(f"verdicts.{event.detail['verdict']}"))
         if event.kind in ("contact_recorded", "correction_recorded"):
@@ -106,6 +111,9 @@ class Documents(Part):
             return self.texts(f"events.{event.kind}", title=node.title if node else "")
         if event.kind == "reopened":
             return self.texts("events.reopened", round=event.detail.get("round", ""))
+        if event.kind == "help_plan_renewed":
+            term = dt.date.fromisoformat(event.detail["term"])
+            return self.texts("events.help_plan_renewed", term=self.texts.date(term))
         return self.texts(f"events.{event.kind}")
 
     @operation("export")

@@ -12,6 +12,7 @@ from bot.service.core import Core
 from flows import engine
 from flows.deadlines import due_times
 from flows.model import Flow, Transition
+from flows.rules import discuss_melding_with
 from storage import consultations as consultation_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
@@ -31,6 +32,12 @@ def signal_counts(call: Call, case: Case) -> dict[str, int]:
     return {"count": len(signals), "hypotheses": sum(s.kind == "hypothesis" for s in signals)}
 
 
+def _diagnosed_by(values: Mapping[str, Any]) -> str | None:
+    """S1.2: who made a diagnosis, with their profession when it was asked apart (flow version 2)."""
+    name, profession = values.get("diagnosed_by"), values.get("diagnosed_profession")
+    return f"{name} ({profession})" if name and profession else name
+
+
 def record_signal(svc: Core, call: Call, case: Case, values: dict[str, Any], answer_id: int | None) -> Signal:
     signal = signal_repo.add_signal(
         call.session,
@@ -38,13 +45,15 @@ def record_signal(svc: Core, call: Call, case: Case, values: dict[str, Any], ans
         kind=values["kind"],
         text=values["text"],
         source=values.get("source"),
-        diagnosed_by=values.get("diagnosed_by"),
+        diagnosed_by=_diagnosed_by(values),
         observed_on=values.get("observed_on"),
+        disclosure=bool(values.get("disclosure")),
         created_by_id=call.person.id,
         now=call.now,
         answer_id=answer_id,
     )
-    call.record("signal_recorded", case_id=case.id, detail={"kind": signal.kind})
+    detail: dict[str, Any] = {"kind": signal.kind, **({"disclosure": True} if signal.disclosure else {})}
+    call.record("signal_recorded", case_id=case.id, detail=detail)
     if signal.kind == "hypothesis":
         # D4: an open hypothesis is to be confirmed or refuted (S1.3).
         reminder_repo.schedule(
@@ -182,6 +191,14 @@ def _request_consultation(svc: Core, call: Call, case: Case, flow: Flow, t: Tran
     )
 
 
+def _discussions(flow: Flow, state) -> list[tuple[str, Mapping[str, Any] | None]]:
+    """S5.3 per person (flow version 2): who the melding is discussed with, by age, and what was recorded."""
+    if not any(n in flow.nodes for n in ("step5.discuss_client", "step5.discuss_parent")):
+        return []
+    who = discuss_melding_with(state.value("triage.forms", "age"))
+    return [(p, state.answers.get(f"step5.discuss_{p}")) for p in ("client", "parent") if p in who]
+
+
 def _melding_summary(svc: Core, call: Call, case: Case, flow: Flow, t: Transition) -> str:
     return melding_summary_text(svc, call, case, flow, t.state, t.node)
 
@@ -200,6 +217,9 @@ def melding_summary_text(svc: Core, call: Call, case: Case, flow: Flow, state, n
         follow_ups=follow,
         discussion=state.answers.get("step5.discussion"),
         skip=state.answers.get("step5.skip"),
+        persons=_discussions(flow, state),
+        weighing=state.answers.get("step5.weighing"),
+        with_vt=state.answers.get("step4.with_vt"),
         forms=[c.label for c in flow.forms if c.id in (state.value("triage.forms", "forms") or [])],
         siblings=state.answers.get("triage.kindcheck"),
     )

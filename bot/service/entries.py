@@ -15,6 +15,7 @@ from bot.service.questions import question_view
 from flows import engine
 from flows.answers import FieldError, clean_text, to_json
 from flows.model import Flow
+from flows.vocabulary import HELP_PLAN
 from storage import cases as case_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
@@ -40,27 +41,34 @@ class Entries(Part):
         """The form for something recordable at any time while a case is open: a signal or a contact."""
 
         case, roles, flow = self._open_case(call, code)
-        node = flow.anytime_node(kind)
-        if not engine.may_answer(node, roles):
-            raise Denied(f"actor_{node.actor}", af="", code=case.code)
+        state = self.core.state(call, case)
+        try:
+            node = engine.anytime_node(flow, kind)
+            if not engine.may_answer(node, roles):
+                raise engine.NotAllowed(f"actor_{node.actor}")
+            if kind == HELP_PLAN:
+                engine.help_runs(flow, state)
+        except engine.NotAllowed as exc:
+            raise Denied(exc.code, af="", code=case.code) from None
         return Reply(
             question=question_view(
                 self.texts,
                 flow,
                 node,
                 code=case.code,
-                state=self.core.state(call, case),
+                state=state,
                 people=self.core.people_choices(call),
             )
         )
 
     @operation("write")
     def add_entry(self, call: Call, code: str, kind: str, values: Mapping[str, Any]) -> Reply:
-        """S1.1/S5.1 (a new signal) and S1.4/S4.0/X7 (a contact or advice), at any moment; the case stays put."""
+        """S1.1/S5.1 (a new signal) and S1.4/S4.0/X7 (a contact or advice) at any moment, and a new help plan
+        (Q4b) while the help runs; the case stays put."""
 
         case, roles, flow = self._open_case(call, code)
-        people = self.core.people_ids(call, flow.anytime_node(kind))
         try:
+            people = self.core.people_ids(call, engine.anytime_node(flow, kind))
             t = engine.record_anytime(
                 flow,
                 self.core.state(call, case),
@@ -83,8 +91,20 @@ class Entries(Part):
             actor_role="staff" if "staff" in roles else "af",
             now=call.now,
         )
+        if t.state.flags != frozenset(case.flags):  # a signal the child told themselves (X1)
+            case_repo.move_case(
+                call.session,
+                case=case,
+                node=case.current_node,
+                outcome=case.outcome,
+                status=case.status,
+                flags=t.state.flags,
+                now=call.now,
+            )
         if kind == "contact":
             call.record("contact_recorded", case_id=case.id, node_id=node.id)
+        elif kind == HELP_PLAN:
+            call.record("help_plan_renewed", case_id=case.id, node_id=node.id, detail={"term": str(t.values["term"])})
         reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])
         fx.apply(self.core, call, case, flow, t, answer_id, reply)
         return reply

@@ -7,7 +7,8 @@ from typing import Any
 
 from bot.messages import FieldView, QuestionView
 from bot.texts import Texts
-from flows.model import CaseState, Flow, Node
+from flows.engine import initial_values
+from flows.model import CaseState, Field, Flow, Node
 from flows.rules import discuss_melding_with
 
 
@@ -20,10 +21,28 @@ def discuss_with_text(texts: Texts, state: CaseState) -> str:
     return texts(f"discuss_with.{key}")
 
 
+def form_value(field: Field, value: Any) -> Any:
+    """A typed value as a form shows it preselected: a choice id, ja/nee, an ISO date, a person's id, text."""
+    if value is None:
+        return None
+    if field.type == "yes_no":
+        return "ja" if value else "nee"
+    if field.type == "date":
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if field.type == "date_list":
+        return ", ".join(f"{d.day}-{d.month}-{d.year}" if isinstance(d, dt.date) else str(d) for d in value)
+    if field.type == "person":
+        return value.get("id") or value.get("name") if isinstance(value, dict) else value
+    if field.type in ("text", "number"):
+        return str(value)
+    return value
+
+
 def question_view(
     texts: Texts, flow: Flow, node: Node, *, code: str, state: CaseState, people: list[tuple[str, str]]
 ) -> QuestionView:
     context: dict[str, Any] = {"code": code, "discuss_with": discuss_with_text(texts, state)}
+    initial = initial_values(flow, state, node)
     fields = []
     for f in node.fields:
         choices = tuple((c.id, c.label) for c in f.choices)
@@ -39,6 +58,7 @@ def question_view(
                 choices=choices,
                 when=(f.when.field, f.when.values) if f.when else None,
                 max_length=f.max_length,
+                initial=form_value(f, initial.get(f.id)),
             )
         )
     step = flow.steps[node.step]

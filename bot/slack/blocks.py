@@ -98,6 +98,8 @@ def _element(field: FieldView, texts: Texts) -> dict[str, Any]:
                 element["initial_options"] = chosen
         elif element["type"] == "datepicker":
             element["initial_date"] = str(field.initial)
+        elif element["type"] in ("plain_text_input", "number_input"):
+            element["initial_value"] = str(field.initial)[: element.get("max_length", 3000)]
     return element
 
 

@@ -31,6 +31,7 @@ class ActionId(enum.StrEnum):
     FEEDBACK = "mc_feedback"
     STATS_CHART = "mc_stats_chart"
     BOARD_ACK = "mc_board_ack"
+    HELP_PLAN = "mc_help_plan"
 
 
 # The neutral actions of bot.messages map one to one onto Slack action ids.
@@ -53,6 +54,7 @@ FOR_ACTION = {
     Action.FEEDBACK: ActionId.FEEDBACK,
     Action.STATS_CHART: ActionId.STATS_CHART,
     Action.BOARD_ACK: ActionId.BOARD_ACK,
+    Action.HELP_PLAN: ActionId.HELP_PLAN,
 }
 
 

@@ -33,8 +33,8 @@ class Dialog:
             reply = svc.acute(who, self.code)
         elif action == "signal":
             reply = svc.add_entry(who, self.code, "signal", payload)
-        elif action == "contact":
-            reply = svc.add_entry(who, self.code, "contact", payload)
+        elif action in ("contact", "help_plan"):
+            reply = svc.add_entry(who, self.code, action, payload)
         elif action == "reopen":
             reply = svc.reopen(who, self.code)
         elif action == "question":

@@ -50,12 +50,27 @@ CONSULT_TO_Q1 = [
     ("sanne", "step3.verwijsindex", {"decision": "not_needed"}, "aandachtsfunctionaris aan zet"),
 ]
 
+# The melding for a 14-year-old (flow version 2): the young person and the parents each (S5.3), the parents
+# object, the objections are weighed against the protection, and the melding follows.
+DISCUSSED = {"discussed": "discussed", "date": "2-3-2026", "explanation": "waarom we melden, en met welk doel"}
 MELDING_AFTER_DECISION = [
-    ("sanne", "step5.discuss", {"discussed": "discussed"}, None),
+    ("sanne", "step5.discuss_client", {**DISCUSSED, "reaction": "stil, wel opgelucht", "objections": "nee"}, None),
     (
         "sanne",
-        "step5.discussion",
-        {"with_whom": ["client", "parent"], "reaction": "boos", "objections": "ja", "weighing": "veiligheid gaat voor"},
+        "step5.discuss_parent",
+        {
+            **DISCUSSED,
+            "reaction": "boos",
+            "objections": "ja",
+            "objections_text": "wil geen bemoeienis",
+            "meet": "kan niet: de veiligheid gaat voor",
+        },
+        None,
+    ),
+    (
+        "sanne",
+        "step5.weighing",
+        {"severity": "herhaald slaan", "protection": "de jeugdige is thuis niet veilig", "prevails": "yes"},
         None,
     ),
     (
@@ -78,4 +93,22 @@ HELP_TO_PLAN = [
     ("mila", "step4.q2", {"answer": "a"}, None),
     ("mila", "step4.q3", {"answer": "b"}, None),
     ("mila", "step4.q4", {"answer": "b"}, None),
+]
+
+# After a melding made at once (Q2b): Q3-Q5 as answered with Veilig Thuis, then the discussion per person.
+AFTER_ACUTE_MELDING = [
+    (
+        "sanne",
+        "step4.with_vt",
+        {
+            "date": "2-3-2026",
+            "with_whom": "Veilig Thuis, dienstdoende",
+            "help": "VT onderzoekt",
+            "acceptance": "VT spreekt de ouders",
+            "result": "VT koppelt terug",
+        },
+        None,
+    ),
+    ("sanne", "step5.discuss_client", {"discussed": "skip_safety", "reason": "vader dreigt"}, None),
+    ("sanne", "step5.discuss_parent", {"discussed": "skip_safety", "reason": "vader dreigt"}, None),
 ]

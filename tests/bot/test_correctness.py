@@ -20,7 +20,7 @@ def test_b3_a_staff_member_cannot_correct_the_afs_weighing(d, service):
     form = service.correction_form("sanne", d.code).question
     listed = dict(next(f for f in form.fields if f.id == "answer").choices)
     assert str(q1.id) not in listed  # the AF's weighing is not offered to the staff member
-    assert any("Eerst even bepalen" in label or "Over wie" in label for label in listed.values())
+    assert any("Eerst even bepalen" in label or "Valt dit onder" in label for label in listed.values())
     refused = service.correct("sanne", d.code, q1.id, "Het was geen sterk vermoeden.")
     assert not refused.ok and "alleen door de aandachtsfunctionaris gecorrigeerd" in refused.text()
     assert "correctie" in service.correct("mila", d.code, q1.id, "Toelichting aangevuld na overleg.").text()
@@ -77,8 +77,8 @@ def test_s5_1_before_the_term_new_signals_lead_to_a_melding_with_the_reason_reco
     d.play(HELP)
     d.play([("mila", "step4.q5", {"answer": "a", "note": "Nieuwe blauwe plekken: het geweld gaat door."}, None)])
     q5 = next(a for a in stored_answers(service, d.code) if a.node_id == "step4.q5")
-    assert q5.values == {"answer": "a", "note": "Nieuwe blauwe plekken: het geweld gaat door."}
-    assert d.node() == "step5.discuss"  # on to the melding
+    assert q5.values == {"answer": "a", "note": "Nieuwe blauwe plekken: het geweld gaat door.", "together": True}
+    assert d.node() == "step5.discuss_client"  # on to the melding
 
 
 def _to_monitoring(d, clock) -> None:

@@ -124,7 +124,12 @@ def test_s1_1_signals_can_be_added_at_any_moment_while_a_case_is_open(d, service
             (
                 "sanne",
                 "signal",
-                {"kind": "diagnosis", "text": "angststoornis", "diagnosed_by": "GZ-psycholoog"},
+                {
+                    "kind": "diagnosis",
+                    "text": "angststoornis",
+                    "diagnosed_by": "A. de Wit",
+                    "diagnosed_profession": "GZ-psycholoog",
+                },
                 "Vastgelegd: 3 signalen.",
             ),
             ("mila", "signal", {"kind": "fact", "text": "x"}, "neemt deze stap niet over"),  # B1

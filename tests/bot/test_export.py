@@ -16,9 +16,10 @@ def test_the_dossier_holds_signals_answers_with_who_and_when_corrections_and_the
         + CONSULT_TO_Q1
         + [
             ("mila", "step4.q1", {"answer": "b"}, None),
-            ("mila", "step4.q2", {"answer": "b"}, None),
-            ("sanne", "step5.discuss", {"discussed": "skip_safety"}, None),
-            ("sanne", "step5.skip", {"reason": "dreiging"}, None),
+            ("mila", "step4.q2", {"answer": "a"}, None),
+            ("mila", "step4.q3", {"answer": "a"}, None),
+            ("sanne", "step5.discuss_client", {"discussed": "skip_safety", "reason": "dreiging"}, None),
+            ("sanne", "step5.discuss_parent", {"discussed": "skip_safety", "reason": "dreiging"}, None),
             ("sanne", "step5.prepare", {"involved": "moeder <b>", "network": "oma"}, None),
         ]
     )
@@ -34,8 +35,9 @@ def test_the_dossier_holds_signals_answers_with_who_and_when_corrections_and_the
         "Sterk vermoeden van huiselijk geweld",
         "**Correctie**",
         "het ging om de stiefvader",
-        "## Gegevens voor Veilig Thuis (X4)",
-        "Besproken met het gezin: nee; reden: dreiging",
+        "## Gegevens voor Veilig Thuis (voor de melding)",
+        "Besproken met de jeugdige: nee; reden: dreiging",
+        "Besproken met de ouder(s) of verzorger(s): nee; reden: dreiging",
         "## Tijdlijn",
     ):
         assert expected in dossier, expected

@@ -26,7 +26,7 @@ def test_a_staff_member_switches_to_english_and_the_flow_speaks_english(service,
     d = Dialog(service, chat)
     opened = d.do("sanne", "open")
     assert f"Case {d.code} is open" in opened.text()
-    assert opened.question.title == "Who are the signals about?"
+    assert opened.question.title == "Does this fall under the steps of the meldcode?"
     assert next(label for _, label in opened.question.fields[0].choices).startswith("Someone in the domestic circle")
     d.play(
         [(who, node, payload, None) for who, node, payload, _ in OPEN_TO_STEP2[1:-1]]

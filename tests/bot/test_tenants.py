@@ -148,7 +148,7 @@ def test_an_organisation_that_adopted_a_variant_follows_its_own_flow(store, cloc
     (base / "meldcode-variant").mkdir()
     raw = yaml.safe_load((base / "meldcode" / "1.yaml").read_text(encoding="utf-8"))
     raw["id"] = "meldcode-variant"
-    raw["nodes"]["triage.scope"]["title"] = "Over wie gaan de signalen? (variant van SWV B)"
+    raw["nodes"]["triage.scope"]["title"] = "Valt dit onder de stappen van de meldcode? (variant van SWV B)"
     (base / "meldcode-variant" / "1.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     shutil.copy(base / "meldcode" / "1.en.yaml", base / "meldcode-variant" / "1.en.yaml")
     chat = OrgChat()
@@ -164,8 +164,8 @@ def test_an_organisation_that_adopted_a_variant_follows_its_own_flow(store, cloc
         svc.set_roles(f"{team}ADMIN", f"{team}1", staff_role="trajectbegeleider")
     a = tenants.for_team("TA").open_case("TA1")
     b = tenants.for_team("TB").open_case("TB1")
-    assert a.question.title == "Over wie gaan de signalen?"
-    assert b.question.title == "Over wie gaan de signalen? (variant van SWV B)"
+    assert a.question.title == "Valt dit onder de stappen van de meldcode?"
+    assert b.question.title == "Valt dit onder de stappen van de meldcode? (variant van SWV B)"
     with store.transaction() as s:
         org_b = org_repo.get_organisation(s, key="TB")
         assert org_repo.flow_ids_in_use(s, org_id=org_b.id) == {"meldcode-variant"}

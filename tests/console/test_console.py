@@ -36,6 +36,7 @@ SESSION = """/nieuw
 nee
 1
 Blauwe plek op de arm KANARIE
+
 31-2-2026
 2-3-2026
 3
@@ -80,6 +81,7 @@ def test_a_scripted_console_session_walks_steps_and_roles(tmp_path):
     assert f"Zaak MC-{year}-0001 is geopend" in out
     assert "Februari heeft geen 31e dag" in out  # bad date (31-2), asked again
     assert "Vastgelegd: 1 signaal." in out
+    assert "Enter = nee" in out  # "het kind vertelt het zelf" (X1) shows its default; Enter takes it
     assert "✉ Bericht aan Mila Jansen (aandachtsfunctionaris)" not in out  # names only, roles apart
     assert "✉ Bericht aan Mila Jansen: Consultatieverzoek van Sanne de Vries" in out
     assert "Je zit midden in een vraag" in out  # a command is no answer

@@ -66,6 +66,9 @@ def variants(flow: Flow, node: Node, routing: set) -> Iterator[dict[str, Any]]:
                 options.append([(field.id, c.id) for c in field.choices])
             elif field.type == "yes_no":
                 options.append([(field.id, "ja"), (field.id, "nee")])
+            elif field.type == "number":
+                # S5.3 routes by age: under 12, 12 to 15, 16 and older.
+                options.append([(field.id, age) for age in ("8", "13", "17")])
             elif field.type == "multi_choice":
                 specific = sorted(flow.specific_forms)
                 plain = [c.id for c in field.choices if c.id not in flow.specific_forms]
@@ -84,13 +87,14 @@ def variants(flow: Flow, node: Node, routing: set) -> Iterator[dict[str, Any]]:
         yield kept
 
 
-def enumerate_paths(flow: Flow, *, max_visits: int = 2) -> list[Path]:
+def enumerate_paths(flow: Flow, *, max_visits: int = 2, twice: frozenset[str] = frozenset()) -> list[Path]:
+    """`max_visits` per node, or two for the nodes in `twice` (a loop back to a menu)."""
     routing = routing_fields(flow)
     paths: list[Path] = []
 
     def walk(state: CaseState, trail: tuple, effects: tuple, visits: dict) -> None:
         node = flow.nodes[state.node]
-        if visits.get(node.id, 0) >= max_visits:
+        if visits.get(node.id, 0) >= (2 if node.id in twice else max_visits):
             return
         visits = {**visits, node.id: visits.get(node.id, 0) + 1}
         # Q5 is answered at the term of the help (the engine refuses it before), the rest at once.

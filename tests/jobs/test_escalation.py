@@ -81,3 +81,30 @@ def test_d6_does_not_nudge_while_the_case_waits_for_veilig_thuis(service, chat, 
     assert not any("staat al een tijd stil" in m.text for _, m in chat.sent)
     assert any("5 werkdagen" in m.text for _, m in chat.sent)  # D1 itself chases Veilig Thuis' feedback
     assert {r.status for r in rows(service, d.code) if r.kind == "D6"} <= {"cancelled"}
+
+
+def test_d9_an_out_of_scope_case_reminds_the_staff_member_then_the_af_until_the_directie_knows(service, chat, clock):
+    """T1/T2, D9: "directie informed: no" keeps the case open; the staff member is reminded after d9_days,
+    from the second time the AF too, and recording that the directie knows closes the case and the reminders."""
+    d = Dialog(service, chat)
+    d.play(
+        [
+            ("sanne", "open", None, None),
+            ("sanne", "triage.scope", {"scope": "pupils", "description": "pesten", "directie_informed": "nee"}, None),
+        ]
+    )
+    chat.sent.clear()
+    sender = ReminderSender(service)
+    sender.run_once(local(2026, 3, 9, 10))  # 5 days on (a Saturday moved to Monday)
+    assert any("directie van de school al op de hoogte" in m and d.code in m for m in _texts(chat, "sanne"))
+    assert not any("directie" in m for m in _texts(chat, "mila"))
+    assert chat.to("sanne")[-1].buttons[0].label == "Ga verder"
+    chat.sent.clear()
+    sender.run_once(local(2026, 3, 16, 10))
+    assert any("directie van de school al op de hoogte" in m for m in _texts(chat, "sanne"))
+    assert any("directie van de school al op de hoogte" in m for m in _texts(chat, "mila"))
+    assert not any(r.kind == "D6" and r.status == "sent" for r in rows(service, d.code))  # D9 is this step's nudge
+    clock.now = local(2026, 3, 16, 11)
+    d.play([("sanne", "triage.directie", {"informed": "ja", "date": "16-3-2026", "who": "de directeur"}, "Buiten")])
+    assert {r.status for r in rows(service, d.code) if r.kind == "D9"} <= {"sent", "cancelled"}
+    assert not [r for r in rows(service, d.code) if r.status == "pending"]

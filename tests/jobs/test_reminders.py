@@ -10,7 +10,7 @@ from bot.jobs.reminders import ReminderSender
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
 from tests.bot.dialog import Dialog
-from tests.bot.scripts import CONSULT_TO_Q1, HELP_TO_PLAN, OPEN_TO_STEP2
+from tests.bot.scripts import AFTER_ACUTE_MELDING, CONSULT_TO_Q1, HELP_TO_PLAN, OPEN_TO_STEP2
 
 UTC = dt.UTC
 
@@ -34,9 +34,7 @@ def to_melding(d, clock):
         + CONSULT_TO_Q1
         + [
             ("mila", "step4.q1", {"answer": "b"}, None),
-            ("mila", "step4.q2", {"answer": "b"}, None),
-            ("sanne", "step5.discuss", {"discussed": "skip_safety"}, None),
-            ("sanne", "step5.skip", {"reason": "x"}, None),
+            ("mila", "step4.q2", {"answer": "b"}, None),  # Q2b: the melding at once
             ("sanne", "step5.prepare", {"involved": "x"}, None),
         ]
     )
@@ -133,6 +131,7 @@ def test_recording_vt_feedback_cancels_d1_but_keeps_d1b(service, chat, clock):
     d.play(
         [
             ("sanne", "step5.melding", {"date": "2-3-2026", "identity": "open", "agreements": "x"}, None),
+            *AFTER_ACUTE_MELDING,
             ("sanne", "step5.vt_feedback", {"date": "2-3-2026", "decision": "investigate"}, None),
         ]
     )

@@ -58,7 +58,7 @@ def test_b4_a_staff_role_that_cannot_be_af_is_refused_on_the_input_and_the_modal
     pick = slack.standin.wait_for("views.open")[0]["view"]
     roles = slack.submit("noor", pick, {"person": USERS["tom"]}).json()["view"]
     refused = slack.submit("noor", roles, {"staff_role": "trajectbegeleider", "roles": ["af"]}).json()
-    assert refused["response_action"] == "errors" and "B4" in refused["errors"]["f:roles"]
+    assert refused["response_action"] == "errors" and "onderwijskundig medewerker" in refused["errors"]["f:roles"]
     slack.button("sanne", "mc_manage_roles", "")
     assert "beheerder" in json.dumps(slack.standin.wait_for("views.open", 2)[-1]["view"], ensure_ascii=False)
 
@@ -126,7 +126,8 @@ def test_someones_first_requests_at_once_ask_slack_for_their_locale_once(slack):
     assert all(r.status == 200 for r in replies)
     modals = slack.standin.wait_for("views.open", 8)
     assert len(slack.standin.of("users.info")) == 1
-    assert sum("Who are the signals about?" in json.dumps(m["view"]) for m in modals) >= 7  # one may not wait
+    title = "Does this fall under the steps of the meldcode?"
+    assert sum(title in json.dumps(m["view"]) for m in modals) >= 7  # one may not wait
 
 
 def test_english_for_someone_whose_slack_speaks_english_and_taal_switches(slack):
@@ -134,17 +135,17 @@ def test_english_for_someone_whose_slack_speaks_english_and_taal_switches(slack)
     slack.command("tom", "nieuw")
     modal = slack.standin.wait_for("views.open")[0]["view"]
     text = json.dumps(modal, ensure_ascii=False)
-    assert "Who are the signals about?" in text and modal["submit"]["text"] == "Save"
+    assert "Does this fall under the steps of the meldcode?" in text and modal["submit"]["text"] == "Save"
     assert slack.standin.of("users.info")[0]["include_locale"] in (True, "true", "1")
     switched = slack.command("tom", "taal nl")
     assert "Vanaf nu spreek ik Nederlands" in switched.body
     slack.standin.clear()
     slack.command("tom", "nieuw")
-    assert "Over wie gaan de signalen?" in json.dumps(
+    assert "Valt dit onder de stappen van de meldcode?" in json.dumps(
         slack.standin.wait_for("views.open")[0]["view"], ensure_ascii=False
     )
     assert slack.standin.of("users.info") == []  # asked once; the choice is stored
     slack.command("sanne", "nieuw")  # nl-NL
-    assert "Over wie gaan de signalen?" in json.dumps(
+    assert "Valt dit onder de stappen van de meldcode?" in json.dumps(
         slack.standin.wait_for("views.open", 2)[-1]["view"], ensure_ascii=False
     )

@@ -106,21 +106,21 @@ def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slac
     slack.button("mila", "mc_continue", code, view={**overview, "id": "V123", "hash": "h1"})
     q1 = slack.standin.wait_for("views.update")[0]["view"]
     assert node_of(q1) == "step4.q1"
-    discuss = chain(slack, "mila", q1, [{"answer": "b", "note": f"q1 {CANARY}"}, {"answer": "b"}])
-    assert node_of(discuss) == "step5.discuss"
+    discuss = chain(slack, "mila", q1, [{"answer": "b", "note": f"q1 {CANARY}"}, {"answer": "a"}, {"answer": "a"}])
+    assert node_of(discuss) == "step5.discuss_client"
     assert code in dm_containing(slack, "els", "Sterk vermoeden")["text"]
 
     slack.standin.clear()
     slack.button("sanne", "mc_continue", code)
     s5 = slack.standin.wait_for("views.open")[0]["view"]
-    assert "de jeugdige en de ouder(s)" in json.dumps(s5)  # S5.3 for a 14-year-old
+    assert "De melding bespreken met de jeugdige" in json.dumps(s5)  # S5.3 for a 14-year-old: both, one by one
     end = chain(
         slack,
         "sanne",
         s5,
         [
-            {"discussed": "skip_safety"},
-            {"reason": f"reden {CANARY}"},
+            {"discussed": "skip_safety", "reason": f"reden {CANARY}"},
+            {"discussed": "skip_safety", "reason": f"reden {CANARY}"},
             {"involved": f"betrokkenen {CANARY}", "network": f"netwerk {CANARY}"},
         ],
     )
@@ -155,8 +155,9 @@ def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slac
                 "step3.verwijsindex",
                 "step4.q1",
                 "step4.q2",
-                "step5.discuss",
-                "step5.skip",
+                "step4.q3",
+                "step5.discuss_client",
+                "step5.discuss_parent",
                 "step5.prepare",
                 "step5.melding",
                 "step5.vt_feedback",
@@ -205,6 +206,39 @@ def test_the_help_path_in_slack_records_the_plan_and_monitoring(slack):
     assert bad.json()["response_action"] == "errors" and "f:answer" in bad.json()["errors"]
     closed = chain(slack, "mila", q5, [{"answer": "b"}, {"agreements": "maandelijks", "checkins": FUTURE}])
     assert "monitoring loopt" in json.dumps(closed)
+
+
+def test_q4b_the_term_is_extended_in_slack_by_a_new_help_plan_that_starts_as_the_old_one(slack):
+    code, _ = open_and_walk_to_consultation(slack)
+    slack.standin.clear()
+    slack.button("mila", "mc_take_up", code)
+    consult = slack.standin.wait_for("views.open")[0]["view"]
+    steps = [{"date": TODAY, "outcome": "x", "advice": "none"}, {"held": "skip_contact"}, {"reason": "verhuizing"}]
+    q1 = chain(slack, "mila", consult, [*steps, {"decision": "registered"}])
+    plan = chain(slack, "mila", q1, [{"answer": "b"}, {"answer": "a"}, {"answer": "b"}, {"answer": "b"}])
+    first = {"help": "gezinscoach", "term": FUTURE, "casemanager__name": "wijkteam Noord", "roles": "coach"}
+    assert node_of(chain(slack, "mila", plan, [first])) == "step4.q5"
+    slack.standin.clear()
+    slack.button("sanne", "mc_help_plan", code)  # the AF's decision (B3)
+    assert "aandachtsfunctionaris" in json.dumps(slack.standin.wait_for("views.open")[0]["view"])
+    slack.standin.clear()
+    slack.button("mila", "mc_help_plan", code)
+    form = slack.standin.wait_for("views.open")[0]["view"]
+    initial = {b["block_id"]: b["element"].get("initial_value") for b in form["blocks"] if b["type"] == "input"}
+    assert initial["f:help"] == "gezinscoach" and initial["f:roles"] == "coach"
+    later = (dt.date.today() + dt.timedelta(days=120)).isoformat()
+    done = slack.submit("mila", form, {**first, "term": later, "change": "de coach begint later"})
+    assert "Vastgelegd" in json.dumps(done.json(), ensure_ascii=False)
+    store = slack.store()
+    try:
+        with store.transaction() as s:
+            case = case_repo.get_case(s, org_id=1, code=code)
+            terms = [a.values["term"] for a in case_repo.answers(s, case_id=case.id) if a.node_id == "step4.q4_plan"]
+            assert terms == [FUTURE, later]  # a new entry; the old plan stays as it was
+            d2 = [r for r in reminder_repo.pending(s, case_id=case.id) if r.kind == "D2"]
+            assert max(r.due_at for r in d2).date().isoformat() == later
+    finally:
+        store.dispose()
 
 
 def test_forged_metadata_and_button_values_show_and_change_nothing(slack):

@@ -15,6 +15,7 @@ from bot.messages import Reply
 from bot.slack import blocks as kit
 from bot.slack.ids import ActionId, CallbackId
 from bot.slack.listeners.common import code_of, port_of, ref_of, replayed, show_reply, user_of
+from flows.vocabulary import HELP_PLAN
 
 Body = dict[str, Any]
 
@@ -117,6 +118,12 @@ def add_contact(ack: Ack, body: Body, action: Body, client: WebClient, context: 
     _show(context, client, body, reply, callback_id=CallbackId.ENTRY, meta={"kind": "contact"})
 
 
+def help_plan(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    reply = port_of(context).entry_form(user_of(body), code_of(action), HELP_PLAN)
+    _show(context, client, body, reply, callback_id=CallbackId.ENTRY, meta={"kind": HELP_PLAN})
+
+
 def follow_up(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
     ack()
     reply = port_of(context).follow_up_form(user_of(body), code_of(action))
@@ -152,6 +159,7 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.FOLLOW_UP: follow_up,
     ActionId.CORRECT: correct,
     ActionId.BOARD_ACK: board_ack,
+    ActionId.HELP_PLAN: help_plan,
 }
 
 

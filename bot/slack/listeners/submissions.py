@@ -17,6 +17,7 @@ from bot.slack import blocks as kit
 from bot.slack.ids import CallbackId
 from bot.slack.listeners.common import port_of, replayed, reply_view, user_of
 from bot.slack.payloads import view_metadata, view_values
+from flows.vocabulary import HELP_PLAN
 
 Body = dict[str, Any]
 
@@ -47,7 +48,7 @@ def answer(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
 
 def entry(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
     meta = view_metadata(view)
-    kind = "contact" if meta.get("kind") == "contact" else "signal"
+    kind = str(meta.get("kind")) if meta.get("kind") in ("contact", HELP_PLAN) else "signal"
     reply = port_of(context).add_entry(user_of(body), meta.get("case", ""), kind, view_values(view))
     respond(ack, view, reply, context)
 

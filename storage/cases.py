@@ -176,6 +176,13 @@ def move_case(
     set_committed_value(case, "version", case.version + 1)
 
 
+def set_flags(session: Session, *, case: Case, flags: Iterable[str], now: dt.datetime) -> None:
+    """The case's flags change (the consultation taken up, a child's own disclosure); it stays where it is."""
+    move_case(
+        session, case=case, node=case.current_node, outcome=case.outcome, status=case.status, flags=flags, now=now
+    )
+
+
 def get_case_for(session: Session, *, org_id: int, code: str, person_id: int) -> tuple[Case | None, bool]:
     """The case, and whether this person is one of its members (one query)."""
     row = session.execute(

@@ -29,15 +29,7 @@ class Consultation(Part):
             call.session, consultation=consultation, person_id=call.person.id, now=call.now
         )
         state = engine.take_up_consultation(self.core.state(call, case))
-        case_repo.move_case(
-            call.session,
-            case=case,
-            node=case.current_node,
-            outcome=case.outcome,
-            status=case.status,
-            flags=state.flags,
-            now=call.now,
-        )
+        case_repo.set_flags(call.session, case=case, flags=state.flags, now=call.now)
         reminder_repo.cancel(call.session, case_id=case.id, kinds=["D5"], now=call.now)
         call.record("consultation_taken_up", case_id=case.id)
         call.dm(

@@ -92,15 +92,7 @@ class Entries(Part):
             now=call.now,
         )
         if t.state.flags != frozenset(case.flags):  # a signal the child told themselves (X1)
-            case_repo.move_case(
-                call.session,
-                case=case,
-                node=case.current_node,
-                outcome=case.outcome,
-                status=case.status,
-                flags=t.state.flags,
-                now=call.now,
-            )
+            case_repo.set_flags(call.session, case=case, flags=t.state.flags, now=call.now)
         if kind == "contact":
             call.record("contact_recorded", case_id=case.id, node_id=node.id)
         elif kind == HELP_PLAN:

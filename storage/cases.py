@@ -176,6 +176,20 @@ def move_case(
     set_committed_value(case, "version", case.version + 1)
 
 
+def adopt_flow_version(session: Session, *, case: Case, version: int, now: dt.datetime) -> None:
+    """A case that has answered nothing yet follows a newer version of the flow (nothing recorded changes)."""
+    session.flush()
+    result = session.execute(
+        update(_CASES)
+        .where(_CASES.c.id == case.id, _CASES.c.version == case.version)
+        .values(flow_version=version, updated_at=now, version=_CASES.c.version + 1)
+    )
+    if rows_changed(result) != 1:
+        raise StaleDataError(f"case {case.id} was moved by another transaction")
+    for key, value in (("flow_version", version), ("updated_at", now), ("version", case.version + 1)):
+        set_committed_value(case, key, value)
+
+
 def set_flags(session: Session, *, case: Case, flags: Iterable[str], now: dt.datetime) -> None:
     """The case's flags change (the consultation taken up, a child's own disclosure); it stays where it is."""
     move_case(

@@ -15,7 +15,7 @@ from bot.service.part import Part
 from bot.texts import Texts
 from flows import engine
 from flows.answers import to_json
-from flows.model import Flow, Node, Transition
+from flows.model import CaseState, Flow, Node, Transition
 from storage import cases as case_repo
 from storage import organisations as org_repo
 from storage.models import Case
@@ -98,6 +98,16 @@ class Cases(Part):
             question=self.core.question_view(call, case, roles),
         )
 
+    def _adopt_latest(self, call: Call, case: Case, state: CaseState) -> None:
+        """A case opened before an upgrade that has answered nothing yet follows the newest flow version: nothing
+        was recorded under the old one, so the newest rules apply from its first answer (T1/T2 kept open, …)."""
+        latest = self.core.latest
+        if state.answers or case.flow_version == latest.version or case.current_node != latest.start:
+            return
+        before = case.flow_version
+        case_repo.adopt_flow_version(call.session, case=case, version=latest.version, now=call.now)
+        call.record("flow_version_adopted", case_id=case.id, detail={"from": before, "to": latest.version})
+
     @operation("write")
     def answer(self, call: Call, code: str, node_id: str, values: Mapping[str, Any]) -> Reply:
         case, roles = self.core.case(call, code)
@@ -105,9 +115,10 @@ class Cases(Part):
             raise Denied("case_closed", code=case.code)
         if node_id != case.current_node:
             raise Denied("stale_question", code=case.code, question=self.core.question_view(call, case, roles))
+        state = self.core.state(call, case)
+        self._adopt_latest(call, case, state)
         flow = self.flows[case.flow_version]
         node = flow.nodes[case.current_node]
-        state = self.core.state(call, case)
         people = self.core.people_ids(call, node)
         try:
             t = engine.advance(flow, state, values, call.now, roles=roles, policy=self.policy, people=people)

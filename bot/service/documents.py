@@ -111,6 +111,8 @@ class Documents(Part):
             return self.texts(f"events.{event.kind}", title=node.title if node else "")
         if event.kind == "reopened":
             return self.texts("events.reopened", round=event.detail.get("round", ""))
+        if event.kind == "flow_version_adopted":
+            return self.texts("events.flow_version_adopted", version=event.detail.get("to", ""))
         if event.kind == "help_plan_renewed":
             term = dt.date.fromisoformat(event.detail["term"])
             return self.texts("events.help_plan_renewed", term=self.texts.date(term))

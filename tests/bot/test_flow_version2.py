@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.bot.dialog import stored_answers, stored_case
+from tests.bot.dialog import Dialog, stored_answers, stored_case
 from tests.bot.scripts import CONSULT_TO_Q1, DISCUSSED, HELP_TO_PLAN, MELDING_AFTER_DECISION, OPEN_TO_STEP2
 
 TO_Q1 = OPEN_TO_STEP2 + CONSULT_TO_Q1
@@ -211,3 +211,27 @@ def test_q4b_a_new_help_plan_is_refused_when_no_help_runs(d, service):
     d.play(TO_Q1)
     refused = service.entry_form("mila", d.code, "help_plan")
     assert not refused.ok and "terwijl de hulp loopt" in refused.text()
+
+
+def test_t1_a_case_opened_before_the_upgrade_with_nothing_answered_follows_version_2(store, chat, clock):
+    """Items that apply to every case: an empty version-1 case answers under version 2 (T1 kept open), while
+    a version-1 case with answers keeps version 1 (see test_a_case_keeps_the_flow_version_it_started_with)."""
+    import yaml
+
+    from bot.config import demo_config_path, parse_config
+    from bot.service import ConversationService
+    from flows.loader import load_all
+
+    flows = load_all()
+    org = parse_config(yaml.safe_load(demo_config_path().read_text()))
+    before = ConversationService(store=store, flows={1: flows[1]}, org=org, chat=chat, clock=clock)
+    before.bootstrap()
+    d = Dialog(before, chat)
+    d.play([("sanne", "open", None, None)])
+    assert stored_case(before, d.code).flow_version == 1
+    d.service = ConversationService(store=store, flows=flows, org=org, chat=chat, clock=clock)
+    scope = {"scope": "professional", "description": "gym-docent", "directie_informed": "nee"}
+    d.play([("sanne", "triage.scope", scope, "blijft open")])
+    case = stored_case(d.service, d.code)
+    assert (case.flow_version, case.status, case.current_node) == (2, "open", "triage.directie")
+    assert "Volgt nu versie 2 van de meldcode" in d.service.export("sanne", d.code).text()

@@ -93,10 +93,12 @@ def overdue(session: Session, *, org_id: int, now: dt.datetime, limit: int = 20)
     return list(
         session.scalars(
             select(Reminder)
+            .join(Case, Case.id == Reminder.case_id)
             .where(
                 Reminder.org_id == org_id,
                 Reminder.status.in_(("pending", "sending", "sent", "failed")),
                 Reminder.due_at < now,
+                Case.current_node.is_not(None),  # a closed case has nothing overdue
             )
             .order_by(Reminder.due_at)
             .limit(limit)

@@ -134,7 +134,10 @@ def reminder_done(s: Session, arg: str) -> None:
         return
     first, _, after = rest.partition(" ")
     new_signals, note = (first, after) if first.lower() in ("ja", "nee") else (None, rest)
-    s.show_errors(s.service.reminder_done(s.persona, int(ref), note, new_signals))
+    reply = s.service.reminder_done(s.persona, int(ref), note, new_signals)
+    s.show_errors(reply)
+    if "new_signals" in reply.errors:
+        s.say(s.texts("console.done_usage"))
 
 
 def acute(s: Session, arg: str) -> None:

@@ -57,7 +57,7 @@ class ReminderActions(Part):
         last = self._last_check_in(call, reminder, case)
         signals = None
         if last and new_signals in (None, ""):
-            errors["new_signals"] = self.texts("errors.required")
+            errors["new_signals"] = self.texts("errors.new_signals_required")
         elif last:
             try:
                 signals = parse_yes_no(new_signals)

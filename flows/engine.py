@@ -11,7 +11,7 @@ from flows.answers import AnswerRejected, FieldError, parse_answer
 from flows.deadlines import due_times
 from flows.guards import holds
 from flows.model import CaseState, Effect, EffectSpec, Flow, Node, Policy, Transition
-from flows.vocabulary import ANYTIME_KINDS, DISCLOSURE, HELP_PLAN, REMINDER_KINDS
+from flows.vocabulary import ANYTIME_KINDS, DISCLOSURE, HELP_PLAN, ONCE_KINDS, REMINDER_KINDS
 
 DEFAULT_POLICY = Policy()  # the meldcode's own terms; an organisation's settings give their own
 
@@ -154,9 +154,10 @@ def anytime_node(flow: Flow, kind: str) -> Node:
         if node is None:
             raise NotAllowed("no_help_plan")
         return node
-    if kind not in ANYTIME_KINDS:
+    node = flow.anytime_node(kind) if kind in ANYTIME_KINDS else None
+    if node is None:
         raise NotAllowed("unknown_entry")
-    return flow.anytime_node(kind)
+    return node
 
 
 def help_runs(flow: Flow, state: CaseState) -> None:
@@ -192,31 +193,48 @@ def advance(
         node=node.id, answers={**state.answers, node.id: values}, flags=_with_flags(state, node, values)
     )
     route = next(r for r in node.next if all(holds(g, flow, answered, node.id) for g in r.when))
-    outcome = flow.outcomes.get(route.to)
+    to, passed = _past_recorded(flow, answered, route.to)
+    outcome = flow.outcomes.get(to)
 
-    specs: list[EffectSpec] = []
+    specs: list[tuple[EffectSpec, str]] = []
     if outcome:
         # Closing a case cancels what is pending; schedules of this same transition (D3) come after.
-        specs.append(EffectSpec("cancel_reminders", {"kinds": sorted(REMINDER_KINDS)}))
-    specs += [*node.effects, *route.effects, *(outcome.effects if outcome else ())]
+        specs.append((EffectSpec("cancel_reminders", {"kinds": sorted(REMINDER_KINDS)}), node.id))
+    specs += [(spec, node.id) for spec in (*node.effects, *route.effects, *(outcome.effects if outcome else ()))]
+    specs += passed
     if not outcome:
         # D6: a case that does not move within a step gets a nudge; every move resets the clock.
         specs += [
-            EffectSpec("cancel_reminders", {"kinds": ["D6"]}),
-            EffectSpec("schedule_reminder", {"kind": "D6", "to": ["staff"]}),
+            (EffectSpec("cancel_reminders", {"kinds": ["D6"]}), node.id),
+            (EffectSpec("schedule_reminder", {"kind": "D6", "to": ["staff"]}), node.id),
         ]
-    effects = tuple(_resolve(spec, answered, node.id, now, policy) for spec in specs)
+    resolved = (_resolve(spec, answered, nid, now, policy) for spec, nid in specs)
+    effects = tuple(e for e in resolved if e is not None)
 
     flags = answered.flags
     if any(e.name == "request_consultation" for e in effects):
         flags = flags - {"consultation_taken_up"}
     new_state = CaseState(
-        node=None if outcome else route.to,
+        node=None if outcome else to,
         outcome=outcome.id if outcome else None,
         answers=answered.answers,
         flags=flags,
     )
-    return Transition(node=node.id, values=values, to=route.to, outcome=outcome, effects=effects, state=new_state)
+    return Transition(node=node.id, values=values, to=to, outcome=outcome, effects=effects, state=new_state)
+
+
+def _past_recorded(flow: Flow, state: CaseState, to: str) -> tuple[str, list[tuple[EffectSpec, str]]]:
+    """Where the flow goes on: past a node recorded once that is on record already (SISA), by its own routes."""
+    passed: list[tuple[EffectSpec, str]] = []
+    seen = set()
+    while (node := flow.nodes.get(to)) is not None and node.anytime in ONCE_KINDS and node.id in state.answers:
+        if node.id in seen:
+            break
+        seen.add(node.id)
+        route = next(r for r in node.next if all(holds(g, flow, state, node.id) for g in r.when))
+        passed += [(spec, node.id) for spec in route.effects]
+        to = route.to
+    return to, passed
 
 
 def record_anytime(
@@ -248,7 +266,8 @@ def record_anytime(
         answers={**state.answers, node.id: values},
         flags=_with_flags(state, node, values),
     )
-    effects = tuple(_resolve(spec, answered, node.id, now, policy) for spec in specs)
+    resolved = (_resolve(spec, answered, node.id, now, policy) for spec in specs)
+    effects = tuple(e for e in resolved if e is not None)
     return Transition(node=node.id, values=values, to=current, outcome=None, effects=effects, state=answered)
 
 
@@ -259,10 +278,14 @@ def _field_value(state: CaseState, node_id: str, ref: str) -> Any:
     return state.value(node_id, ref)
 
 
-def _resolve(spec: EffectSpec, state: CaseState, node_id: str, now: dt.datetime, policy: Policy) -> Effect:
+def _resolve(spec: EffectSpec, state: CaseState, node_id: str, now: dt.datetime, policy: Policy) -> Effect | None:
+    """The effect with its arguments worked out; None for a reminder counted from a date nobody gave (D8 when no
+    SISA signal was given)."""
     if spec.name != "schedule_reminder":
         return Effect(spec.name, dict(spec.args))
     anchor = _field_value(state, node_id, spec.args["from"]) if "from" in spec.args else None
+    if "from" in spec.args and anchor in (None, []):
+        return None
     until = _field_value(state, node_id, spec.args["until"]) if "until" in spec.args else None
     # D5 of a request "vandaag nog" escalates within office hours (the request node's urgency field).
     urgent = spec.args["kind"] == "D5" and _field_value(state, node_id, "urgency") == "today"

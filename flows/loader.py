@@ -106,7 +106,7 @@ def parse_flow(data: Any, source: str = "<definition>") -> Flow:
 
     for kind in sorted(V.ANYTIME_KINDS):
         holders = [n.id for n in nodes.values() if n.anytime == kind]
-        if len(holders) != 1:
+        if len(holders) > 1 or (kind in V.REQUIRED_ANYTIME and not holders):
             c.err(source, f"exactly one node must be 'anytime: {kind}' (found {len(holders)})")
     if not c.errors:
         _check_graph(c, data["start"], data["reopen"], nodes, outcomes)
@@ -271,7 +271,8 @@ def _check_graph(c: Checker, start: str, reopen: str, nodes: dict[str, Node], ou
                 seen.add(route.to)
                 queue.append(route.to)
     for nid in sorted(set(nodes) - seen):
-        c.err(f"nodes.{nid}", "cannot be reached from start or reopen")
+        if nodes[nid].anytime is None:  # an anytime node is recorded outside the flow's order
+            c.err(f"nodes.{nid}", "cannot be reached from start or reopen")
     reached_outcomes = {r.to for n in nodes.values() for r in n.next if r.to in outcomes}
     for oid in sorted(set(outcomes) - reached_outcomes):
         c.err(f"outcomes.{oid}", "no route leads to it")

@@ -113,8 +113,8 @@ class Flow:
     def is_outcome(self, target: str) -> bool:
         return target in self.outcomes
 
-    def anytime_node(self, kind: str) -> Node:
-        return next(n for n in self.nodes.values() if n.anytime == kind)
+    def anytime_node(self, kind: str) -> Node | None:
+        return next((n for n in self.nodes.values() if n.anytime == kind), None)
 
 
 @dataclass(frozen=True)

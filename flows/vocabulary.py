@@ -65,7 +65,11 @@ NODE_KEYS = frozenset(
 # Nodes that may also be answered at any moment while a case is open, outside the flow's order:
 # a new signal (S1.1, S5.1) and a contact, consultation or advice (S1.4, S4.0, X7). A new help plan (Q4b)
 # is not named in a definition: it is the node that rules Q4b, recordable while the help runs (flows.engine).
-ANYTIME_KINDS = frozenset({"signal", "contact"})
+ANYTIME_KINDS = frozenset({"signal", "contact", "sisa"})
+REQUIRED_ANYTIME = frozenset({"signal", "contact"})  # every version has these; SISA at any moment since version 2
+# Of those, recorded once: when the flow reaches such a node and it is on record already, the flow goes on past it
+# (SISA, S1.5, can be recorded from the moment the AF is asked; step 3 waits until it is).
+ONCE_KINDS = frozenset({"sisa"})
 HELP_PLAN = "help_plan"
 FIELD_KEYS = frozenset(
     {"id", "type", "label", "hint", "required", "choices", "when", "min", "max", "dates", "max_length", "default"}

@@ -183,6 +183,10 @@ def add_contact(s: Session, arg: str) -> None:
     _entry(s, arg, "contact")
 
 
+def add_sisa(s: Session, arg: str) -> None:
+    _entry(s, arg, "sisa")
+
+
 def add_help_plan(s: Session, arg: str) -> None:
     _entry(s, arg, HELP_PLAN)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.console.session import Cancelled, Quit, Session
 from bot.messages import FieldView, QuestionView, Reply
+from flows.answers import FieldError, parse_yes_no
 
 
 def walk(session: Session, question: QuestionView | None) -> None:
@@ -58,6 +59,8 @@ class _Form:
                     label = next((f.label for f in question.fields if f.id == fid), fid)
                     self.say(f"  ! {label}: {error}")
                 todo = list(reply.errors)  # only the fields that were wrong; the rest stays as typed
+                if not any(f.id in todo and self._asked(f, values) for f in question.fields):
+                    todo = [f.id for f in question.fields]  # nothing left to ask again: ask the whole form
                 continue
             self.show(reply)
             return reply
@@ -68,8 +71,11 @@ class _Form:
             return True
         field, allowed = fv.when
         value = values.get(field)
-        if isinstance(value, str) and value.lower() in ("ja", "nee"):
-            value = value.lower() == "ja"
+        if isinstance(value, str) and any(isinstance(v, bool) for v in allowed):
+            try:
+                value = parse_yes_no(value)  # as the service reads it: ja, j, yes, 1 …
+            except FieldError:
+                return False
         return value in allowed
 
     def ask_field(self, fv: FieldView) -> Any:

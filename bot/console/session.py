@@ -55,6 +55,9 @@ class Session:
         self.words = words  # the shared texts' Slack commands as the console types them
         self.clock, self.export_dir = clock, export_dir
         self.echo = (not stdin.isatty()) if echo is None else echo
+        self.terminal = stdin is sys.stdin and stdout is sys.stdout and stdin.isatty()
+        if self.terminal:
+            import readline  # noqa: F401  (importing it gives input() line editing and an in-memory history)
         self.people = service.people()
         self.persona = (service.find_person(persona) if persona else None) or self.people[0][0]
         self.case: str | None = None
@@ -65,6 +68,14 @@ class Session:
         self.stdout.flush()
 
     def read(self, prompt: str) -> str | None:
+        if self.terminal:
+            # A person at a terminal: line editing and history (arrow keys) through readline, kept in memory
+            # only; nothing typed is ever written to a history file.
+            try:
+                return input(prompt)
+            except EOFError:
+                self.say()
+                return None
         self.stdout.write(prompt)
         self.stdout.flush()
         line = self.stdin.readline()

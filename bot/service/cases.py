@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -171,6 +172,11 @@ class Cases(Part):
             return reply
         reply.question = self.core.question_view(call, case, roles, state=t.state)
         if reply.question is None and (waiting := self.core.waiting_message(call, case, roles)):
+            if any(e.name == "request_consultation" for e in t.effects) and "staff" in roles:
+                # The AF is asked: what the staff member can do meanwhile, as buttons (moment's third screen).
+                waiting = dataclasses.replace(
+                    waiting, buttons=wording.next_actions(self.texts, flow, t.state, case.code)
+                )
             reply.messages.append(waiting)
         return reply
 

@@ -95,6 +95,8 @@ class Entries(Part):
             case_repo.set_flags(call.session, case=case, flags=t.state.flags, now=call.now)
         if kind == "contact":
             call.record("contact_recorded", case_id=case.id, node_id=node.id)
+        elif kind == "sisa":
+            call.record("answered", case_id=case.id, node_id=node.id)  # a step of step 1, in the timeline (S1.4)
         elif kind == HELP_PLAN:
             call.record("help_plan_renewed", case_id=case.id, node_id=node.id, detail={"term": str(t.values["term"])})
         reply = Reply(messages=[Message(self.texts("replies.stored", title=node.title), case_code=case.code)])

@@ -7,11 +7,24 @@ from bot.messages import Action, Button, Message, Reply
 from bot.service.call import Someone
 from bot.texts import Texts
 from flows.answers import AnswerRejected
+from flows.model import CaseState, Flow
 from storage.models import Person
 
 
 def open_button(texts: Texts, code: str) -> tuple[Button, ...]:
     return (Button(texts("buttons.open_case"), Action.OPEN_CASE, code),)
+
+
+def next_actions(texts: Texts, flow: Flow, state: CaseState, code: str) -> tuple[Button, ...]:
+    """What a staff member can do while the AF is asked: another signal, SISA (until it is on record), a contact,
+    the overview. Buttons, never a "what now?" answer (moment)."""
+    sisa = flow.anytime_node("sisa")
+    return (
+        Button(texts("buttons.add_signal"), Action.ADD_SIGNAL, code),
+        *((Button(texts("buttons.add_sisa"), Action.ADD_SISA, code),) if sisa and sisa.id not in state.answers else ()),
+        Button(texts("buttons.add_contact"), Action.ADD_CONTACT, code),
+        Button(texts("buttons.overview"), Action.OPEN_CASE, code),
+    )
 
 
 def consultation_buttons(texts: Texts, code: str, take_up: bool = True) -> tuple[Button, ...]:

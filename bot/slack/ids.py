@@ -32,6 +32,7 @@ class ActionId(enum.StrEnum):
     STATS_CHART = "mc_stats_chart"
     BOARD_ACK = "mc_board_ack"
     HELP_PLAN = "mc_help_plan"
+    ADD_SISA = "mc_add_sisa"
 
 
 # The neutral actions of bot.messages map one to one onto Slack action ids.
@@ -55,6 +56,9 @@ FOR_ACTION = {
     Action.STATS_CHART: ActionId.STATS_CHART,
     Action.BOARD_ACK: ActionId.BOARD_ACK,
     Action.HELP_PLAN: ActionId.HELP_PLAN,
+    Action.ADD_SIGNAL: ActionId.ADD_SIGNAL,
+    Action.ADD_CONTACT: ActionId.ADD_CONTACT,
+    Action.ADD_SISA: ActionId.ADD_SISA,
 }
 
 

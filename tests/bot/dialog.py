@@ -33,7 +33,7 @@ class Dialog:
             reply = svc.acute(who, self.code)
         elif action == "signal":
             reply = svc.add_entry(who, self.code, "signal", payload)
-        elif action in ("contact", "help_plan"):
+        elif action in ("contact", "help_plan", "sisa"):
             reply = svc.add_entry(who, self.code, action, payload)
         elif action == "reopen":
             reply = svc.reopen(who, self.code)

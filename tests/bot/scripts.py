@@ -15,15 +15,12 @@ OPEN_TO_STEP2 = [
         {"kind": "fact", "text": f"blauwe plek op arm {CANARY}", "observed_on": "2-3-2026"},
         "Vastgelegd: 1 signaal.",
     ),
-    ("sanne", "step1.more", {"next": "signal"}, None),
     (
         "sanne",
-        "step1.signal",
+        "signal",  # another signal: an action at any moment, not a "what now?" answer
         {"kind": "third_party", "text": "geschreeuw gehoord", "source": f"buurvrouw {CANARY}"},
         "Vastgelegd: 2 signalen.",
     ),
-    ("sanne", "step1.more", {"next": "done"}, None),
-    ("sanne", "step1.sisa", {"given": "nee"}, None),
     (
         "sanne",
         "step2.request",
@@ -33,6 +30,7 @@ OPEN_TO_STEP2 = [
 ]
 
 CONSULT_TO_Q1 = [
+    ("sanne", "sisa", {"given": "nee"}, "Vastgelegd: SISA"),  # S1.5, recorded while the AF is asked
     ("mila", "take_up", None, "Je hebt de consultatie"),
     (
         "sanne",

@@ -39,8 +39,6 @@ Blauwe plek op de arm KANARIE
 
 31-2-2026
 2-3-2026
-3
-nee
 1
 /als af
 
@@ -54,6 +52,8 @@ Zorgen besproken
 /als sanne
 /berichten
 /verder
+j
+2-3-2026
 1
 2-3-2026
 1,2
@@ -90,6 +90,7 @@ def test_a_scripted_console_session_walks_steps_and_roles(tmp_path):
     assert "Berichten voor Sanne de Vries:" in out and "heeft je consultatieverzoek" in out
     assert "Uitkomst van de collegiale consultatie" in out
     assert "Vastgelegd: Uitkomst van de collegiale consultatie." in out
+    assert "SISA" in out and "Op welke datum?" in out  # "j" is yes: the date is asked (it looped before)
     assert "— Stap 3: gesprek met de cliënt —" in out
     assert "Nu is de aandachtsfunctionaris aan zet (Mila Jansen)" in out
     assert "✉ Bericht aan Mila Jansen: Zaak MC-" in out and "klaar voor jou" in out

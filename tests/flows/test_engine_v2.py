@@ -8,7 +8,7 @@ import pytest
 
 from flows.answers import AnswerRejected
 from flows.deadlines import due_times
-from flows.engine import NotAllowed, advance, help_term, initial_values, record_anytime
+from flows.engine import NotAllowed, advance, anytime_node, help_term, initial_values, record_anytime
 from flows.loader import load_all
 from flows.model import CaseState, Policy
 from flows.vocabulary import DISCLOSURE, HELP_PLAN
@@ -26,7 +26,7 @@ def at(node: str, **answers) -> CaseState:
 
 
 def test_x1_a_signal_the_child_told_marks_the_case_and_q2_starts_at_yes():
-    state = at("step1.more")
+    state = at("step2.request")
     t = record_anytime(
         FLOW, state, "signal", {"kind": "fact", "text": "zegt: papa slaat", "disclosure": "ja"}, NOW, roles={"staff"}
     )
@@ -37,7 +37,9 @@ def test_x1_a_signal_the_child_told_marks_the_case_and_q2_starts_at_yes():
 
 
 def test_x1_a_fact_without_disclosure_leaves_the_case_unmarked():
-    t = record_anytime(FLOW, at("step1.more"), "signal", {"kind": "fact", "text": "blauwe plek"}, NOW, roles={"staff"})
+    t = record_anytime(
+        FLOW, at("step2.request"), "signal", {"kind": "fact", "text": "blauwe plek"}, NOW, roles={"staff"}
+    )
     assert t.values["disclosure"] is False and DISCLOSURE not in t.state.flags
 
 
@@ -105,10 +107,10 @@ def test_version_1_cases_extend_their_term_the_same_way():
 
 
 def test_s3_1_s4_0_advice_at_steps_3_and_4_starts_as_advice_from_veilig_thuis():
-    contact = FLOW.anytime_node("contact")
+    contact = anytime_node(FLOW, "contact")
     assert initial_values(FLOW, at("step4.q1"), contact)["with_whom"] == "Veilig Thuis"
     assert initial_values(FLOW, at("step3.conversation"), contact)["with_whom"] == "Veilig Thuis"
-    assert "with_whom" not in initial_values(FLOW, at("step1.more"), contact)
+    assert "with_whom" not in initial_values(FLOW, at("step2.request"), contact)
 
 
 def test_d9_reminds_after_the_organisations_interval():
@@ -125,3 +127,16 @@ def test_s5_3_the_age_routes_the_discussion():
     for age, then in ((14, "step5.discuss_parent"), (17, "step5.prepare")):
         state = CaseState(node="step5.discuss_client", answers={"triage.forms": {"age": age}})
         assert advance(FLOW, state, talked, NOW, roles=BOTH).to == then, age
+
+
+def test_s1_5_sisa_recorded_early_is_not_asked_again_and_d8_counts_from_its_date():
+    state = CaseState(node="step2.consultation", answers=at("x").answers, flags=frozenset({"consultation_taken_up"}))
+    early = record_anytime(FLOW, state, "sisa", {"given": "ja", "date": "1-3-2026"}, NOW, roles={"staff"})
+    d8 = [e for e in early.effects if e.name == "schedule_reminder"]
+    assert [e.params["kind"] for e in d8] == ["D8"] and d8[0].params["due"][0].year == 2028
+    consult = {"date": "2-3-2026", "outcome": "zorgen gedeeld", "advice": "none"}
+    t = advance(FLOW, early.state, consult, NOW, roles=BOTH)
+    assert t.to == "step3.conversation"  # past SISA: it is on record
+    assert advance(FLOW, state, consult, NOW, roles=BOTH).to == "step1.sisa"  # not on record: asked now
+    none = record_anytime(FLOW, state, "sisa", {"given": "nee"}, NOW, roles={"staff"})
+    assert [e for e in none.effects if e.name == "schedule_reminder"] == []  # no signal given: no D8

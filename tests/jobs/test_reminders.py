@@ -265,8 +265,6 @@ def test_a_new_help_term_after_reopening_reschedules_d2(service, chat, clock):
             ("mila", "step4.q5_monitoring", {"agreements": "x", "checkins": "1-7-2026"}, "monitoring loopt"),
             ("sanne", "reopen", None, "heropend"),
             ("sanne", "step1.signal", {"kind": "fact", "text": "nieuw"}, None),
-            ("sanne", "step1.more", {"next": "done"}, None),
-            ("sanne", "step1.sisa", {"given": "nee"}, None),
             ("sanne", "step2.request", {"urgency": "week"}, None),
             *CONSULT_TO_Q1,
             *HELP_TO_PLAN,

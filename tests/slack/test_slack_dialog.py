@@ -42,11 +42,12 @@ def open_and_walk_to_consultation(slack) -> tuple[str, dict]:
             {"forms": ["lichamelijk", "verwaarlozing"], "age": 14},
             {"siblings": "ja", "siblings_note": f"broertje {CANARY}"},
             {"kind": "third_party", "text": f"signaal {CANARY}", "source": f"bron {CANARY}", "observed_on": TODAY},
-            {"next": "done"},
-            {"given": "nee"},
             {"urgency": "today", "question": f"vraag {CANARY}"},
         ],
     )
+    slack.button("sanne", "mc_add_sisa", code)  # S1.5 while the AF is asked, from the buttons under the reply
+    sisa = slack.standin.wait_until("views.open", lambda c: "SISA" in json.dumps(c["view"]))["view"]
+    assert "Vastgelegd: SISA" in json.dumps(slack.submit("sanne", sisa, {"given": "nee"}).json(), ensure_ascii=False)
     return code, last
 
 
@@ -146,9 +147,8 @@ def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slac
                 "triage.forms",
                 "triage.kindcheck",
                 "step1.signal",
-                "step1.more",
-                "step1.sisa",
                 "step2.request",
+                "step1.sisa",
                 "step2.consultation",
                 "step3.conversation",
                 "step3.report",

@@ -37,8 +37,7 @@ def _case_with_canaries(service, chat) -> str:
                 {"kind": "third_party", "text": f"tekst {CANARY}", "source": f"bron {CANARY}"},
                 None,
             ),
-            ("sanne", "step1.more", {"next": "signal"}, None),
-            ("sanne", "step1.signal", {"kind": "hypothesis", "text": f"hypothese {CANARY}"}, None),
+            ("sanne", "signal", {"kind": "hypothesis", "text": f"hypothese {CANARY}"}, None),
         ]
     )
     form = service.follow_up_form("sanne", d.code).question

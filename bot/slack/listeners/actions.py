@@ -118,6 +118,12 @@ def add_contact(ack: Ack, body: Body, action: Body, client: WebClient, context: 
     _show(context, client, body, reply, callback_id=CallbackId.ENTRY, meta={"kind": "contact"})
 
 
+def add_sisa(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    ack()
+    reply = port_of(context).entry_form(user_of(body), code_of(action), "sisa")
+    _show(context, client, body, reply, callback_id=CallbackId.ENTRY, meta={"kind": "sisa"})
+
+
 def help_plan(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
     ack()
     reply = port_of(context).entry_form(user_of(body), code_of(action), HELP_PLAN)
@@ -160,6 +166,7 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.CORRECT: correct,
     ActionId.BOARD_ACK: board_ack,
     ActionId.HELP_PLAN: help_plan,
+    ActionId.ADD_SISA: add_sisa,
 }
 
 

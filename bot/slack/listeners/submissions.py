@@ -48,7 +48,7 @@ def answer(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
 
 def entry(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
     meta = view_metadata(view)
-    kind = str(meta.get("kind")) if meta.get("kind") in ("contact", HELP_PLAN) else "signal"
+    kind = str(meta.get("kind")) if meta.get("kind") in ("contact", "sisa", HELP_PLAN) else "signal"
     reply = port_of(context).add_entry(user_of(body), meta.get("case", ""), kind, view_values(view))
     respond(ack, view, reply, context)
 

@@ -49,6 +49,7 @@ class Message:
     case_code: str | None = None
     tone: str = "info"  # info | error | urgent | private (case content, only for the asker)
     file: tuple[str, bytes] | None = None  # (file name, content): an evaluation chart, never case content
+    mention: tuple[str, str] | None = None  # (external id, name) of whom the text names: a chat can link them
 
 
 @dataclass(frozen=True)

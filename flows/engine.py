@@ -123,7 +123,7 @@ def _x1_no_needs_a_reason(state: CaseState, node: Node, values: Mapping[str, Any
 
 def _with_flags(state: CaseState, node: Node, values: Mapping[str, Any]) -> frozenset[str]:
     """A signal the child told themselves (X1) marks the case for good."""
-    if node.anytime == "signal" and values.get(DISCLOSURE):
+    if node.anytime == "signal" and values.get("kind") == DISCLOSURE:
         return state.flags | {DISCLOSURE}
     return state.flags
 

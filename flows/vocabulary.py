@@ -20,7 +20,8 @@ FIELD_TYPES = frozenset(
 # while the AF is absent, the deputy (B3, B4); "together" is either of them (B2).
 ACTORS = frozenset({"staff", "af", "together"})
 
-# Case flags the engine sets: the consultation was taken up (B2); a child told it themselves (X1).
+# Case flags the engine sets: the consultation was taken up (B2); a child told it themselves (X1: a signal of
+# this kind, stored as a fact with the flag).
 DISCLOSURE = "disclosure"
 
 # Named guards Python implements (flows.guards); a definition can only name these.

@@ -18,6 +18,7 @@ from flows import engine
 from flows.answers import to_json
 from flows.model import CaseState, Flow, Node, Transition
 from storage import cases as case_repo
+from storage import consultations as consultation_repo
 from storage import organisations as org_repo
 from storage.models import Case
 
@@ -279,13 +280,25 @@ class Cases(Part):
         af = self.core.acting_af(call)
         alerted = af is not None and af.id != call.person.id
         if alerted:
+            # Who raised it (a mention where the chat can), the numbers, and what the AF can do: open the case,
+            # and take up its consultation when one waits for her.
+            waiting = case is not None and consultation_repo.open_consultation(call.session, case_id=case.id)
+            buttons = (
+                (
+                    *(wording.consultation_buttons(self.texts, case.code)[:1] if waiting else ()),
+                    *wording.open_button(self.texts, case.code),
+                )
+                if case
+                else ()
+            )
             call.dm(
                 af,
                 lambda: Message(
                     self.texts("dms.acute_alert", staff=call.person.name, code=case.code if case else ""),
-                    buttons=wording.open_button(self.texts, case.code) if case else (),
+                    buttons=buttons,
                     tone="urgent",
                     case_code=case.code if case else None,
+                    mention=(call.person.external_id, call.person.name),
                 ),
             )
         af_name = af.name if af is not None and alerted else ""

@@ -13,6 +13,7 @@ from flows import engine
 from flows.deadlines import due_times
 from flows.model import Flow, Transition
 from flows.rules import discuss_melding_with
+from flows.vocabulary import DISCLOSURE
 from storage import consultations as consultation_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
@@ -42,12 +43,12 @@ def record_signal(svc: Core, call: Call, case: Case, values: dict[str, Any], ans
     signal = signal_repo.add_signal(
         call.session,
         case=case,
-        kind=values["kind"],
+        kind=("fact" if values["kind"] == DISCLOSURE else values["kind"]),  # X1: a fact, marked as told by the child
         text=values["text"],
         source=values.get("source"),
         diagnosed_by=_diagnosed_by(values),
         observed_on=values.get("observed_on"),
-        disclosure=bool(values.get("disclosure")),
+        disclosure=values["kind"] == DISCLOSURE,
         created_by_id=call.person.id,
         now=call.now,
         answer_id=answer_id,

@@ -66,7 +66,16 @@ def button_value(code: str | None, ref: str | None) -> str:
 
 
 def message_blocks(message: Message, texts: Texts) -> list[dict[str, Any]]:
+    if message.mention is not None:
+        return checked_blocks([mention_section(message.text, *message.mention), *buttons_block(message, texts)])
     return checked_blocks(text_sections(message.text) + buttons_block(message, texts))
+
+
+def mention_section(text: str, user_id: str, name: str) -> dict[str, Any]:
+    """Our own words (never typed text) with the person they name as a Slack mention (<@U…>)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    linked = escaped.replace(name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), f"<@{user_id}>", 1)
+    return {"type": "section", "text": {"type": "mrkdwn", "text": linked[:3000], "verbatim": True}}
 
 
 def reply_blocks(reply: Reply, texts: Texts) -> list[dict[str, Any]]:

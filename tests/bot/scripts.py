@@ -24,7 +24,7 @@ OPEN_TO_STEP2 = [
     (
         "sanne",
         "step2.request",
-        {"urgency": "today", "question": f"hoe verder {CANARY}"},
+        {"urgency": "today"},
         "Mila Jansen gevraagd om de consultatie op te pakken",
     ),
 ]

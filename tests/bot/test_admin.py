@@ -39,9 +39,7 @@ def test_b4_c5_admin_makes_daan_af_at_once_mila_loses_it_both_told_and_logged(se
     assert any("Je bent nu: onderwijskundig medewerker." in m.text for m in chat.to("mila"))
     # Takes effect at once: a consultation request now goes to Daan, and Mila can no longer take it up.
     d = Dialog(service, chat)
-    d.play(
-        [*OPEN_TO_STEP2[:-1], ("sanne", "step2.request", {"urgency": "today", "question": "x"}, "Daan Bakker gevraagd")]
-    )
+    d.play([*OPEN_TO_STEP2[:-1], ("sanne", "step2.request", {"urgency": "today"}, "Daan Bakker gevraagd")])
     assert not service.take_up("mila", d.code).ok
     assert service.take_up("daan", d.code).ok
     overview = service.people_overview("noor").text()
@@ -92,9 +90,7 @@ def test_b4_absence_hands_the_af_over_to_the_deputy_logged_and_told(service, cha
         for t in handover
     )
     d = Dialog(service, chat)
-    d.play(
-        [*OPEN_TO_STEP2[:-1], ("sanne", "step2.request", {"urgency": "today", "question": "x"}, "Daan Bakker gevraagd")]
-    )
+    d.play([*OPEN_TO_STEP2[:-1], ("sanne", "step2.request", {"urgency": "today"}, "Daan Bakker gevraagd")])
     assert "overdracht van Mila Jansen aan Daan Bakker" in service.people_overview("noor").text()
     # After the absence, Mila is the AF again without anyone doing anything.
     clock.advance(days=7)
@@ -126,7 +122,7 @@ def test_c5_no_af_reachable_the_staff_member_and_the_admins_are_told(service, ch
             (
                 "sanne",
                 "step2.request",
-                {"urgency": "today", "question": "x"},
+                {"urgency": "today"},
                 "geen aandachtsfunctionaris of plaatsvervanger bereikbaar",
             ),
         ]

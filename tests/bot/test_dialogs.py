@@ -301,3 +301,12 @@ def test_the_af_proposes_a_moment_for_the_consultation(d, clock):
     assert "di 3 mrt 2026 14:00" in ok.text()  # 13:00 UTC is 14:00 in Amsterdam
     assert any("stelt voor" in m and "di 3 mrt 2026 14:00" in m for m in d.dms("sanne"))
     assert "Alleen de aandachtsfunctionaris" in d.service.propose_moment("sanne", d.code, clock.now).text()
+
+
+def test_t5_the_afs_acute_dm_names_who_raised_it_and_offers_to_open_and_take_up_the_case(d, chat):
+    d.play(OPEN_TO_STEP2)
+    d.play([("sanne", "acute", None, "112")])
+    alert = next(m for m in chat.to("mila") if "Acuut gevaar" in m.text)
+    assert alert.mention == ("sanne", "Sanne de Vries") and "Sanne de Vries" in alert.text
+    assert "112" in alert.text and "0800-2000" in alert.text
+    assert [(b.action.value, b.case_code) for b in alert.buttons] == [("take_up", d.code), ("open_case", d.code)]

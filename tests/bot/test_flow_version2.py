@@ -106,12 +106,18 @@ def test_x1_the_childs_own_disclosure_starts_q2_at_yes_and_no_needs_a_reason(d, 
             (
                 "sanne",
                 "step1.signal",
-                {"kind": "fact", "text": "vertelt: papa slaat me", "disclosure": "ja"},
+                {"kind": "disclosure", "text": "vertelt: papa slaat me"},  # a fact the child told
                 "Vastgelegd",
             ),
         ]
     )
     assert "het kind vertelt het zelf" in service.show_case("sanne", d.code).text()
+    from storage import signals as signal_repo
+
+    case_id = stored_case(service, d.code).id
+    with service.store.transaction() as s:
+        (signal,) = signal_repo.signals(s, case_id=case_id)
+        assert (signal.kind, signal.disclosure) == ("fact", True)  # S1.2 keeps its four kinds; X1 is a flag
     d.play([*TO_Q1[5:], ("mila", "step4.q1", {"answer": "b"}, None)])
     q2 = service.question("mila", d.code).question
     assert q2.node_id == "step4.q2"

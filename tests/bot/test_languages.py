@@ -34,7 +34,7 @@ def test_a_staff_member_switches_to_english_and_the_flow_speaks_english(service,
             (
                 "sanne",
                 "step2.request",
-                {"urgency": "today", "question": "x"},
+                {"urgency": "today"},
                 "I have asked Mila Jansen to take up the consultation",
             )
         ]

@@ -36,8 +36,8 @@ SESSION = """/nieuw
 nee
 1
 Blauwe plek op de arm KANARIE
-
 31-2-2026
+/als af
 2-3-2026
 1
 /als af
@@ -81,7 +81,6 @@ def test_a_scripted_console_session_walks_steps_and_roles(tmp_path):
     assert f"Zaak MC-{year}-0001 is geopend" in out
     assert "Februari heeft geen 31e dag" in out  # bad date (31-2), asked again
     assert "Vastgelegd: 1 signaal." in out
-    assert "Enter = nee" in out  # "het kind vertelt het zelf" (X1) shows its default; Enter takes it
     assert "✉ Bericht aan Mila Jansen (aandachtsfunctionaris)" not in out  # names only, roles apart
     assert "✉ Bericht aan Mila Jansen: Consultatieverzoek van Sanne de Vries" in out
     assert "Je zit midden in een vraag" in out  # a command is no answer
@@ -139,3 +138,12 @@ def test_a_server_database_without_an_encryption_key_is_refused(tmp_path, postgr
     result = run(["console"], tmp_path, "/stop\n", env={"DATABASE_URL": postgres_url})
     assert result.returncode == 1 and "no encryption key" in result.stderr
     assert run(["db", "upgrade"], tmp_path, env={"DATABASE_URL": postgres_url}).returncode == 1
+
+
+def test_moment_from_nieuw_to_the_afs_dm_in_eight_prompts(tmp_path):
+    """moment: one fact, no siblings: scope, forms, age, siblings, kind, text, date, urgency (11 before)."""
+    session = "/nieuw\n1\n1\n9\nnee\n1\nBlauwe plek op de arm\n\n2\n/stop\n"
+    out = run(["console"], tmp_path, session).stdout
+    before_dm = out[out.index("[Sanne de Vries] > /nieuw") : out.index("✉ Bericht aan Mila Jansen: Consultatieverzoek")]
+    prompts = [line for line in before_dm.splitlines() if line.startswith("  ") and "> " in line]
+    assert len(prompts) == 8, prompts

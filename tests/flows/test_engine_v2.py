@@ -27,9 +27,7 @@ def at(node: str, **answers) -> CaseState:
 
 def test_x1_a_signal_the_child_told_marks_the_case_and_q2_starts_at_yes():
     state = at("step2.request")
-    t = record_anytime(
-        FLOW, state, "signal", {"kind": "fact", "text": "zegt: papa slaat", "disclosure": "ja"}, NOW, roles={"staff"}
-    )
+    t = record_anytime(FLOW, state, "signal", {"kind": "disclosure", "text": "zegt: papa slaat"}, NOW, roles={"staff"})
     assert DISCLOSURE in t.state.flags
     q2 = FLOW.nodes["step4.q2"]
     assert initial_values(FLOW, CaseState(node="step4.q2", flags=t.state.flags), q2)["answer"] == "b"
@@ -40,7 +38,7 @@ def test_x1_a_fact_without_disclosure_leaves_the_case_unmarked():
     t = record_anytime(
         FLOW, at("step2.request"), "signal", {"kind": "fact", "text": "blauwe plek"}, NOW, roles={"staff"}
     )
-    assert t.values["disclosure"] is False and DISCLOSURE not in t.state.flags
+    assert t.values["kind"] == "fact" and DISCLOSURE not in t.state.flags
 
 
 def test_x1_no_at_q2_needs_a_reason_when_the_child_told_it():

@@ -42,7 +42,7 @@ def open_and_walk_to_consultation(slack) -> tuple[str, dict]:
             {"forms": ["lichamelijk", "verwaarlozing"], "age": 14},
             {"siblings": "ja", "siblings_note": f"broertje {CANARY}"},
             {"kind": "third_party", "text": f"signaal {CANARY}", "source": f"bron {CANARY}", "observed_on": TODAY},
-            {"urgency": "today", "question": f"vraag {CANARY}"},
+            {"urgency": "today"},
         ],
     )
     slack.button("sanne", "mc_add_sisa", code)  # S1.5 while the AF is asked, from the buttons under the reply
@@ -348,3 +348,13 @@ def test_a_case_code_of_someone_else_shows_nothing_and_the_dossier_button_is_for
     slack.button("tom", "mc_export", code)
     assert "Geen toegang" in json.dumps(slack.standin.wait_for("views.open")[0]["view"])
     assert not any(CANARY in json.dumps(p) for p in slack.standin.of("chat.postMessage"))
+
+
+def test_t5_the_acute_dm_to_the_af_mentions_who_raised_it_with_buttons_to_act(slack):
+    code, _ = open_and_walk_to_consultation(slack)
+    slack.button("sanne", "mc_acute", code)
+    alert = dm_containing(slack, "mila", "Acuut gevaar")
+    mrkdwn = [b["text"]["text"] for b in alert["blocks"] if b["type"] == "section"]
+    assert f"<@{USERS['sanne']}>" in mrkdwn[0] and "112" in mrkdwn[0] and code in mrkdwn[0]
+    actions = [(e["action_id"], e["value"]) for b in alert["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert actions == [("mc_take_up", code), ("mc_open_case", code)]

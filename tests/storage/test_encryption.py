@@ -170,8 +170,7 @@ def test_migration_0005_seals_plaintext_written_before_it(tmp_path):
 def test_the_embedded_default_creates_an_owner_only_key_file_and_rotation_keeps_data(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MELDCODE_KEYS", "MELDCODE_KEY_FILE")}
     env["MELDCODE_DATA_DIR"] = str(tmp_path / "data")
-    # Enter: not told by the child (X1), no date
-    session = "/nieuw\n1\n1\n9\nnee\n1\n" + f"Blauwe plek {CANARY}\n\n\n/stop\n"
+    session = "/nieuw\n1\n1\n9\nnee\n1\n" + f"Blauwe plek {CANARY}\n\n/stop\n"
     first = subprocess.run(
         [sys.executable, "-m", "bot.cli", "console"],
         input=session,

@@ -15,6 +15,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from benchmarks import new_case
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -42,7 +44,7 @@ def fresh(tmp: Path, name: str, chat) -> tuple[ConversationService, int]:
         store=store, flows=load_all(), org=load_config(None), chat=chat, clock=lambda: NOW - dt.timedelta(days=1)
     )
     service.bootstrap()
-    code = service.open_case("sanne").messages[0].case_code
+    code = new_case(service, "sanne")
     with store.transaction() as s:
         case_id = case_repo.get_case(s, org_id=1, code=code).id
     return service, case_id

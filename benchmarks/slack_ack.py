@@ -26,6 +26,8 @@ from pathlib import Path
 
 from slack_sdk.signature import SignatureVerifier
 
+from benchmarks import new_case
+
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret"
 sys.path.insert(0, str(ROOT))
@@ -305,7 +307,7 @@ def fresh_cases(tmp: Path, n: int) -> list[str]:
     service = ConversationService(
         store=store, flows=load_all(), org=load_config(tmp / "org.yaml"), chat=RecordingChat()
     )
-    codes = [service.open_case("sanne").messages[0].case_code for _ in range(n)]
+    codes = [new_case(service, "sanne") for _ in range(n)]
     store.dispose()
     return codes
 

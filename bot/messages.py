@@ -74,6 +74,7 @@ class QuestionView:
     prompt: str | None
     why: str | None
     fields: tuple[FieldView, ...]
+    draft: str | None = None  # a new case's form: sent back with its first answer, so a retry makes no second case
 
 
 @dataclass

@@ -45,8 +45,8 @@ class ServiceRouter:
     def adopt_locale(self, external_id: str, locale: str | None) -> str:
         return self.tenants.current().adopt_locale(external_id, locale)
 
-    def answer(self, actor: str, code: str, node_id: str, values: Mapping[str, Any]) -> Reply:
-        return self.tenants.current().answer(actor, code, node_id, values)
+    def answer(self, actor: str, code: str, node_id: str, values: Mapping[str, Any], draft: str | None = None) -> Reply:
+        return self.tenants.current().answer(actor, code, node_id, values, draft)
 
     def cancel_absence(self, actor: str, absence_id: int) -> Reply:
         return self.tenants.current().cancel_absence(actor, absence_id)

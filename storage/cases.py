@@ -58,10 +58,12 @@ def create_case(
     start_node: str,
     now: dt.datetime,
     year: int,
+    draft_ref: str | None = None,
 ) -> Case:
     case = Case(
         org_id=org_id,
         code=next_case_code(session, org_id=org_id, year=year),
+        draft_ref=draft_ref,
         flow_id=flow_id,
         flow_version=flow_version,
         owner_id=owner_id,
@@ -110,6 +112,13 @@ _LATEST_ANSWERS = (
 )
 _INSERT_ANSWER = insert(table(Answer))
 _INSERT_EVENT = insert(table(Event))
+
+
+def case_of_draft(session: Session, *, org_id: int, owner_id: int, draft_ref: str) -> Case | None:
+    """The case a first answer from this form already made (its owner's), if any."""
+    return session.scalar(
+        select(Case).where(Case.org_id == org_id, Case.owner_id == owner_id, Case.draft_ref == draft_ref)
+    )
 
 
 def get_case(session: Session, *, org_id: int, code: str) -> Case | None:

@@ -69,10 +69,14 @@ class CaseCounter(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("org_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "code"),
+        UniqueConstraint("org_id", "draft_ref", name="uq_cases_org_draft"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     code: Mapped[str] = mapped_column(String(20))
+    draft_ref: Mapped[str | None] = mapped_column(String(40))  # the form of its first answer (a retry finds it)
     flow_id: Mapped[str] = mapped_column(String(40))
     flow_version: Mapped[int]
     owner_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)

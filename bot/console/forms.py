@@ -16,7 +16,7 @@ def walk(session: Session, question: QuestionView | None) -> None:
     while question is not None:
 
         def send(values: dict[str, Any], q: QuestionView = question) -> Reply:
-            return service.answer(session.persona, q.case_code, q.node_id, values)
+            return service.answer(session.persona, q.case_code, q.node_id, values, q.draft)
 
         reply = submit(session, question, send)
         question = reply.question if reply else None

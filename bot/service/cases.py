@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.service import wording
 from bot.service.call import Call, operation
 from bot.service.core import Core
 from bot.service.part import Part
+from bot.service.questions import question_view
 from bot.texts import Texts
 from flows import engine
 from flows.answers import to_json
@@ -74,10 +76,32 @@ def reopen_case(core: Core, call: Call, case: Case) -> None:
 
 class Cases(Part):
     # ---- what people do -----------------------------------------------------------------------
-    @operation("write")
+    @operation("read")
     def open_case(self, call: Call) -> Reply:
+        """The first question of a new case. Nothing is stored yet: the case exists from its first saved answer,
+        so a form closed before that leaves no empty case behind (moment)."""
         if not call.person.staff_role:
             raise Denied("not_staff")
+        flow = self.core.latest
+        node = flow.nodes[flow.start]
+        people = self.core.people_choices(call) if any(f.type == "person" for f in node.fields) else []
+        view = question_view(self.texts, flow, node, code="", state=engine.start(flow), people=people)
+        return Reply(
+            messages=[Message(self.texts("replies.new_case")), Message(self.texts("safety"), tone="info")],
+            question=dataclasses.replace(view, draft=secrets.token_urlsafe(16)),
+        )
+
+    def _create(self, call: Call, draft: str | None) -> tuple[Case, set[str], bool]:
+        """The case, made by its first answer (in the same transaction: a rejected answer leaves nothing). The same
+        form's first answer sent again (its ack lost) finds the case it made: the person sees where it stands."""
+        if not call.person.staff_role:
+            raise Denied("not_staff")
+        draft = draft if isinstance(draft, str) and 0 < len(draft) <= 40 else None
+        made = draft and case_repo.case_of_draft(
+            call.session, org_id=call.org.id, owner_id=call.person.id, draft_ref=draft
+        )
+        if made:
+            return (*self.core.case(call, made.code), False)
         flow = self.core.latest
         case = case_repo.create_case(
             call.session,
@@ -88,17 +112,13 @@ class Cases(Part):
             start_node=flow.start,
             now=call.now,
             year=self.core.today(call.now).year,
+            draft_ref=draft,
         )
         call.record("opened", case_id=case.id)
         roles = self.core.roles(call, case, member=True)  # the owner is its first member
         call.case, call.roles = case, roles
-        return Reply(
-            messages=[
-                Message(self.texts("replies.case_opened", code=case.code), case_code=case.code),
-                Message(self.texts("safety"), tone="info"),
-            ],
-            question=self.core.question_view(call, case, roles),
-        )
+        call.target_case_id, call.target_code = case.id, case.code
+        return case, roles, True
 
     def _adopt_latest(self, call: Call, case: Case, state: CaseState) -> None:
         """A case opened before an upgrade that has answered nothing yet follows the newest flow version: nothing
@@ -111,8 +131,9 @@ class Cases(Part):
         call.record("flow_version_adopted", case_id=case.id, detail={"from": before, "to": latest.version})
 
     @operation("write")
-    def answer(self, call: Call, code: str, node_id: str, values: Mapping[str, Any]) -> Reply:
-        case, roles = self.core.case(call, code)
+    def answer(self, call: Call, code: str, node_id: str, values: Mapping[str, Any], draft: str | None = None) -> Reply:
+        new = not code and node_id == self.core.latest.start  # the first answer of a new case makes it
+        case, roles, opened = self._create(call, draft) if new else (*self.core.case(call, code), False)
         if case.current_node is None:
             raise Denied("case_closed", code=case.code)
         if node_id != case.current_node:
@@ -166,6 +187,8 @@ class Cases(Part):
             if t.outcome.status != "monitoring":  # monitoring ends later (after its last check-in)
                 ask_feedback(self.texts, call, case, reply)
         self._announce_turn(call, case, flow, node, acted_as, reply)
+        if opened:
+            reply.messages.insert(0, Message(self.texts("replies.case_opened", code=case.code), case_code=case.code))
         if _asked_later(t):
             # The case waits for something outside the bot (D9: the directie to be informed): the question
             # comes back with the reminder, not straight after the answer that said "not yet".

@@ -214,12 +214,17 @@ def question_modal(
             "title": plain(
                 texts("slack.case_title", code=question.case_code)
                 if question.case_code
-                else texts("slack.meldcode_title"),
+                else texts("slack.new_case_title" if callback_id == CallbackId.ANSWER else "slack.meldcode_title"),
                 24,
             ),
             "submit": plain(texts("slack.save")),
             "close": plain(texts("slack.cancel")),
-            "private_metadata": metadata(case=question.case_code, node=question.node_id, **(meta or {})),
+            "private_metadata": metadata(
+                case=question.case_code,
+                node=question.node_id,
+                **({"draft": question.draft} if question.draft else {}),
+                **(meta or {}),
+            ),
             "blocks": blocks,
         },
         shape=(

@@ -23,8 +23,9 @@ class Dialog:
     def do(self, who: str, action: str, payload: Any = None) -> Reply:
         svc = self.service
         if action == "open":
-            reply = svc.open_case(who)
-            self.code = reply.messages[0].case_code or self.code
+            reply = svc.open_case(who)  # nothing is stored yet: the first answer makes the case
+            if reply.ok:
+                self.code = None
         elif action == "take_up":
             reply = svc.take_up(who, self.code)
         elif action == "show":
@@ -40,7 +41,9 @@ class Dialog:
         elif action == "question":
             reply = svc.question(who, self.code)
         else:  # a node id: answer it
-            reply = svc.answer(who, self.code, action, payload or {})
+            reply = svc.answer(who, self.code or "", action, payload or {})
+            if self.code is None:
+                self.code = next((m.case_code for m in reply.messages if m.case_code), None)
         self.transcript.append((who, action, reply.text()))
         return reply
 
@@ -78,3 +81,10 @@ def pending_reminders(service, code) -> list[Reminder]:
     with service.store.transaction() as s:
         case = case_repo.get_case(s, org_id=1, code=code)
         return reminder_repo.pending(s, case_id=case.id)
+
+
+def new_case(service, who: str, scope: str = "domestic") -> str:
+    """A case as a person makes one: the first question, then its first answer (which creates it)."""
+    first = service.open_case(who).question
+    reply = service.answer(who, "", first.node_id, {"scope": scope})
+    return next(m.case_code for m in reply.messages if m.case_code)

@@ -5,8 +5,8 @@ from __future__ import annotations
 CANARY = "KANARIE-7f3a"  # typed into free text; must never show up where it does not belong
 
 OPEN_TO_STEP2 = [
-    ("sanne", "open", None, "is geopend"),
-    ("sanne", "triage.scope", {"scope": "domestic"}, "Vastgelegd"),
+    ("sanne", "open", None, "krijgt een code zodra je het eerste antwoord opslaat"),
+    ("sanne", "triage.scope", {"scope": "domestic"}, "is geopend"),
     ("sanne", "triage.forms", {"forms": ["lichamelijk"], "age": "14"}, "Vastgelegd"),
     ("sanne", "triage.kindcheck", {"siblings": "nee"}, "Vastgelegd: Kindcheck."),
     (

@@ -161,7 +161,7 @@ def test_c7_close_of_case_question_is_opt_in_anonymous_once_and_counted(service,
     d = Dialog(service, chat)
     d.play(
         [
-            ("sanne", "open", None, "is geopend"),
+            ("sanne", "open", None, None),
             (
                 "sanne",
                 "triage.scope",

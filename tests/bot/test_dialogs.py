@@ -216,7 +216,13 @@ def test_t5_acute_danger_can_be_raised_at_any_moment(d):
     reply = d.do("sanne", "acute")
     assert "112" in reply.text() and "0800-2000" in reply.text() and "Mila Jansen" in reply.text()
     assert reply.messages[0].tone == "urgent"
-    d.play([("sanne", "open", None, None), ("sanne", "acute", None, "112")])
+    d.play(
+        [
+            ("sanne", "open", None, None),
+            ("sanne", "triage.scope", {"scope": "domestic"}, None),
+            ("sanne", "acute", None, "112"),
+        ]
+    )
     assert any(d.code in m for m in d.dms("mila") if "Acuut" in m)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import AuditEntry
-from tests.bot.dialog import Dialog
+from tests.bot.dialog import Dialog, new_case
 from tests.bot.scripts import CONSULT_TO_Q1, OPEN_TO_STEP2
 
 
@@ -75,7 +75,7 @@ def test_an_export_printed_to_a_terminal_shows_control_characters_and_never_obey
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MELDCODE_", "DATABASE_URL"))}
     env.update({"MELDCODE_DATA_DIR": str(tmp_path), "MELDCODE_KEYS": TEST_KEYS})
     service = build_service(Settings.from_env(env), RecordingChat())
-    code = service.open_case("sanne").messages[0].case_code
+    code = new_case(service, "sanne")
     with service.store.transaction() as s:  # as an old database may hold it: written before the check
         case = case_repo.get_case(s, org_id=1, code=code)
         signal_repo.add_signal(

@@ -25,11 +25,13 @@ def test_a_staff_member_switches_to_english_and_the_flow_speaks_english(service,
     assert service.set_language("sanne", "english").text() == "From now on I speak English with you."
     d = Dialog(service, chat)
     opened = d.do("sanne", "open")
-    assert f"Case {d.code} is open" in opened.text()
+    assert "It gets a code as soon as you save the first answer" in opened.text()
     assert opened.question.title == "Does this fall under the steps of the meldcode?"
     assert next(label for _, label in opened.question.fields[0].choices).startswith("Someone in the domestic circle")
+    first = d.do("sanne", "triage.scope", {"scope": "domestic"})
+    assert f"Case {d.code} is open" in first.text()
     d.play(
-        [(who, node, payload, None) for who, node, payload, _ in OPEN_TO_STEP2[1:-1]]
+        [(who, node, payload, None) for who, node, payload, _ in OPEN_TO_STEP2[2:-1]]
         + [
             (
                 "sanne",
@@ -70,14 +72,14 @@ def test_what_is_stored_does_not_depend_on_the_language(service, chat):
 def test_an_unknown_language_is_refused_and_nothing_changes(service, chat):
     reply = service.set_language("sanne", "klingon")
     assert not reply.ok and "Kies nl (Nederlands) of en (English)" in reply.text()
-    assert "is geopend" in service.open_case("sanne").text()
+    assert "krijgt een code" in service.open_case("sanne").text()  # still Dutch
 
 
 def test_reminders_go_out_in_the_recipients_language(service, chat, clock):
     service.set_language("tom", "en")
     for who in ("sanne", "tom"):
         d = Dialog(service, chat)
-        d.play([(who, "open", None, None)])
+        d.play([(who, "open", None, None), (who, "triage.scope", {"scope": "domestic"}, None)])
         with service.store.transaction() as s:
             case = case_repo.get_case(s, org_id=1, code=d.code)
             reminder_repo.schedule(

@@ -13,7 +13,7 @@ from flows.loader import load_all
 from storage import cases as case_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
-from tests.bot.dialog import Dialog
+from tests.bot.dialog import Dialog, new_case
 
 
 @dataclass
@@ -92,7 +92,7 @@ def test_reminders_of_one_organisation_go_out_only_through_its_own_sender(store,
     codes = {}
     for team, who in (("TA", "UA1"), ("TB", "UB1")):
         svc = tenants.for_team(team)
-        codes[team] = svc.open_case(who).messages[0].case_code
+        codes[team] = new_case(svc, who)
         with store.transaction() as s:
             org = org_repo.get_organisation(s, key=team)
             case = case_repo.get_case(s, org_id=org.id, code=codes[team])
@@ -166,6 +166,7 @@ def test_an_organisation_that_adopted_a_variant_follows_its_own_flow(store, cloc
     b = tenants.for_team("TB").open_case("TB1")
     assert a.question.title == "Valt dit onder de stappen van de meldcode?"
     assert b.question.title == "Valt dit onder de stappen van de meldcode? (variant van SWV B)"
+    new_case(tenants.for_team("TB"), "TB1")  # the first answer makes the case, on the variant
     with store.transaction() as s:
         org_b = org_repo.get_organisation(s, key="TB")
         assert org_repo.flow_ids_in_use(s, org_id=org_b.id) == {"meldcode-variant"}

@@ -166,7 +166,7 @@ class FlakyChat(RecordingChat):
 def _one_due(service, clock, due: dt.datetime | None = None):
     """A new case with one check-in reminder (D3) for its staff member, due Monday 2 March 9:00 unless said."""
     d = Dialog(service, service.chat)
-    d.play([("sanne", "open", None, None)])
+    d.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None)])
     with service.store.transaction() as s:
         case = case_repo.get_case(s, org_id=1, code=d.code)
         reminder_repo.schedule(

@@ -33,7 +33,7 @@ def test_closed_cases_are_kept_for_their_term_then_purged_to_counts(service, cha
     clock.now = dt.datetime(2026, 6, 1, 9, tzinfo=UTC)
     young = closed_case(service, chat, clock)  # closed 1 June 2026
     still_open = Dialog(service, chat)
-    still_open.play([("sanne", "open", None, None)])
+    still_open.play([("sanne", "open", None, None), ("sanne", "triage.scope", {"scope": "domestic"}, None)])
     assert expired_cases(service, dt.datetime(2028, 3, 1, tzinfo=UTC)) == []  # 24 months not yet over
     later = dt.datetime(2028, 3, 3, tzinfo=UTC)
     assert [e.code for e in expired_cases(service, later)] == [old]

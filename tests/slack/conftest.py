@@ -21,6 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.config import demo_config_path
 from storage.db import Store
+from tests.bot.dialog import new_case
 from tests.conftest import TEST_KEYS
 from tests.slack.standin import Standin
 
@@ -280,6 +281,6 @@ def service_module(tmp_path_factory):
     store.upgrade()
     service = ConversationService(store=store, flows=load_all(), org=load_config(None), chat=RecordingChat())
     service.bootstrap()
-    holder = [service, service.open_case("sanne").messages[0].case_code]
+    holder = [service, new_case(service, "sanne")]
     yield holder
     store.dispose()

@@ -18,6 +18,7 @@ from bot.slack.app import build_app
 from bot.slack.ids import ActionId, CallbackId
 from bot.slack.server import make_wsgi
 from storage import cases as case_repo
+from tests.bot.dialog import new_case
 from tests.slack.conftest import SECRET
 
 NASTY = st.sampled_from(
@@ -122,7 +123,7 @@ def test_fuzzed_slack_payloads_never_500_never_leak_and_change_nothing(service, 
         {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url}
     )
     application = make_wsgi(build_app(settings_, service))
-    code = service.open_case("sanne").messages[0].case_code
+    code = new_case(service, "sanne")
 
     def count() -> int:
         with service.store.transaction() as s:
@@ -169,4 +170,4 @@ def test_fuzzed_answers_get_a_reply_never_an_exception_and_never_a_partial_write
     if not reply.ok:
         assert reply.errors or reply.error
     if reply.ok:  # start again from a fresh case so every example meets the first question
-        service_module[1] = service.open_case("sanne").messages[0].case_code
+        service_module[1] = new_case(service, "sanne")

@@ -16,6 +16,7 @@ from flows.loader import load_all
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
 from storage.db import Store
+from tests.bot.dialog import new_case
 from tests.conftest import TEST_KEYS
 from tests.slack.conftest import ROOT, slack_config
 
@@ -34,7 +35,7 @@ def test_two_processes_on_one_postgresql_send_each_reminder_once(tmp_path, stand
         clock=lambda: NOW - dt.timedelta(days=1),
     )
     service.bootstrap()
-    codes = [service.open_case("USANNE").messages[0].case_code for _ in range(150)]
+    codes = [new_case(service, "USANNE") for _ in range(150)]
     with store.transaction() as s:
         for code in codes:
             case = case_repo.get_case(s, org_id=1, code=code)

@@ -32,7 +32,7 @@ def node_of(view: dict) -> str:
 def open_and_walk_to_consultation(slack) -> tuple[str, dict]:
     slack.command("sanne", "nieuw")
     view = slack.standin.wait_for("views.open")[0]["view"]
-    code = json.loads(view["private_metadata"])["case"]
+    assert json.loads(view["private_metadata"])["case"] == ""  # no case yet: the first answer makes it
     last = chain(
         slack,
         "sanne",
@@ -45,6 +45,7 @@ def open_and_walk_to_consultation(slack) -> tuple[str, dict]:
             {"urgency": "today"},
         ],
     )
+    code = json.loads(last["private_metadata"])["case"]
     slack.button("sanne", "mc_add_sisa", code)  # S1.5 while the AF is asked, from the buttons under the reply
     sisa = slack.standin.wait_until("views.open", lambda c: "SISA" in json.dumps(c["view"]))["view"]
     assert "Vastgelegd: SISA" in json.dumps(slack.submit("sanne", sisa, {"given": "nee"}).json(), ensure_ascii=False)

@@ -54,7 +54,7 @@ def test_every_read_write_search_and_refusal_is_recorded_with_nen7513_fields(ser
         for e in entries(service)
     ]
     assert log == [
-        ("write", "open_case", "sanne", "staff", "ok", True, "console", None),
+        ("read", "open_case", "sanne", "none", "ok", False, "console", None),  # no case yet: the answer makes it
         ("write", "answer", "sanne", "staff", "ok", True, "console", None),
         ("read", "show_case", "sanne", "staff", "ok", True, "console", None),
         # Refused and rejected attempts carry the case they targeted (hardening finding 2) and why.

@@ -42,7 +42,8 @@ def respond(ack: Ack, view: Body, reply: Reply, context: BoltContext) -> None:
 
 def answer(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
     meta = view_metadata(view)
-    reply = port_of(context).answer(user_of(body), meta.get("case", ""), meta.get("node", ""), view_values(view))
+    draft = meta.get("draft") if isinstance(meta.get("draft"), str) else None  # a new case's form (no second case)
+    reply = port_of(context).answer(user_of(body), meta.get("case", ""), meta.get("node", ""), view_values(view), draft)
     respond(ack, view, reply, context)
 
 

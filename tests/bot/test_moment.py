@@ -1,0 +1,57 @@
+"""Issue "moment", through the conversation service: no empty cases, no navigation stored as an answer, and the
+next actions as buttons once the AF is asked."""
+
+from __future__ import annotations
+
+from tests.bot.dialog import stored_answers
+from tests.bot.scripts import OPEN_TO_STEP2
+
+
+def test_no_empty_case_a_form_closed_or_answered_wrongly_leaves_nothing(service):
+    opened = service.open_case("sanne")
+    assert opened.question.case_code == "" and opened.question.draft
+    assert "Je hebt nog geen zaken" in service.my_cases("sanne").text()  # closed unanswered: nothing stored
+    bad = service.answer("sanne", "", "triage.scope", {"scope": "professional"}, opened.question.draft)
+    assert not bad.ok and "Je hebt nog geen zaken" in service.my_cases("sanne").text()  # rejected: still nothing
+    good = service.answer("sanne", "", "triage.scope", {"scope": "domestic"}, opened.question.draft)
+    assert good.ok and "is geopend" in good.text()
+    assert good.question.node_id == "triage.forms" and good.question.case_code.startswith("MC-")
+
+
+def test_a_first_answer_sent_twice_from_the_same_form_makes_one_case(service):
+    draft = service.open_case("sanne").question.draft
+    first = service.answer("sanne", "", "triage.scope", {"scope": "domestic"}, draft)
+    again = service.answer("sanne", "", "triage.scope", {"scope": "domestic"}, draft)  # its ack was lost
+    code = first.question.case_code
+    assert not again.ok and "al beantwoord" in again.text() and again.question.case_code == code
+    assert service.my_cases("sanne").text().count("MC-2026-") == 1
+    other = service.open_case("sanne").question.draft
+    assert other != draft and service.answer("sanne", "", "triage.scope", {"scope": "domestic"}, other).ok
+
+
+def test_navigation_is_never_an_answer_and_the_next_actions_are_buttons(d, service):
+    d.play(OPEN_TO_STEP2)
+    assert [a.node_id for a in stored_answers(service, d.code)] == [
+        "triage.scope",
+        "triage.forms",
+        "triage.kindcheck",
+        "step1.signal",
+        "step1.signal",  # the second signal, recorded as an action
+        "step2.request",
+    ]
+    waiting = d.transcript[-1][2]
+    assert "Mila Jansen gevraagd" in waiting
+    reply = service.answer("sanne", d.code, "step2.request", {"urgency": "week"})  # stale: shows where it stands
+    assert not reply.ok
+    request = d.service.question("sanne", d.code)
+    assert request.question is None  # the staff member waits for the AF; what she can do is on the buttons
+    dossier = service.export("sanne", d.code).text()
+    assert "Wat wil je nu doen?" not in dossier and "Volgende" not in dossier
+
+
+def test_the_reply_to_the_request_offers_another_signal_sisa_a_contact_and_the_overview(d):
+    d.play(OPEN_TO_STEP2[:-1])
+    reply = d.do("sanne", "step2.request", {"urgency": "week"})
+    buttons = [b.action.value for m in reply.messages for b in m.buttons]
+    assert buttons == ["add_signal", "add_sisa", "add_contact", "open_case"]
+    d.play([("sanne", "sisa", {"given": "nee"}, "Vastgelegd: SISA")])

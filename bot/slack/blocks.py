@@ -195,7 +195,8 @@ def question_modal(
     notes: Iterable[Message] = (),
 ) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = []
-    notes = list(notes)
+    safety = texts("safety")
+    notes = [note for note in notes if note.text != safety]  # the safety line once per view: in the footer
     for note in notes:
         blocks += text_sections(note.text)
     blocks.append({"type": "header", "text": plain(question.title, 150)})
@@ -206,7 +207,7 @@ def question_modal(
         blocks += input_blocks(field, question.fields, texts)
     if question.why:
         blocks.append({"type": "context", "elements": [plain(texts("slack.why", why=question.why), 2000)]})
-    blocks.append({"type": "context", "elements": [plain(texts("safety"))]})
+    blocks.append({"type": "context", "elements": [plain(safety)]})
     return checked_view(
         {
             "type": "modal",

@@ -231,3 +231,9 @@ def test_a_request_that_waited_past_its_budget_is_told_busy_and_changes_nothing(
     assert "te druk om op te slaan" in json.dumps(modal, ensure_ascii=False)
     assert _count_cases(slack) == 0
     assert "slow request: answered" in slack.logs()
+
+
+def test_moment_the_first_modal_shows_the_safety_line_once(slack):
+    slack.command("sanne", "nieuw")
+    view = slack.standin.wait_for("views.open")[0]["view"]
+    assert json.dumps(view, ensure_ascii=False).count("Bel 112") == 1

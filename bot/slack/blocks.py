@@ -193,6 +193,7 @@ def question_modal(
     callback_id: CallbackId = CallbackId.ANSWER,
     meta: dict[str, Any] | None = None,
     notes: Iterable[Message] = (),
+    title: str | None = None,
 ) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = []
     safety = texts("safety")
@@ -215,7 +216,8 @@ def question_modal(
             "title": plain(
                 texts("slack.case_title", code=question.case_code)
                 if question.case_code
-                else texts("slack.new_case_title" if callback_id == CallbackId.ANSWER else "slack.meldcode_title"),
+                else title
+                or texts("slack.new_case_title" if callback_id == CallbackId.ANSWER else "slack.meldcode_title"),
                 24,
             ),
             "submit": plain(texts("slack.save")),

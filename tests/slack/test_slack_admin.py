@@ -149,3 +149,14 @@ def test_english_for_someone_whose_slack_speaks_english_and_taal_switches(slack)
     assert "Valt dit onder de stappen van de meldcode?" in json.dumps(
         slack.standin.wait_for("views.open", 2)[-1]["view"], ensure_ascii=False
     )
+
+
+def test_moment_modals_are_titled_by_what_they_are_for(slack):
+    slack.button("noor", "mc_manage_roles", "")
+    assert slack.standin.wait_for("views.open")[0]["view"]["title"]["text"] == "Rollen"
+    slack.standin.clear()
+    slack.button("tom", "mc_manage_roles", "")  # not an admin: refused, and titled so
+    assert slack.standin.wait_for("views.open")[0]["view"]["title"]["text"] == "Niet mogelijk"
+    slack.standin.clear()
+    slack.button("sanne", "mc_explain", "")
+    assert slack.standin.wait_for("views.open")[0]["view"]["title"]["text"] == "Uitleg meldcode"

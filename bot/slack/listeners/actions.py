@@ -51,7 +51,9 @@ def new_case(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> N
 
 def acute(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
     ack()
-    _show(context, client, body, port_of(context).acute(user_of(body), code_of(action) or None))
+    _show(
+        context, client, body, port_of(context).acute(user_of(body), code_of(action) or None), title="slack.acute_title"
+    )
 
 
 def reopen(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
@@ -80,7 +82,7 @@ def export(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltC
     view = kit.info_modal(
         reply,
         texts,
-        title=texts("slack.dossier_title", code=code) if reply.ok else texts("slack.meldcode_title"),
+        title=texts("slack.dossier_title", code=code) if reply.ok else texts("slack.refused_title"),
         code=code,
     )
     modal = body.get("view") or {}

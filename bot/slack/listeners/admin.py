@@ -31,19 +31,33 @@ def _refresh_home(client: WebClient, context: BoltContext, user: str) -> None:
 def manage_roles(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
     ack()
     service = port_of(context)
-    show_reply(client, body, service.roles_form(user_of(body)), service.texts, callback_id=CallbackId.ROLES_PICK)
+    show_reply(
+        client,
+        body,
+        service.roles_form(user_of(body)),
+        service.texts,
+        callback_id=CallbackId.ROLES_PICK,
+        title="slack.roles_title",
+    )
 
 
 def record_absence(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
     ack()
     service = port_of(context)
-    show_reply(client, body, service.absence_form(user_of(body)), service.texts, callback_id=CallbackId.ABSENCE)
+    show_reply(
+        client,
+        body,
+        service.absence_form(user_of(body)),
+        service.texts,
+        callback_id=CallbackId.ABSENCE,
+        title="slack.absence_title",
+    )
 
 
 def welcome_all(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
     ack()
     service = port_of(context)
-    show_reply(client, body, service.welcome_all(user_of(body)), service.texts)
+    show_reply(client, body, service.welcome_all(user_of(body)), service.texts, title="slack.welcome_title")
 
 
 def roles_pick(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
@@ -53,7 +67,9 @@ def roles_pick(ack: Ack, body: Body, view: Body, context: BoltContext) -> None:
     reply = service.roles_form(user_of(body), target)
     ack(
         response_action="update",
-        view=reply_view(reply, service.texts, callback_id=CallbackId.ROLES, meta={"person": target}),
+        view=reply_view(
+            reply, service.texts, callback_id=CallbackId.ROLES, meta={"person": target}, title="slack.roles_title"
+        ),
     )
 
 
@@ -63,7 +79,7 @@ def roles(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltCont
     if not reply.ok and reply.error in ("af_must_be_om", "af_and_deputy", "unknown_role"):
         ack(response_action="errors", errors={"f:roles": reply.text()[:300]})  # the choices stay as made
         return
-    ack(response_action="update", view=reply_view(reply, service.texts))
+    ack(response_action="update", view=reply_view(reply, service.texts, title="slack.roles_title"))
     if reply.ok:
         _refresh_home(client, context, user)
 
@@ -77,7 +93,7 @@ def absence(ack: Ack, body: Body, view: Body, client: WebClient, context: BoltCo
         # Wrong dates: say so on the date input and keep the modal as typed.
         ack(response_action="errors", errors={"f:end": reply.text()[:300]})
         return
-    ack(response_action="update", view=reply_view(reply, service.texts))
+    ack(response_action="update", view=reply_view(reply, service.texts, title="slack.absence_title"))
     if reply.ok:
         _refresh_home(client, context, user)
 
@@ -87,14 +103,16 @@ def feedback(ack: Ack, body: Body, action: Body, client: WebClient, context: Bol
     ack()
     service = port_of(context)
     code, _, word = (action.get("value") or "").partition(":")
-    show_reply(client, body, service.feedback(user_of(body), code[:20], word[:10]), service.texts)
+    show_reply(
+        client, body, service.feedback(user_of(body), code[:20], word[:10]), service.texts, title="slack.feedback_title"
+    )
 
 
 def stats_chart(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
     """C7: this year's chart, uploaded into the asker's own DM."""
     ack()
     service = port_of(context)
-    show_reply(client, body, service.send_chart(user_of(body)), service.texts)
+    show_reply(client, body, service.send_chart(user_of(body)), service.texts, title="slack.figures_title")
 
 
 def explain(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
@@ -102,7 +120,7 @@ def explain(ack: Ack, body: Body, action: Body, client: WebClient, context: Bolt
     ack()
     service = port_of(context)
     step = (action.get("value") or "").partition(":")[2][:20]
-    show_reply(client, body, service.explain(step), service.texts)
+    show_reply(client, body, service.explain(step), service.texts, title="slack.explain_title")
 
 
 def register(app: App) -> None:

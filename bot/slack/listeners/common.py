@@ -22,18 +22,26 @@ def reply_view(
     overview: bool = False,
     callback_id: CallbackId = CallbackId.ANSWER,
     meta: dict[str, Any] | None = None,
+    title: str | None = None,
 ) -> dict:
-    """The next question when it is this person's turn; otherwise what the service said."""
+    """The next question when it is this person's turn; otherwise what the service said. Titled by the case, or by
+    what the modal is for (`title`, a text key), or as a refusal: never a bare "Meldcode" for everything."""
     code = next((m.case_code for m in reply.messages if m.case_code), None) or (
         reply.question.case_code if reply.question else None
     )
+    named = texts(title) if title else None
     if reply.question is not None and not overview:
-        return kit.question_modal(reply.question, texts, callback_id=callback_id, meta=meta, notes=reply.messages)
-    title = texts("slack.case_title", code=code) if code else texts("slack.meldcode_title")
+        return kit.question_modal(
+            reply.question, texts, callback_id=callback_id, meta=meta, notes=reply.messages, title=named
+        )
+    if code:
+        named = texts("slack.case_title", code=code)
+    elif not reply.ok:
+        named = texts("slack.refused_title")
     return kit.info_modal(
         reply,
         texts,
-        title=title,
+        title=named or texts("slack.meldcode_title"),
         code=code,
         extra_buttons=kit.case_actions(code, texts) if overview and reply.ok and code else None,
     )

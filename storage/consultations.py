@@ -56,6 +56,22 @@ def latest_consultation(session: Session, *, case_id: int) -> Consultation | Non
     return session.scalar(_LATEST_CONSULTATION, {"case_id": case_id})
 
 
+def open_cases_taken_up_by(session: Session, *, org_id: int, person_id: int) -> list[int]:
+    """The open cases whose consultation this person took up (the AF's, or a deputy's)."""
+    return list(
+        session.scalars(
+            select(Consultation.case_id)
+            .join(Case, Case.id == Consultation.case_id)
+            .where(
+                Consultation.org_id == org_id,
+                Consultation.taken_up_by_id == person_id,
+                Case.current_node.is_not(None),
+            )
+            .distinct()
+        )
+    )
+
+
 def handed_to(session: Session, *, case_id: int) -> int | None:
     """The deputy the AF handed the case's latest consultation to, if any."""
     latest = latest_consultation(session, case_id=case_id)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from bot.errors import Denied
-from bot.messages import Message, Reply
+from bot.messages import Action, Button, Message, Reply
 from bot.service import wording
 from bot.service.admin import Administration
 from bot.service.call import Call, operation
@@ -49,6 +50,17 @@ class Home(Part):
             reply.messages += self.admin.people_overview(actor).messages
         if buttons:
             reply.messages.append(Message(self.texts("admin.home_title"), buttons=buttons))
+        # One "Nieuwe zaak", at the top, and only for those who may open a case; acute danger for everyone.
+        staff = person is not None and bool(person.staff_role)
+        top = (
+            *((Button(self.texts("buttons.new_case"), Action.NEW_CASE),) if staff else ()),
+            Button(self.texts("buttons.acute"), Action.ACUTE),
+        )
+        rest = [
+            dataclasses.replace(m, buttons=tuple(b for b in m.buttons if b.action != Action.NEW_CASE))
+            for m in reply.messages
+        ]
+        reply.messages = [Message(self.texts("replies.home_intro"), buttons=top), *rest]
         return reply
 
     @operation("search")

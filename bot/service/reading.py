@@ -71,8 +71,15 @@ class Reading(Part):
                     kind, when = t(f"reminder_kinds.{r.kind}"), t.datetime(r.due_at)
                     line = t("replies.overdue_line", code=code, kind=kind, when=when)
                     messages.append(Message(line, buttons=wording.open_button(t, code), case_code=code))
-            af_nodes = [n.id for f in self.flows.values() for n in f.nodes.values() if n.actor == "af"]
-            deciding = case_repo.cases_at_nodes(call.session, org_id=call.org.id, nodes=set(af_nodes))
+            # Steps 4 and 5 (her decisions, and the melding made together), and every case whose consultation
+            # she took up: the AF's own work, whether or not it is her turn this minute.
+            af_nodes = {
+                n.id for f in self.flows.values() for n in f.nodes.values() if n.actor == "af" or n.step in ("4", "5")
+            }
+            deciding = case_repo.cases_at_nodes(call.session, org_id=call.org.id, nodes=af_nodes)
+            known = {c.id for c in [*mine, *deciding]}
+            taken = consultation_repo.open_cases_taken_up_by(call.session, org_id=call.org.id, person_id=call.person.id)
+            deciding += [case_repo.case_of(call.session, case_id=cid) for cid in taken if cid not in known]
             if deciding:
                 messages.append(Message(self.texts("replies.af_decisions")))
                 messages += [self._case_line(call, c) for c in deciding]

@@ -329,33 +329,11 @@ def message_signal_modal(
 
 
 def home_view(reply: Reply, texts: Texts) -> dict[str, Any]:
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": plain(texts("slack.home_title"), 150)},
-        {"type": "section", "text": plain(texts("slack.home_intro"))},
-        {
-            "type": "actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "text": plain(texts("buttons.new_case")),
-                    "action_id": ActionId.NEW_CASE.value,
-                    "value": "",
-                    "style": "primary",
-                },
-                {
-                    "type": "button",
-                    "text": plain(texts("buttons.acute")),
-                    "action_id": ActionId.ACUTE.value,
-                    "value": "",
-                    "style": "danger",
-                },
-            ],
-        },
-        {"type": "context", "elements": [plain(texts("safety"))]},
-        {"type": "divider"},
-    ]
-    for message in reply.messages:
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(texts("slack.home_title"), 150)}]
+    for i, message in enumerate(reply.messages):
         blocks += text_sections(message.text) + buttons_block(message, texts)
+        if i == 0:  # the intro and what this person can start: then the safety line, once
+            blocks += [{"type": "context", "elements": [plain(texts("safety"))]}, {"type": "divider"}]
     return checked_view({"type": "home", "blocks": blocks[:100]})
 
 

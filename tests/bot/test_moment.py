@@ -55,3 +55,22 @@ def test_the_reply_to_the_request_offers_another_signal_sisa_a_contact_and_the_o
     buttons = [b.action.value for m in reply.messages for b in m.buttons]
     assert buttons == ["add_signal", "add_sisa", "add_contact", "open_case"]
     d.play([("sanne", "sisa", {"given": "nee"}, "Vastgelegd: SISA")])
+
+
+def _buttons(reply) -> list[str]:
+    return [b.action.value for m in reply.messages for b in m.buttons]
+
+
+def test_app_home_one_new_case_for_staff_and_none_for_who_cannot_open_one(service):
+    assert _buttons(service.home("tom")).count("new_case") == 1  # no cases yet: once, not twice
+    assert "new_case" not in _buttons(service.home("els"))  # the board opens no cases
+    assert "new_case" not in _buttons(service.home("noor"))  # nor does an admin without a staff role
+    assert "acute" in _buttons(service.home("els"))  # acute danger is for everyone
+
+
+def test_app_home_of_the_af_shows_step_5_and_the_consultations_she_took_up(d, service):
+    from tests.bot.scripts import CONSULT_TO_Q1
+
+    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1[:3])  # taken up and recorded: the case is at step 3 with Sanne
+    home = service.home("mila").text()
+    assert d.code in home and "consultaties die je oppakte" in home

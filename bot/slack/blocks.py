@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -145,17 +146,20 @@ def _bare_element(field: FieldView, texts: Texts) -> dict[str, Any]:
     raise ValueError(f"no Slack element for field type {field.type}")
 
 
+def shown(field: FieldView, current: dict[str, Any]) -> bool:
+    """A field asked only when another has one of some values shows once that value is chosen (moment): the
+    modal is updated as the person picks (dispatch_action), so nobody sees an input that does not apply."""
+    if field.when is None:
+        return True
+    value = current.get(field.when[0])
+    if isinstance(value, str) and value in ("ja", "nee"):
+        value = value == "ja"
+    return value in field.when[1]
+
+
 def input_blocks(field: FieldView, fields: tuple[FieldView, ...], texts: Texts) -> list[dict[str, Any]]:
     hint = field.hint
     optional = not field.required
-    if field.when is not None:
-        # Slack cannot show a field conditionally without a round trip; the service checks it.
-        ref = next(f for f in fields if f.id == field.when[0])
-        labels = (
-            dict(ref.choices) if ref.type != "yes_no" else {True: texts("yes_no.true"), False: texts("yes_no.false")}
-        )
-        hint = texts("slack.only_when", label=ref.label, values=", ".join(str(labels.get(v, v)) for v in field.when[1]))
-        optional = True
     if field.type == "date_list":
         hint = (hint + " " if hint else "") + texts("slack.dates_hint")
     block = {
@@ -167,6 +171,8 @@ def input_blocks(field: FieldView, fields: tuple[FieldView, ...], texts: Texts) 
     }
     if hint:
         block["hint"] = plain(hint, 2000)
+    if any(other.when is not None and other.when[0] == field.id for other in fields):
+        block["dispatch_action"] = True  # choosing here shows or hides the fields that depend on it
     blocks = [block]
     if field.type == "person":
         block["optional"] = True
@@ -194,7 +200,13 @@ def question_modal(
     meta: dict[str, Any] | None = None,
     notes: Iterable[Message] = (),
     title: str | None = None,
+    current: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The form of a question; `current` holds what the person picked so far (an update keeps it)."""
+    current = dict(current or {})
+    for field in question.fields:
+        if field.initial not in (None, "", []):
+            current.setdefault(field.id, field.initial)
     blocks: list[dict[str, Any]] = []
     safety = texts("safety")
     notes = [note for note in notes if note.text != safety]  # the safety line once per view: in the footer
@@ -205,7 +217,12 @@ def question_modal(
     if question.prompt:
         blocks += text_sections(question.prompt)
     for field in question.fields:
-        blocks += input_blocks(field, question.fields, texts)
+        if shown(field, current):
+            picked = current.get(field.id, field.initial)
+            if field.type == "person" and isinstance(picked, dict):
+                picked = picked.get("id")  # a name typed for someone outside stays in its own input
+            kept = dataclasses.replace(field, initial=picked)
+            blocks += input_blocks(kept, question.fields, texts)
     if question.why:
         blocks.append({"type": "context", "elements": [plain(texts("slack.why", why=question.why), 2000)]})
     blocks.append({"type": "context", "elements": [plain(safety)]})

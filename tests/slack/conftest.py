@@ -136,7 +136,41 @@ class SlackServer:
         return self.interaction(payload)
 
     def submit(self, user: str, view: dict, values: dict) -> Response:
-        """Submit a modal the bot built, filling its inputs the way Slack reports them."""
+        """Submit a modal the bot built, filling its inputs the way Slack reports them. A value for a field the
+        modal does not show yet is filled as a person would: first the choice it depends on (dispatch_action),
+        then the form Slack shows after the bot's views.update."""
+        shown = {b["block_id"][2:] for b in view["blocks"] if b.get("type") == "input"}
+        dispatching = [b for b in view["blocks"] if b.get("dispatch_action") and b["block_id"][2:] in values]
+        if set(values) - shown and dispatching:
+            updates = len(self.standin.of("views.update"))
+            self.interaction(
+                {
+                    "type": "block_actions",
+                    "user": {"id": USERS.get(user, user)},
+                    "team": {"id": self.team},
+                    "trigger_id": f"trig-{time.time()}",
+                    "api_app_id": "A1",
+                    "actions": [{"action_id": "value", "block_id": dispatching[0]["block_id"]}],
+                    "view": {**view, "id": "V123", "hash": "h1", "state": {"values": self._state(view, values)}},
+                }
+            )
+            grown = self.standin.wait_for("views.update", updates + 1)[-1]["view"]
+            if {b.get("block_id") for b in grown["blocks"]} != {b.get("block_id") for b in view["blocks"]}:
+                return self.submit(user, {**grown, "callback_id": view["callback_id"]}, values)
+        state = self._state(view, values)
+        submitted = {**view, "id": "V123", "hash": "h1", "state": {"values": state}}
+        return self.interaction(
+            {
+                "type": "view_submission",
+                "user": {"id": USERS.get(user, user)},
+                "team": {"id": self.team},
+                "api_app_id": "A1",
+                "view": submitted,
+            }
+        )
+
+    @staticmethod
+    def _state(view: dict, values: dict) -> dict:
         state = {}
         for block in view["blocks"]:
             if block.get("type") != "input":
@@ -160,16 +194,7 @@ class SlackServer:
             else:
                 raise AssertionError(kind)
             state[block["block_id"]] = {"value": entry}
-        submitted = {**view, "id": "V123", "hash": "h1", "state": {"values": state}}
-        return self.interaction(
-            {
-                "type": "view_submission",
-                "user": {"id": USERS.get(user, user)},
-                "team": {"id": self.team},
-                "api_app_id": "A1",
-                "view": submitted,
-            }
-        )
+        return state
 
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -31,8 +31,12 @@ def test_every_step_of_the_flow_becomes_a_valid_modal(node_id):
     )
     view = kit.question_modal(question, TEXTS)
     inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
-    assert set(inputs) >= {f"f:{f.id}" for f in node.fields}
+    assert set(inputs) >= {f"f:{f.id}" for f in node.fields if f.when is None}
     assert view["private_metadata"] == f'{{"case":"MC-2026-0042","node":"{node_id}"}}'
+    for field in (f for f in node.fields if f.when is not None):  # each shows, valid, once its condition holds
+        ref, values = field.when.field, field.when.values
+        chosen = kit.question_modal(question, TEXTS, current={ref: values[0]})
+        assert f"f:{field.id}" in [b["block_id"] for b in chosen["blocks"] if b["type"] == "input"]
 
 
 def test_long_choice_labels_keep_their_full_text_in_the_description():
@@ -46,13 +50,19 @@ def test_long_choice_labels_keep_their_full_text_in_the_description():
     assert (long["text"]["text"] + " " + long["description"]["text"]).startswith("Nee: concrete aanwijzingen")
 
 
-def test_conditional_fields_are_optional_in_slack_and_say_when_they_are_needed():
+def test_moment_a_conditional_field_shows_only_when_it_applies_and_is_then_required():
     node = FLOW.nodes["step1.signal"]
-    view = kit.question_modal(
-        question_view(TEXTS, FLOW, node, code="MC-1", state=CaseState(node=node.id), people=[]), TEXTS
+    question = question_view(TEXTS, FLOW, node, code="MC-1", state=CaseState(node=node.id), people=[])
+    view = kit.question_modal(question, TEXTS)
+    assert "f:source" not in [b.get("block_id") for b in view["blocks"]]  # was: always shown, "Alleen nodig als"
+    kind = next(b for b in view["blocks"] if b.get("block_id") == "f:kind")
+    assert kind["dispatch_action"] is True
+    chosen = kit.question_modal(question, TEXTS, current={"kind": "third_party"})
+    source = next(b for b in chosen["blocks"] if b.get("block_id") == "f:source")
+    assert source["optional"] is False and "hint" not in source
+    assert next(b for b in chosen["blocks"] if b.get("block_id") == "f:kind")["element"]["initial_option"]["value"] == (
+        "third_party"
     )
-    source = next(b for b in view["blocks"] if b.get("block_id") == "f:source")
-    assert source["optional"] is True and "Informatie van derden" in source["hint"]["text"]
 
 
 def test_twelve_forms_use_a_multi_select_because_checkboxes_allow_ten():

@@ -237,3 +237,37 @@ def test_moment_the_first_modal_shows_the_safety_line_once(slack):
     slack.command("sanne", "nieuw")
     view = slack.standin.wait_for("views.open")[0]["view"]
     assert json.dumps(view, ensure_ascii=False).count("Bel 112") == 1
+
+
+def test_moment_a_field_shows_only_once_it_applies_and_the_modal_keeps_what_was_picked(slack):
+    """Conditional inputs: "Beschrijf kort de signalen" and "directie informed?" appear only for violence by a
+    professional or between pupils, by a views.update when the scope is picked (dispatch_action)."""
+    slack.command("sanne", "nieuw")
+    view = slack.standin.wait_for("views.open")[0]["view"]
+    ids = [b.get("block_id") for b in view["blocks"] if b["type"] == "input"]
+    assert ids == ["f:scope"]  # nothing that does not apply yet
+    scope = next(b for b in view["blocks"] if b.get("block_id") == "f:scope")
+    assert scope["dispatch_action"] is True
+    picked = {"f:scope": {"value": {"type": "radio_buttons", "selected_option": {"value": "pupils"}}}}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": USERS["sanne"]},
+        "team": {"id": slack.team},
+        "trigger_id": f"trig-{time.time()}",
+        "api_app_id": "A1",
+        "actions": [{"action_id": "value", "block_id": "f:scope", "type": "radio_buttons"}],
+        "view": {**view, "id": "V9", "hash": "h9", "state": {"values": picked}},
+    }
+    slack.standin.clear()
+    assert slack.interaction(payload).status == 200
+    updated = slack.standin.wait_for("views.update")[0]
+    assert updated["view_id"] == "V9" and updated["hash"] == "h9"
+    blocks = updated["view"]["blocks"]
+    assert [b.get("block_id") for b in blocks if b["type"] == "input"] == [
+        "f:scope",
+        "f:description",
+        "f:directie_informed",
+    ]
+    assert next(b for b in blocks if b.get("block_id") == "f:scope")["element"]["initial_option"]["value"] == "pupils"
+    assert json.loads(updated["view"]["private_metadata"])["draft"] == json.loads(view["private_metadata"])["draft"]
+    assert _count_cases(slack) == 0  # picking stores nothing

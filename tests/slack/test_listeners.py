@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.messages import Message, Reply
-from bot.slack.ids import ActionId, CallbackId
+from bot.slack.ids import VALUE, ActionId, CallbackId
 from bot.slack.listeners import actions, submissions
 from bot.slack.listeners.common import PORT
 from bot.texts import Texts
@@ -77,6 +77,7 @@ def test_register_wires_every_button_and_modal_of_the_tables():
     app = Mock(App)
     actions.register(app)
     submissions.register(app)
-    assert {c.args[0] for c in app.action.call_args_list} == {a.value for a in actions.ACTIONS}
+    # Every button of the table, and the inputs whose choice shows or hides other fields (dispatch_action).
+    assert {c.args[0] for c in app.action.call_args_list} == {a.value for a in actions.ACTIONS} | {VALUE}
     assert {c.args[0] for c in app.view.call_args_list} == {c.value for c in submissions.SUBMISSIONS}
     assert set(actions.ACTIONS) <= set(ActionId) and set(submissions.SUBMISSIONS) <= set(CallbackId)

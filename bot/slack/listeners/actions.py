@@ -5,6 +5,7 @@ A new button: an `ActionId`, a function below taking what it needs of Bolt's arg
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -13,8 +14,9 @@ from slack_sdk import WebClient
 
 from bot.messages import Reply
 from bot.slack import blocks as kit
-from bot.slack.ids import ActionId, CallbackId
+from bot.slack.ids import VALUE, ActionId, CallbackId
 from bot.slack.listeners.common import code_of, port_of, ref_of, replayed, show_reply, user_of
+from bot.slack.payloads import view_metadata, view_values
 from flows.vocabulary import HELP_PLAN
 
 Body = dict[str, Any]
@@ -149,6 +151,35 @@ def board_ack(ack: Ack, body: Body, action: Body, client: WebClient, context: Bo
     _show(context, client, body, port_of(context).acknowledge_board(user_of(body), code_of(action)))
 
 
+def field_changed(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    """A choice in an open form that other fields depend on (dispatch_action): the form is shown again with the
+    fields that now apply, keeping what was typed. Nothing is stored until the form is submitted."""
+    ack()
+    view = body.get("view") or {}
+    if view.get("type") != "modal" or view.get("callback_id") not in (CallbackId.ANSWER.value, CallbackId.ENTRY.value):
+        return
+    port, user, meta = port_of(context), user_of(body), view_metadata(view)
+    code, kind = meta.get("case", ""), meta.get("kind")
+    if view.get("callback_id") == CallbackId.ENTRY.value:
+        reply = port.entry_form(user, code, kind or "signal")
+    else:
+        reply = port.question(user, code) if code else port.open_case(user)
+    question = reply.question
+    if question is None or (code and question.node_id != meta.get("node", question.node_id)):
+        return  # the case moved on meanwhile: the submission will say so
+    if meta.get("draft"):
+        question = dataclasses.replace(question, draft=meta["draft"])  # the same form: its first answer, once
+    extra = {k: v for k, v in meta.items() if k not in ("case", "node", "draft")}
+    modal = kit.question_modal(
+        question,
+        port.texts,
+        callback_id=CallbackId(view["callback_id"]),
+        meta=extra or None,
+        current=view_values(view),
+    )
+    client.views_update(view_id=view["id"], hash=view.get("hash"), view=modal)
+
+
 ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.OPEN_CASE: open_case,
     ActionId.CONTINUE: go_on,
@@ -175,3 +206,4 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
 def register(app: App) -> None:
     for action_id, listener in ACTIONS.items():
         app.action(action_id.value)(listener)
+    app.action(VALUE)(field_changed)  # every input's element has this action id; only dispatching ones fire

@@ -71,7 +71,7 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         UniqueConstraint("org_id", "code"),
-        UniqueConstraint("org_id", "draft_ref", name="uq_cases_org_draft"),
+        Index("uq_cases_org_draft", "org_id", "draft_ref", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)

@@ -74,5 +74,6 @@ def test_two_processes_on_one_postgresql_send_each_reminder_once(tmp_path, stand
     assert sum(sent) == 300, outputs
     store = Store.from_url(postgres_url)
     with store.transaction() as s:
-        assert {r.status for r in reminder_repo.listing(s, statuses=("pending", "sending", "sent"))} == {"sent"}
+        listed = reminder_repo.listing(s, statuses=("pending", "sending", "sent"))
+        assert {r.status for r in listed if r.kind == "D3"} == {"sent"}  # (each case's D6 waits for its day)
     store.dispose()

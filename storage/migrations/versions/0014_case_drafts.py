@@ -15,12 +15,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(sa.Column("draft_ref", sa.String(length=40), nullable=True))
-        batch.create_unique_constraint("uq_cases_org_draft", ["org_id", "draft_ref"])
+    # A plain column and a unique index: no table rebuild on SQLite (its rows are referenced by many tables).
+    op.add_column("cases", sa.Column("draft_ref", sa.String(length=40), nullable=True))
+    op.create_index("uq_cases_org_draft", "cases", ["org_id", "draft_ref"], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index("uq_cases_org_draft", table_name="cases")
     with op.batch_alter_table("cases") as batch:
-        batch.drop_constraint("uq_cases_org_draft", type_="unique")
         batch.drop_column("draft_ref")

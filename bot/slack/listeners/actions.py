@@ -110,28 +110,30 @@ def reminder_done(ack: Ack, body: Body, action: Body, client: WebClient, context
     _show(context, client, body, reply, callback_id=CallbackId.REMINDER_DONE, meta={"reminder": str(ref_of(action))})
 
 
+def _entry(context: BoltContext, client: WebClient, body: Body, action: Body, kind: str) -> None:
+    """The form for something recorded at any moment (a signal, a contact, SISA, a new help plan)."""
+    reply = port_of(context).entry_form(user_of(body), code_of(action), kind)
+    _show(context, client, body, reply, callback_id=CallbackId.ENTRY, meta={"kind": kind})
+
+
 def add_signal(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
     ack()
-    reply = port_of(context).entry_form(user_of(body), code_of(action), "signal")
-    _show(context, client, body, reply, callback_id=CallbackId.ENTRY, meta={"kind": "signal"})
+    _entry(context, client, body, action, "signal")
 
 
 def add_contact(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
     ack()
-    reply = port_of(context).entry_form(user_of(body), code_of(action), "contact")
-    _show(context, client, body, reply, callback_id=CallbackId.ENTRY, meta={"kind": "contact"})
+    _entry(context, client, body, action, "contact")
 
 
 def add_sisa(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
     ack()
-    reply = port_of(context).entry_form(user_of(body), code_of(action), "sisa")
-    _show(context, client, body, reply, callback_id=CallbackId.ENTRY, meta={"kind": "sisa"})
+    _entry(context, client, body, action, "sisa")
 
 
 def help_plan(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
     ack()
-    reply = port_of(context).entry_form(user_of(body), code_of(action), HELP_PLAN)
-    _show(context, client, body, reply, callback_id=CallbackId.ENTRY, meta={"kind": HELP_PLAN})
+    _entry(context, client, body, action, HELP_PLAN)
 
 
 def follow_up(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:

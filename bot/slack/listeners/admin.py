@@ -28,30 +28,20 @@ def _refresh_home(client: WebClient, context: BoltContext, user: str) -> None:
     client.views_publish(user_id=user, view=kit.home_view(service.home(user), service.texts))
 
 
+def _form(body: Body, client: WebClient, context: BoltContext, form: str, callback_id: CallbackId, title: str) -> None:
+    service = port_of(context)
+    reply = service.roles_form(user_of(body)) if form == "roles" else service.absence_form(user_of(body))
+    show_reply(client, body, reply, service.texts, callback_id=callback_id, title=title)
+
+
 def manage_roles(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
     ack()
-    service = port_of(context)
-    show_reply(
-        client,
-        body,
-        service.roles_form(user_of(body)),
-        service.texts,
-        callback_id=CallbackId.ROLES_PICK,
-        title="slack.roles_title",
-    )
+    _form(body, client, context, "roles", CallbackId.ROLES_PICK, "slack.roles_title")
 
 
 def record_absence(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
     ack()
-    service = port_of(context)
-    show_reply(
-        client,
-        body,
-        service.absence_form(user_of(body)),
-        service.texts,
-        callback_id=CallbackId.ABSENCE,
-        title="slack.absence_title",
-    )
+    _form(body, client, context, "absence", CallbackId.ABSENCE, "slack.absence_title")
 
 
 def welcome_all(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:

@@ -154,7 +154,7 @@ class Transition:
 
 @dataclass(frozen=True)
 class Policy:
-    """Organisation settings the engine needs for deadlines (spec D1-D8)."""
+    """Organisation settings the engine needs for deadlines (spec D1-D9)."""
 
     timezone: str = "Europe/Amsterdam"
     reminder_hour: int = 9

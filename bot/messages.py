@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from flows.answers import FieldError, parse_yes_no
+
 
 class Action(enum.StrEnum):
     """What a button does; adapters map these to their own ids (Slack action ids, console commands)."""
@@ -63,6 +65,19 @@ class FieldView:
     when: tuple[str, tuple[Any, ...]] | None = None  # asked only when field has one of the values
     max_length: int = 3000
     initial: Any = None  # what the field shows at first (a choice id, a list of ids, a date)
+
+    def applies(self, values: dict[str, Any]) -> bool:
+        """Whether this field is asked, given what was picked so far in its form (a yes/no as typed, ja/j/1 …)."""
+        if self.when is None:
+            return True
+        ref, allowed = self.when
+        value = values.get(ref)
+        if isinstance(value, str) and any(isinstance(v, bool) for v in allowed):
+            try:
+                value = parse_yes_no(value)
+            except FieldError:
+                return False
+        return value in allowed
 
 
 @dataclass(frozen=True)

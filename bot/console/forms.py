@@ -7,7 +7,6 @@ from typing import Any
 
 from bot.console.session import Cancelled, Quit, Session
 from bot.messages import FieldView, QuestionView, Reply
-from flows.answers import FieldError, parse_yes_no
 
 
 def walk(session: Session, question: QuestionView | None) -> None:
@@ -43,15 +42,13 @@ class _Form:
         while True:
             try:
                 for fv in question.fields:
-                    if fv.id not in todo or not self._asked(fv, values):
+                    if fv.id not in todo or not fv.applies(values):
                         continue
                     values[fv.id] = self.ask_field(fv)
             except Cancelled:
                 self.say(self.texts("console.cancelled"))
                 return None
-            sent = {
-                k: v for k, v in values.items() if self._asked(next(f for f in question.fields if f.id == k), values)
-            }
+            sent = {k: v for k, v in values.items() if next(f for f in question.fields if f.id == k).applies(values)}
             reply = send(sent)
             if reply.errors:
                 self.show(reply)
@@ -59,24 +56,11 @@ class _Form:
                     label = next((f.label for f in question.fields if f.id == fid), fid)
                     self.say(f"  ! {label}: {error}")
                 todo = list(reply.errors)  # only the fields that were wrong; the rest stays as typed
-                if not any(f.id in todo and self._asked(f, values) for f in question.fields):
+                if not any(f.id in todo and f.applies(values) for f in question.fields):
                     todo = [f.id for f in question.fields]  # nothing left to ask again: ask the whole form
                 continue
             self.show(reply)
             return reply
-
-    @staticmethod
-    def _asked(fv: FieldView, values: dict[str, Any]) -> bool:
-        if fv.when is None:
-            return True
-        field, allowed = fv.when
-        value = values.get(field)
-        if isinstance(value, str) and any(isinstance(v, bool) for v in allowed):
-            try:
-                value = parse_yes_no(value)  # as the service reads it: ja, j, yes, 1 …
-            except FieldError:
-                return False
-        return value in allowed
 
     def ask_field(self, fv: FieldView) -> Any:
         t = self.texts

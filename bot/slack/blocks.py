@@ -146,17 +146,6 @@ def _bare_element(field: FieldView, texts: Texts) -> dict[str, Any]:
     raise ValueError(f"no Slack element for field type {field.type}")
 
 
-def shown(field: FieldView, current: dict[str, Any]) -> bool:
-    """A field asked only when another has one of some values shows once that value is chosen (moment): the
-    modal is updated as the person picks (dispatch_action), so nobody sees an input that does not apply."""
-    if field.when is None:
-        return True
-    value = current.get(field.when[0])
-    if isinstance(value, str) and value in ("ja", "nee"):
-        value = value == "ja"
-    return value in field.when[1]
-
-
 def input_blocks(field: FieldView, fields: tuple[FieldView, ...], texts: Texts) -> list[dict[str, Any]]:
     hint = field.hint
     optional = not field.required
@@ -217,7 +206,7 @@ def question_modal(
     if question.prompt:
         blocks += text_sections(question.prompt)
     for field in question.fields:
-        if shown(field, current):
+        if field.applies(current):  # a field that depends on a choice shows once it applies (moment)
             picked = current.get(field.id, field.initial)
             if field.type == "person" and isinstance(picked, dict):
                 picked = picked.get("id")  # a name typed for someone outside stays in its own input

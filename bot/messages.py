@@ -52,6 +52,11 @@ class Message:
     tone: str = "info"  # info | error | urgent | private (case content, only for the asker)
     file: tuple[str, bytes] | None = None  # (file name, content): an evaluation chart, never case content
     mention: tuple[str, str] | None = None  # (external id, name) of whom the text names: a chat can link them
+    # The case's living DM (bot.service.living): kept current in place; `notify` posts it anew (the person is to
+    # act), `replaces` is the chat's reference of the message it updates (None: none posted yet).
+    living: bool = False
+    notify: bool = False
+    replaces: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,19 +70,23 @@ class FieldView:
     when: tuple[str, tuple[Any, ...]] | None = None  # asked only when field has one of the values
     max_length: int = 3000
     initial: Any = None  # what the field shows at first (a choice id, a list of ids, a date)
+    also: tuple[str, tuple[Any, ...]] | None = None  # and only when its question is shown (bot.service.screens)
+
+    def conditions(self) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+        return tuple(c for c in (self.when, self.also) if c is not None)
 
     def applies(self, values: dict[str, Any]) -> bool:
         """Whether this field is asked, given what was picked so far in its form (a yes/no as typed, ja/j/1 …)."""
-        if self.when is None:
-            return True
-        ref, allowed = self.when
-        value = values.get(ref)
-        if isinstance(value, str) and any(isinstance(v, bool) for v in allowed):
-            try:
-                value = parse_yes_no(value)
-            except FieldError:
-                return False
-        return value in allowed
+        return all(_holds(values.get(ref), allowed) for ref, allowed in self.conditions())
+
+
+def _holds(value: Any, allowed: tuple[Any, ...]) -> bool:
+    if isinstance(value, str) and any(isinstance(v, bool) for v in allowed):
+        try:
+            value = parse_yes_no(value)
+        except FieldError:
+            return False
+    return value in allowed
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ class QuestionView:
     why: str | None
     fields: tuple[FieldView, ...]
     draft: str | None = None  # a new case's form: sent back with its first answer, so a retry makes no second case
+    then: tuple[QuestionView, ...] = ()  # the questions after it on the same form, when a chat shows them together
 
 
 @dataclass

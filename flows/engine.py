@@ -223,6 +223,13 @@ def advance(
     return Transition(node=node.id, values=values, to=to, outcome=outcome, effects=effects, state=new_state)
 
 
+def route_of(flow: Flow, state: CaseState, node: Node, values: Mapping[str, Any]) -> str:
+    """Where an answer with these (parsed) values would lead, unchecked: which questions can share a form."""
+    answered = CaseState(node=node.id, answers={**state.answers, node.id: dict(values)}, flags=state.flags)
+    route = next(r for r in node.next if all(holds(g, flow, answered, node.id) for g in r.when))
+    return _past_recorded(flow, answered, route.to)[0]
+
+
 def _past_recorded(flow: Flow, state: CaseState, to: str) -> tuple[str, list[tuple[EffectSpec, str]]]:
     """Where the flow goes on: past a node recorded once that is on record already (SISA), by its own routes."""
     passed: list[tuple[EffectSpec, str]] = []

@@ -322,6 +322,21 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(80))
 
 
+class LivingMessage(Base):
+    """The one DM per case and person that the bot keeps current (moment): the chat's reference to it, once
+    posted, and a digest of what it last said (an unchanged status is not sent again). No content: the
+    status names the case code, the step and whose turn it is."""
+
+    __tablename__ = "living_messages"
+    __table_args__ = (UniqueConstraint("case_id", "recipient"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(64))  # the person's external id (Slack user id)
+    ref: Mapped[str | None] = mapped_column(String(100))  # the chat's id of the message (Slack: channel:ts)
+    digest: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[dt.datetime]
+
+
 def table(model: type[Base]) -> Table:
     """A model's Core table, for the statements built once at import (SQLAlchemy types `__table__` as any
     FROM clause)."""

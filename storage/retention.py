@@ -15,6 +15,7 @@ from storage.models import (
     Consultation,
     Correction,
     Event,
+    LivingMessage,
     PurgedCount,
     Reminder,
     Signal,
@@ -61,7 +62,7 @@ def purge(session: Session, *, case: Case) -> None:
         counter = PurgedCount(org_id=case.org_id, year=year, outcome=case.outcome or case.status, count=0)
         session.add(counter)
     counter.count += 1
-    for model in (Correction, SignalFollowUp, Signal, Reminder, Consultation, Event, CaseMember):
+    for model in (Correction, SignalFollowUp, Signal, Reminder, Consultation, Event, CaseMember, LivingMessage):
         session.execute(delete(model).where(model.case_id == case.id))
     session.execute(delete(Answer).where(Answer.case_id == case.id))
     session.delete(case)

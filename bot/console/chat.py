@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from bot.chat import Done
 from bot.console.table import button_text, in_console_words
 from bot.messages import Message
 from bot.terminal import printable
@@ -19,18 +19,18 @@ class ConsoleChat:
     texts: Texts = field(default_factory=Texts)
     inbox: list[tuple[str, Message]] = field(default_factory=list)
 
-    def deliver(self, *, org_key: str, person_id: str, message: Message) -> None:
-        self.send_dm(org_key=org_key, person_id=person_id, message=message)
-
-    def send_dm(
-        self, *, org_key: str, person_id: str, message: Message, done: Callable[[Any], None] | None = None
-    ) -> None:
-        self.inbox.append((person_id, message))
+    def send_dm(self, *, org_key: str, person_id: str, message: Message, done: Done | None = None) -> None:
+        ref = self.deliver(org_key=org_key, person_id=person_id, message=message)
         if done is not None:
-            done(None)
+            done(None, ref)
+
+    def deliver(self, *, org_key: str, person_id: str, message: Message) -> str | None:
+        """Shown at once (a terminal cannot change what it printed: a living message's update is shown anew)."""
+        self.inbox.append((person_id, message))
         name = self.names.get(person_id, person_id)
         self.write(printable(in_console_words(self.texts("console.dm", name=name, text=message.text))))
         if message.file is not None:
             self.write(self.texts("console.attachment", name=message.file[0]))
         for button in message.buttons:
             self.write(button_text(self.texts, button))
+        return f"console-{len(self.inbox)}"

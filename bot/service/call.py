@@ -120,12 +120,14 @@ class Call:
     people_version: int | None = None
     target_case_id: int | None = None  # the case this event is about, as soon as it is found (refusals too)
     target_code: str = ""  # its code, for the reply when someone else was first
+    changed: bool = False  # this event recorded something (a timeline entry): living messages may need an update
 
     def record(
         self, kind: str, *, case_id: int | None, node_id: str | None = None, detail: dict[str, Any] | None = None
     ) -> None:
         """A timeline entry for this event: what happened, to which case (None: the organisation), by the person
         acting, at the event's time."""
+        self.changed = True
         case_repo.add_event(
             self.session,
             org_id=self.org.id,

@@ -10,15 +10,15 @@ from typing import Any
 from bot.errors import Denied
 from bot.messages import Action, Button, Message, Reply
 from bot.service import effects as fx
-from bot.service import wording
+from bot.service import screens, turns, wording
 from bot.service.call import Call, operation
 from bot.service.core import Core
 from bot.service.part import Part
 from bot.service.questions import question_view
 from bot.texts import Texts
 from flows import engine
-from flows.answers import to_json
-from flows.model import CaseState, Flow, Node, Transition
+from flows.answers import AnswerRejected, to_json
+from flows.model import CaseState, Transition
 from storage import cases as case_repo
 from storage import consultations as consultation_repo
 from storage import organisations as org_repo
@@ -70,6 +70,7 @@ def reopen_case(core: Core, call: Call, case: Case) -> None:
                 core.texts("dms.reopened", code=case.code, staff=call.person.name),
                 buttons=wording.open_button(core.texts, case.code),
                 case_code=case.code,
+                living=True,
             ),
         )
 
@@ -85,7 +86,15 @@ class Cases(Part):
         flow = self.core.latest
         node = flow.nodes[flow.start]
         people = self.core.people_choices(call) if any(f.type == "person" for f in node.fields) else []
-        view = question_view(self.texts, flow, node, code="", state=engine.start(flow), people=people)
+        state = engine.start(flow)
+        view = screens.with_following(
+            self.texts,
+            flow,
+            node,
+            question_view(self.texts, flow, node, code="", state=state, people=people),
+            state,
+            people,
+        )
         return Reply(
             messages=[Message(self.texts("replies.new_case")), Message(self.texts("safety"), tone="info")],
             question=dataclasses.replace(view, draft=secrets.token_urlsafe(16)),
@@ -132,8 +141,27 @@ class Cases(Part):
 
     @operation("write")
     def answer(self, call: Call, code: str, node_id: str, values: Mapping[str, Any], draft: str | None = None) -> Reply:
+        """An answer to a question, with the answers to the questions after it on the same form (moment's
+        screens), each given in turn while the flow goes there; all or nothing (one transaction)."""
         new = not code and node_id == self.core.latest.start  # the first answer of a new case makes it
         case, roles, opened = self._create(call, draft) if new else (*self.core.case(call, code), False)
+        own, parts = screens.split(values) if isinstance(values, Mapping) else (values, {})
+        reply = self._answer(call, case, roles, node_id, own, opened)
+        for nid in screens.after(node_id):
+            part = parts.get(nid)
+            if part is None or case.current_node != nid or reply.question is None or reply.question.node_id != nid:
+                break  # not on the form, or the flow went elsewhere (or waits): the rest is asked on its own
+            try:
+                if not screens.now_or_later(nid, part):
+                    break  # "ask the AF later": the rest of step 1 first
+                nxt = self._answer(call, case, roles, nid, part, False)
+            except AnswerRejected as exc:
+                raise screens.named_errors(nid, exc) from None
+            nxt.messages[:0] = [m for m in reply.messages if not _just_stored(self.texts, m)]
+            reply = nxt
+        return reply
+
+    def _answer(self, call: Call, case: Case, roles: set[str], node_id: str, values: Any, opened: bool) -> Reply:
         if case.current_node is None:
             raise Denied("case_closed", code=case.code)
         if node_id != case.current_node:
@@ -148,7 +176,7 @@ class Cases(Part):
         except engine.NotAllowed as exc:
             af = self.core.acting_af(call)
             if exc.code == "actor_af" and af is not None:
-                call.dm(af, lambda: self._your_turn_af(case, node, flow))
+                call.dm(af, lambda: turns.your_turn_af(self.core, case, node))
             raise Denied(exc.code, af=af.name if af else "", code=case.code) from None
         acted_as = "af" if (node.actor == "af" or "staff" not in roles) else "staff"
         answer_id = case_repo.add_answer(
@@ -186,7 +214,7 @@ class Cases(Part):
             )
             if t.outcome.status != "monitoring":  # monitoring ends later (after its last check-in)
                 ask_feedback(self.texts, call, case, reply)
-        self._announce_turn(call, case, flow, node, acted_as, reply)
+        turns.announce(self.core, call, case, flow, node, acted_as, reply)
         if opened:
             reply.messages.insert(0, Message(self.texts("replies.case_opened", code=case.code), case_code=case.code))
         if _asked_later(t):
@@ -236,61 +264,6 @@ class Cases(Part):
             return Reply(messages=[Message(self.texts("replies.board_ack_again", code=case.code))])
         call.record("board_acknowledged", case_id=case.id)
         return Reply(messages=[Message(self.texts("replies.board_ack", code=case.code))])
-
-    def _your_turn_af(self, case: Case, node: Node, flow: Flow) -> Message:
-        flow = self.flows[case.flow_version]  # in the language of the recipient, who may read another
-        node = flow.nodes[node.id]
-        return Message(
-            self.texts(
-                "dms.your_turn_af",
-                code=case.code,
-                title=node.title,
-                step=flow.steps[node.step].title,
-                staff=case.owner.name,
-            ),
-            buttons=wording.open_button(self.texts, case.code),
-            case_code=case.code,
-        )
-
-    def _announce_turn(self, call: Call, case: Case, flow: Flow, answered: Node, acted_as: str, reply: Reply) -> None:
-        """B2/B3: the AF and the staff member each learn what the other recorded and whose turn it is."""
-        if acted_as == "af" and case.owner_id != call.person.id:
-            call.dm(
-                case.owner,
-                lambda: Message(
-                    self.texts(
-                        "dms.af_recorded",
-                        af=call.person.name,
-                        code=case.code,
-                        title=self.flows[case.flow_version].nodes[answered.id].title,
-                    ),
-                    buttons=wording.open_button(self.texts, case.code),
-                    case_code=case.code,
-                ),
-            )
-        if case.current_node is None:
-            return
-        nxt = flow.nodes[case.current_node]
-        if nxt.actor == "af" and acted_as != "af":
-            af = self.core.acting_af(call)
-            if af is None:
-                self.core.no_af_reachable(call, case.code, reply)
-            elif af.id != call.person.id:
-                call.dm(af, lambda: self._your_turn_af(case, nxt, flow))
-        elif nxt.actor in ("staff", "together") and acted_as == "af" and case.owner_id != call.person.id:
-            call.dm(
-                case.owner,
-                lambda: Message(
-                    self.texts(
-                        "dms.your_turn_staff",
-                        code=case.code,
-                        title=self.flows[case.flow_version].nodes[nxt.id].title,
-                        step=self.flows[case.flow_version].steps[nxt.step].title,
-                    ),
-                    buttons=wording.open_button(self.texts, case.code),
-                    case_code=case.code,
-                ),
-            )
 
     @operation("write")
     def acute(self, call: Call, code: str | None = None) -> Reply:
@@ -366,6 +339,7 @@ class Cases(Part):
                     ),
                     buttons=wording.open_button(self.texts, case.code),
                     case_code=case.code,
+                    living=True,
                 ),
             )
         key = "replies.colleague_added" if added else "replies.colleague_already"
@@ -381,6 +355,11 @@ class Cases(Part):
             raise Denied("unknown_colleague", name=colleague[:40])
         call.record("member_removed", case_id=case.id, detail={"person": other.id})
         return Reply(messages=[Message(self.texts("replies.colleague_removed", name=other.name, code=case.code))])
+
+
+def _just_stored(texts: Texts, message: Message) -> bool:
+    """A plain "Saved: <question>." line: on a form of several questions, only the last one's is shown."""
+    return message.text.startswith(texts("replies.stored", title="").rstrip(". "))
 
 
 def _asked_later(t: Transition) -> bool:

@@ -38,6 +38,8 @@ class Consultation(Part):
                 self.texts("dms.consultation_taken_up", af=call.person.name, code=case.code),
                 buttons=wording.open_button(self.texts, case.code),
                 case_code=case.code,
+                living=True,
+                notify=True,
             ),
         )
         return Reply(
@@ -79,6 +81,8 @@ class Consultation(Part):
                 self.texts("dms.handed_to_deputy", af=call.person.name, code=case.code),
                 buttons=wording.consultation_buttons(self.texts, case.code, take_up=consultation.taken_up_at is None),
                 case_code=case.code,
+                living=True,
+                notify=True,
             ),
         )
         call.dm(
@@ -86,6 +90,7 @@ class Consultation(Part):
             lambda: Message(
                 self.texts("dms.handed_to_deputy_staff", af=call.person.name, deputy=deputy.name, code=case.code),
                 case_code=case.code,
+                living=True,
             ),
         )
         return Reply(
@@ -123,6 +128,8 @@ class Consultation(Part):
                 self.texts("dms.moment_proposed", af=call.person.name, code=case.code, when=self.texts.datetime(when)),
                 buttons=wording.open_button(self.texts, case.code),
                 case_code=case.code,
+                living=True,
+                notify=True,
             ),
         )
         return Reply(

@@ -18,8 +18,8 @@ from bot.config import OrgConfig
 from bot.errors import Denied
 from bot.i18n import LocalizedFlows
 from bot.messages import Message, QuestionView, Reply
+from bot.service import living, screens, wording
 from bot.service import outbox as outbox_mod
-from bot.service import wording
 from bot.service.call import EVENTS, Attempt, Call, OrgRef, Someone, current_claim, utcnow
 from bot.service.outbox import message_json
 from bot.service.questions import question_view
@@ -115,21 +115,25 @@ class Core:
                         session,
                         org_id=org.id,
                         recipient=person_id,
-                        message=message_json(message),
+                        message=message_json(message, living_id),
                         now=now,
                         lease=outbox_mod.LEASE,
                     ),
                     person_id,
                     message,
+                    living_id,
                 )
-                for person_id, message in call.outbox
+                for person_id, message, living_id in living.settle(self, call, changed=call.changed)
             ]
         if claim is not None:
             claim.done = True  # committed: further calls of the same request go on without claiming again
         # Only what was committed is announced; the chat reports back, or a later pass takes over.
-        for message_id, person_id, message in queued:
+        for message_id, person_id, message, living_id in queued:
             self.chat.send_dm(
-                org_key=self.org.key, person_id=person_id, message=message, done=outbox_mod.reporter(self, message_id)
+                org_key=self.org.key,
+                person_id=person_id,
+                message=message,
+                done=outbox_mod.reporter(self, message_id, living_id),
             )
 
     def org_ref(self, session) -> OrgRef | None:
@@ -328,14 +332,9 @@ class Core:
             return None
         if "consultation_taken_up" in {g.name for g in node.requires} and "consultation_taken_up" not in state.flags:
             return None
-        return question_view(
-            self.texts,
-            flow,
-            node,
-            code=case.code,
-            state=state,
-            people=self.people_choices(call) if any(f.type == "person" for f in node.fields) else [],
-        )
+        people = self.people_choices(call) if any(f.type == "person" for f in node.fields) else []
+        view = question_view(self.texts, flow, node, code=case.code, state=state, people=people)
+        return screens.with_following(self.texts, flow, node, view, state, people)
 
     def waiting_message(self, call: Call, case: Case, roles: set[str]) -> Message | None:
         if case.current_node is None:

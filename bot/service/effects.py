@@ -89,6 +89,8 @@ def apply(svc: Core, call: Call, case: Case, flow: Flow, t: Transition, answer_i
                     texts(f"dms.{kind}", code=case.code),
                     buttons=wording.open_button(svc.texts, case.code),
                     case_code=case.code,
+                    living=True,
+                    notify=True,
                 )
 
             call.dm(af, notice)
@@ -188,6 +190,8 @@ def _request_consultation(svc: Core, call: Call, case: Case, flow: Flow, t: Tran
             buttons=wording.consultation_buttons(svc.texts, case.code),
             tone="urgent" if urgency == "today" else "info",
             case_code=case.code,
+            living=True,
+            notify=True,
         ),
     )
 

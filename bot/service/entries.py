@@ -153,6 +153,7 @@ class Entries(Part):
                     self.texts("dms.correction_on_closed", af=call.person.name, code=case.code),
                     buttons=wording.open_button(self.texts, case.code),
                     case_code=case.code,
+                    living=True,
                 ),
             )
         return Reply(messages=[Message(self.texts("replies.correction_stored"), case_code=case.code)])

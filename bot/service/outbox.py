@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from bot.chat import Chat, DeliveryError
 from bot.config import OrgConfig
 from bot.messages import Action, Button, Message
+from storage import living as living_repo
 from storage import organisations as org_repo
 from storage import outbox as outbox_repo
 from storage.db import Store
@@ -38,13 +39,15 @@ MAX_ATTEMPTS = 5
 RECORD_TRIES, RECORD_PAUSE = 10, 1.0  # 1+2+...+10 s: well within the lease
 
 
-def message_json(message: Message) -> dict[str, Any]:
+def message_json(message: Message, living_id: int | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "text": message.text,
         "case_code": message.case_code,
         "tone": message.tone,
         "buttons": [[b.label, b.action.value, b.case_code, b.ref] for b in message.buttons],
     }
+    if message.living:
+        data["living"] = [message.notify, message.replaces, living_id]
     if message.file is not None:
         data["file"] = [message.file[0], base64.b64encode(message.file[1]).decode()]
     return data
@@ -52,19 +55,26 @@ def message_json(message: Message) -> dict[str, Any]:
 
 def message_from_json(data: dict[str, Any]) -> Message:
     file = (data["file"][0], base64.b64decode(data["file"][1])) if data.get("file") else None
+    notify, replaces, _ = data.get("living") or (False, None, None)
     return Message(
         data["text"],
         buttons=tuple(Button(label, Action(action), code, ref) for label, action, code, ref in data.get("buttons", [])),
         case_code=data.get("case_code"),
         tone=data.get("tone", "info"),
         file=file,
+        living="living" in data,
+        notify=notify,
+        replaces=replaces,
     )
 
 
-def reporter(service: Sender, message_id: int) -> Callable[[str | None], None]:
-    """What the chat calls when its attempt ended: None when posted, else why not (the pass retries)."""
+def reporter(
+    service: Sender, message_id: int, living_id: int | None = None
+) -> Callable[[str | None, str | None], None]:
+    """What the chat calls when its attempt ended: None when posted, else why not (the pass retries); with the
+    chat's reference of the message, which a living message's next change updates."""
 
-    def done(error: str | None, tries: int = 0) -> None:
+    def done(error: str | None, ref: str | None = None, tries: int = 0) -> None:
         now = service.clock()
         if error is None and tries == 0:
             # Slack has it. Noted before recording: should this process die before the record is written (it
@@ -74,6 +84,8 @@ def reporter(service: Sender, message_id: int) -> Callable[[str | None], None]:
             with service.store.transaction() as session:
                 if error is None:
                     outbox_repo.mark_sent(session, message_id=message_id, now=now)
+                    if living_id is not None and ref:
+                        living_repo.posted(session, living_id=living_id, ref=ref)
                 else:
                     outbox_repo.mark_failed_attempt(
                         session, message_id=message_id, now=now, error=error, retry_at=now + RETRY
@@ -83,7 +95,7 @@ def reporter(service: Sender, message_id: int) -> Callable[[str | None], None]:
         except Exception as exc:
             # The database is away: keep trying while the lease runs, or a later pass would post it again.
             if tries < RECORD_TRIES:
-                timer = threading.Timer(RECORD_PAUSE * (tries + 1), done, args=(error, tries + 1))
+                timer = threading.Timer(RECORD_PAUSE * (tries + 1), done, args=(error, ref, tries + 1))
                 timer.daemon = True
                 timer.start()
             else:
@@ -114,8 +126,9 @@ def deliver_stale(service: Sender, now: dt.datetime | None = None, limit: int = 
         ]
     sent = 0
     for message_id, recipient, data, attempts in rows:
+        ref = None
         try:
-            service.chat.deliver(org_key=service.org.key, person_id=recipient, message=message_from_json(data))
+            ref = service.chat.deliver(org_key=service.org.key, person_id=recipient, message=message_from_json(data))
             error = None
             service.store.journal.add(message_id)
         except DeliveryError as exc:
@@ -123,6 +136,8 @@ def deliver_stale(service: Sender, now: dt.datetime | None = None, limit: int = 
         with service.store.transaction() as session:
             if error is None:
                 outbox_repo.mark_sent(session, message_id=message_id, now=now)
+                if ref and (living_id := (data.get("living") or (None, None, None))[2]) is not None:
+                    living_repo.posted(session, living_id=living_id, ref=ref)
                 sent += 1
             else:
                 final = attempts + 1 >= MAX_ATTEMPTS

@@ -160,7 +160,7 @@ def input_blocks(field: FieldView, fields: tuple[FieldView, ...], texts: Texts) 
     }
     if hint:
         block["hint"] = plain(hint, 2000)
-    if any(other.when is not None and other.when[0] == field.id for other in fields):
+    if any(ref == field.id for other in fields for ref, _ in other.conditions()):
         block["dispatch_action"] = True  # choosing here shows or hides the fields that depend on it
     blocks = [block]
     if field.type == "person":
@@ -193,9 +193,6 @@ def question_modal(
 ) -> dict[str, Any]:
     """The form of a question; `current` holds what the person picked so far (an update keeps it)."""
     current = dict(current or {})
-    for field in question.fields:
-        if field.initial not in (None, "", []):
-            current.setdefault(field.id, field.initial)
     blocks: list[dict[str, Any]] = []
     safety = texts("safety")
     notes = [note for note in notes if note.text != safety]  # the safety line once per view: in the footer
@@ -205,13 +202,19 @@ def question_modal(
     blocks.append({"type": "context", "elements": [plain(question.step_title)]})
     if question.prompt:
         blocks += text_sections(question.prompt)
-    for field in question.fields:
-        if field.applies(current):  # a field that depends on a choice shows once it applies (moment)
-            picked = current.get(field.id, field.initial)
-            if field.type == "person" and isinstance(picked, dict):
-                picked = picked.get("id")  # a name typed for someone outside stays in its own input
-            kept = dataclasses.replace(field, initial=picked)
-            blocks += input_blocks(kept, question.fields, texts)
+    every = (*question.fields, *(f for part in question.then for f in part.fields))
+    for field in every:
+        if field.initial not in (None, "", []):
+            current.setdefault(field.id, field.initial)
+    blocks += _inputs(question.fields, every, current, texts)
+    for part in question.then:  # the questions after it on this form, each once the answers above lead to it
+        if any(f.applies(current) for f in part.fields):
+            blocks.append({"type": "header", "text": plain(part.title, 150)})
+            if part.step_title != question.step_title:
+                blocks.append({"type": "context", "elements": [plain(part.step_title)]})
+            if part.prompt:
+                blocks += text_sections(part.prompt)
+            blocks += _inputs(part.fields, every, current, texts)
     if question.why:
         blocks.append({"type": "context", "elements": [plain(texts("slack.why", why=question.why), 2000)]})
     blocks.append({"type": "context", "elements": [plain(safety)]})
@@ -242,8 +245,24 @@ def question_modal(
             len(question.fields),
             len(notes),
             tuple(len(f.choices) for f in question.fields),
+            tuple(len(part.fields) for part in question.then),
         ),
     )
+
+
+def _inputs(
+    fields: tuple[FieldView, ...], every: tuple[FieldView, ...], current: dict[str, Any], texts: Texts
+) -> list[dict[str, Any]]:
+    """The inputs of the fields that apply now (one that depends on a choice shows once it applies), each with
+    what was picked so far."""
+    blocks: list[dict[str, Any]] = []
+    for field in fields:
+        if field.applies(current):
+            picked = current.get(field.id, field.initial)
+            if field.type == "person" and isinstance(picked, dict):
+                picked = picked.get("id")  # a name typed for someone outside stays in its own input
+            blocks += input_blocks(dataclasses.replace(field, initial=picked), every, texts)
+    return blocks
 
 
 def info_modal(

@@ -41,9 +41,9 @@ def test_b3_on_a_closed_case_only_the_af_corrects_and_everyone_on_it_is_told(d, 
     chat.sent.clear()
     assert service.correct("mila", d.code, signal.id, "Datum van de waarneming was 3 maart.").ok
     told = [m.text for m in chat.to("sanne")]
-    assert told == [
+    assert told == [  # in her living message of the case: what happened, then where the case stands
         f"Mila Jansen heeft in gesloten zaak {d.code} een correctie vastgelegd, met de reden. "
-        "Het oorspronkelijke antwoord blijft zichtbaar."
+        f"Het oorspronkelijke antwoord blijft zichtbaar.\nZaak {d.code} · gesloten: Gesloten zonder actie"
     ]
     assert "3 maart" not in told[0]  # the code only, never the text
     assert chat.to("mila") == []  # not told of her own correction

@@ -74,3 +74,91 @@ def test_app_home_of_the_af_shows_step_5_and_the_consultations_she_took_up(d, se
     d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1[:3])  # taken up and recorded: the case is at step 3 with Sanne
     home = service.home("mila").text()
     assert d.code in home and "consultaties die je oppakte" in home
+
+
+# ---- three screens to the AF: questions that share a form (bot.service.screens) ----------------------------
+
+TRIAGE = {
+    "scope": "domestic",
+    "triage.forms/forms": ["lichamelijk"],
+    "triage.forms/age": "14",
+    "triage.kindcheck/siblings": "nee",
+}
+SIGNAL_AND_REQUEST = {
+    "kind": "fact",
+    "text": "blauwe plek",
+    "observed_on": "2-3-2026",
+    "step2.request/urgency": "today",
+}
+
+
+def _fields(view) -> list[str]:
+    return [f.id for f in view.fields] + [f.id for part in view.then for f in part.fields]
+
+
+def test_three_screens_triage_then_signal_and_request_the_af_is_asked_after_the_second(service, chat):
+    first = service.open_case("sanne").question
+    assert [p.node_id for p in first.then] == ["triage.forms", "triage.kindcheck"]
+    assert _fields(first) == [
+        "scope",
+        "description",
+        "directie_informed",
+        "triage.forms/forms",
+        "triage.forms/age",
+        "triage.kindcheck/siblings",
+        "triage.kindcheck/siblings_note",
+    ]
+    forms = first.then[0].fields[0]
+    assert forms.also == ("scope", ("domestic",))  # shown once the scope leads there (T3), not for T1/T2
+    assert not forms.applies({"scope": "professional"}) and forms.applies({"scope": "domestic"})
+    second = service.answer("sanne", "", "triage.scope", TRIAGE, first.draft)
+    assert second.ok and "is geopend" in second.text(), second.text()
+    code = second.question.case_code
+    assert second.question.node_id == "step1.signal" and [p.node_id for p in second.question.then] == ["step2.request"]
+    now = second.question.then[0].fields[0]
+    assert (now.id, now.initial) == ("step2.request/now", "ja")  # "ask the AF now": on by default
+    assert chat.to("mila") == []
+    third = service.answer("sanne", code, "step1.signal", SIGNAL_AND_REQUEST)
+    assert third.ok and "Mila Jansen gevraagd" in third.text()
+    assert [b.action.value for b in third.messages[-1].buttons] == [
+        "add_signal",
+        "add_sisa",
+        "add_contact",
+        "open_case",
+    ]
+    assert [m.text.split(":")[0] for m in chat.to("mila")] == ["Consultatieverzoek van Sanne de Vries"]
+    assert [a.node_id for a in stored_answers(service, code)] == [
+        "triage.scope",
+        "triage.forms",
+        "triage.kindcheck",
+        "step1.signal",
+        "step2.request",
+    ]  # each question stored as its own answer, checked by the engine as when asked apart
+
+
+def test_three_screens_a_wrong_answer_in_a_later_question_stores_nothing_and_is_shown_on_its_field(service):
+    first = service.open_case("sanne").question
+    bad = service.answer("sanne", "", "triage.scope", {**TRIAGE, "triage.forms/age": "veertien"}, first.draft)
+    assert not bad.ok and list(bad.errors) == ["triage.forms/age"] and "heel getal" in bad.errors["triage.forms/age"]
+    assert "Je hebt nog geen zaken" in service.my_cases("sanne").text()  # the scope was not kept either
+
+
+def test_three_screens_out_of_scope_ignores_the_rest_of_the_form(service):
+    first = service.open_case("sanne").question
+    reply = service.answer(
+        "sanne",
+        "",
+        "triage.scope",
+        {**TRIAGE, "scope": "pupils", "description": "ruzie", "directie_informed": "ja"},
+        first.draft,
+    )
+    assert reply.ok and reply.question is None
+    assert [a.node_id for a in stored_answers(service, reply.messages[0].case_code)] == ["triage.scope"]
+
+
+def test_three_screens_the_request_can_wait_while_step_1_goes_on(service, chat):
+    first = service.open_case("sanne").question
+    code = service.answer("sanne", "", "triage.scope", TRIAGE, first.draft).question.case_code
+    later = service.answer("sanne", code, "step1.signal", {**SIGNAL_AND_REQUEST, "step2.request/now": "nee"})
+    assert later.ok and later.question.node_id == "step2.request" and chat.to("mila") == []
+    assert [a.node_id for a in stored_answers(service, code)][-1] == "step1.signal"

@@ -14,6 +14,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -178,7 +179,7 @@ class SlackServer:
             fid = block["block_id"][2:]
             element = block["element"]
             kind = element["type"]
-            value = values.get(fid)
+            value = values.get(fid, _initial(element))  # what Slack reports for an input left as it was shown
             if kind == "plain_text_input":
                 entry = {"type": kind, "value": value}
             elif kind == "number_input":
@@ -309,3 +310,15 @@ def service_module(tmp_path_factory):
     holder = [service, new_case(service, "sanne")]
     yield holder
     store.dispose()
+
+
+def _initial(element: dict) -> Any:
+    """The value an element shows preselected (Slack reports it as the state when left untouched)."""
+    if "initial_option" in element:
+        return element["initial_option"]["value"]
+    if "initial_options" in element:
+        return [o["value"] for o in element["initial_options"]]
+    for key in ("initial_value", "initial_date", "initial_date_time"):
+        if key in element:
+            return element[key]
+    return None

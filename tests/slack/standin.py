@@ -20,6 +20,7 @@ class Call:
 @dataclass
 class Standin:
     calls: list[Call] = field(default_factory=list)
+    ever: list[Call] = field(default_factory=list)  # every call since the start (`clear` leaves it)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer before succeeding
     chaos: float = 0.0  # the share of calls answered at random with 429, 500 or 503
     chaos_answers: int = 0
@@ -76,7 +77,9 @@ class Standin:
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X")).upper()}}
         if method == "chat.postMessage":
-            return {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("_ts") or f"{time.time():.6f}"}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
         if method.startswith("views."):
             return {"ok": True, "view": {"id": "V123", "hash": "h1"}}
         if method == "_stats":  # for benchmarks running the stand-in in another process
@@ -180,7 +183,10 @@ class Standin:
                         else:
                             standin.last_post[channel] = moment
                     if status == 200:
+                        if method == "chat.postMessage":
+                            params["_ts"] = f"{1_700_000_000 + len(standin.ever)}.000100"  # each post its own ts
                         standin.calls.append(Call(method, params))
+                        standin.ever.append(Call(method, params))
                         if method == "views.open" and params.get("trigger_id"):
                             standin.opened[str(params["trigger_id"])] = params  # found without a scan
                 if status == 429:

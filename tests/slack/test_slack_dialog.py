@@ -37,12 +37,21 @@ def open_and_walk_to_consultation(slack) -> tuple[str, dict]:
         slack,
         "sanne",
         view,
-        [
-            {"scope": "domestic"},
-            {"forms": ["lichamelijk", "verwaarlozing"], "age": 14},
-            {"siblings": "ja", "siblings_note": f"broertje {CANARY}"},
-            {"kind": "third_party", "text": f"signaal {CANARY}", "source": f"bron {CANARY}", "observed_on": TODAY},
-            {"urgency": "today"},
+        [  # three screens (moment): the triage, then the first signal with the request; the third confirms
+            {
+                "scope": "domestic",
+                "triage.forms/forms": ["lichamelijk", "verwaarlozing"],
+                "triage.forms/age": 14,
+                "triage.kindcheck/siblings": "ja",
+                "triage.kindcheck/siblings_note": f"broertje {CANARY}",
+            },
+            {
+                "kind": "third_party",
+                "text": f"signaal {CANARY}",
+                "source": f"bron {CANARY}",
+                "observed_on": TODAY,
+                "step2.request/urgency": "today",
+            },
         ],
     )
     code = json.loads(last["private_metadata"])["case"]
@@ -167,6 +176,18 @@ def test_a_whole_case_in_slack_to_a_melding_with_the_af_pinged_and_deciding(slac
             assert reminder_repo.pending(s, case_id=case.id) == []
     finally:
         store.dispose()
+    # One living DM per case and person (moment): new posts only when it became their turn, the rest updates in
+    # place; each new post removed the one before, so one message per case stays in each DM.
+    slack.standin.wait_until("chat.update", lambda c: c["channel"] == "DUSANNE" and "Gemeld bij" in c["text"])
+    slack.standin.wait_until("chat.update", lambda c: c["channel"] == "DUMILA" and "Gemeld bij" in c["text"])
+    calls = [c for c in slack.standin.ever if c.method.startswith("chat.")]
+    for user, notified in (("sanne", 3), ("mila", 2)):  # taken up, step 3, step 5; the request, step 4
+        mine = [c for c in calls if c.params.get("channel") == "D" + USERS[user]]
+        posts = [c for c in mine if c.method == "chat.postMessage"]
+        assert len(posts) == notified, [p.params["text"] for p in posts]
+        assert len([c for c in mine if c.method == "chat.update"]) >= 8
+        assert len([c for c in mine if c.method == "chat.delete"]) == notified - 1
+        assert {c.params["ts"] for c in mine if c.method == "chat.update"} <= {p.params.get("_ts") for p in posts}
 
 
 def test_the_help_path_in_slack_records_the_plan_and_monitoring(slack):

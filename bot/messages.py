@@ -52,6 +52,8 @@ class Message:
     tone: str = "info"  # info | error | urgent | private (case content, only for the asker)
     file: tuple[str, bytes] | None = None  # (file name, content): an evaluation chart, never case content
     mention: tuple[str, str] | None = None  # (external id, name) of whom the text names: a chat can link them
+    # Figures by group, ((group, ((label, value), ...)), ...): what the text says, for a chat that lays it out.
+    table: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     # The case's living DM (bot.service.living): kept current in place; `notify` posts it anew (the person is to
     # act), `replaces` is the chat's reference of the message it updates (None: none posted yet).
     living: bool = False
@@ -102,12 +104,35 @@ class QuestionView:
     then: tuple[QuestionView, ...] = ()  # the questions after it on the same form, when a chat shows them together
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One thing recorded in a case, as an overview lists it: what, by whom and when, its facts, and what
+    amended it (corrections, follow-ups), beside it."""
+
+    title: str
+    meta: str
+    facts: tuple[tuple[str, str], ...] = ()  # (label, value)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A case laid out for a chat that can show structure (Slack's blocks): its facts, the signals and each
+    step's answers as sections, and the timeline (oldest first; a chat may show its last entries)."""
+
+    heading: str
+    facts: tuple[tuple[str, str], ...]
+    sections: tuple[tuple[str, tuple[Entry, ...]], ...]
+    timeline: tuple[str, ...]
+
+
 @dataclass
 class Reply:
     """What the person who acted sees. DMs to others go through the Chat port instead."""
 
     messages: list[Message] = field(default_factory=list)
     question: QuestionView | None = None
+    overview: Overview | None = None  # the case laid out, beside its text (the first message) for plain chats
     errors: dict[str, str] = field(default_factory=dict)  # field id -> Dutch message
     ok: bool = True
     error: str | None = None  # why it was refused (a text key such as "database_down"), when not ok

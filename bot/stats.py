@@ -146,6 +146,14 @@ def as_text(figures: Figures, title: str) -> str:
     return "\n".join(lines)
 
 
+def as_table(figures: Figures) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The figures by group, for a chat that lays them out (Slack's fields)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for g, label, value in figures.rows:
+        groups.setdefault(figures.titles.get(g, g), []).append((label, shown(value)))
+    return tuple((title, tuple(rows)) for title, rows in groups.items())
+
+
 def as_csv(figures: Figures) -> str:
     out = io.StringIO()
     writer = csv.writer(out)

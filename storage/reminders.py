@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import bindparam, insert, or_, select, update
@@ -85,6 +85,34 @@ def pending(session: Session, *, case_id: int) -> list[Reminder]:
     return list(
         session.scalars(
             select(Reminder).where(Reminder.case_id == case_id, Reminder.status == "pending").order_by(Reminder.due_at)
+        )
+    )
+
+
+def due_between(
+    session: Session,
+    *,
+    org_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    skip: Collection[str] = (),
+    limit: int = 20,
+) -> list[Reminder]:
+    """Terms of open cases that fall due in [start, end): what the AF's week holds."""
+    return list(
+        session.scalars(
+            select(Reminder)
+            .join(Case, Case.id == Reminder.case_id)
+            .where(
+                Reminder.org_id == org_id,
+                Reminder.status == "pending",
+                Reminder.due_at >= start,
+                Reminder.due_at < end,
+                Reminder.kind.not_in(skip),
+                Case.current_node.is_not(None),
+            )
+            .order_by(Reminder.due_at)
+            .limit(limit)
         )
     )
 

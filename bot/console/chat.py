@@ -25,9 +25,13 @@ class ConsoleChat:
             done(None, ref)
 
     def deliver(self, *, org_key: str, person_id: str, message: Message) -> str | None:
-        """Shown at once (a terminal cannot change what it printed: a living message's update is shown anew)."""
+        """Shown at once. A terminal cannot change what it printed: a living message's update (no notification)
+        is one line saying so, and kept for /berichten in full."""
         self.inbox.append((person_id, message))
         name = self.names.get(person_id, person_id)
+        if message.living and message.replaces and not message.notify:
+            self.write(self.texts("console.dm_updated", name=name, code=message.case_code or ""))
+            return f"console-{len(self.inbox)}"
         self.write(printable(in_console_words(self.texts("console.dm", name=name, text=message.text))))
         if message.file is not None:
             self.write(self.texts("console.attachment", name=message.file[0]))

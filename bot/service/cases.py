@@ -157,7 +157,7 @@ class Cases(Part):
                 nxt = self._answer(call, case, roles, nid, part, False)
             except AnswerRejected as exc:
                 raise screens.named_errors(nid, exc) from None
-            nxt.messages[:0] = [m for m in reply.messages if not _just_stored(self.texts, m)]
+            nxt.messages[:0] = reply.messages  # what each question stored, confirmed (ui-language)
             reply = nxt
         return reply
 
@@ -355,11 +355,6 @@ class Cases(Part):
             raise Denied("unknown_colleague", name=colleague[:40])
         call.record("member_removed", case_id=case.id, detail={"person": other.id})
         return Reply(messages=[Message(self.texts("replies.colleague_removed", name=other.name, code=case.code))])
-
-
-def _just_stored(texts: Texts, message: Message) -> bool:
-    """A plain "Saved: <question>." line: on a form of several questions, only the last one's is shown."""
-    return message.text.startswith(texts("replies.stored", title="").rstrip(". "))
 
 
 def _asked_later(t: Transition) -> bool:

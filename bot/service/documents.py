@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.messages import Message, Reply
+from bot.messages import Entry, Message, Overview, Reply
 from bot.service.call import Call, operation
 from bot.service.part import Part
 from bot.service.questions import form_labels, format_value
@@ -58,6 +58,95 @@ class Documents(Part):
             reminders=reminder_repo.pending(call.session, case_id=case.id),
             event_text=lambda e: self._event_text(flow, e),
         )
+
+    def overview(self, call, case: Case) -> Overview:
+        """The case laid out (moment): its facts, the signals, each step's answers with their corrections beside
+        them, the terms, and the timeline."""
+        t, flow = self.texts, self.flows[case.flow_version]
+        people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
+        node = flow.nodes.get(case.current_node) if case.current_node else None
+        outcome = flow.outcomes.get(case.outcome) if case.outcome else None
+        forms = form_labels(flow, self.core.state(call, case))
+        facts = [
+            (t("case_view.opened"), t("case_view.opened_value", name=case.owner.name, when=t.date(case.created_at)))
+        ]
+        if node is not None:
+            facts.append((t("case_view.now"), f"{flow.steps[node.step].title}: {node.title}"))
+        elif outcome is not None:
+            facts.append((t("case_view.done"), outcome.title))
+        facts.append((t("case_view.forms"), ", ".join(forms) or t("case_view.forms_none")))
+        signals = signal_repo.signals(call.session, case_id=case.id)
+        follow = signal_repo.follow_ups(call.session, case_id=case.id)
+        sections: list[tuple[str, tuple[Entry, ...]]] = [
+            (t("case_view.signals", count=len(signals)), tuple(self._signal_entry(s, follow, people) for s in signals))
+        ]
+        steps: dict[str, list[Entry]] = {}
+        for a in self._answer_rows(call, case, flow):
+            step = flow.steps[flow.nodes[a["node"]].step].title
+            steps.setdefault(step, []).append(
+                Entry(
+                    a["title"],
+                    t("case_view.by", name=a["by"], role=t(f"roles.{a['role']}"), when=t.datetime(a["at"])),
+                    tuple(a["values"]),
+                    tuple(
+                        t(
+                            "case_view.correction",
+                            name=people.get(c.created_by_id or 0, ""),
+                            when=t.datetime(c.created_at),
+                            note=c.note,
+                        )
+                        for c in a["corrections"]
+                    ),
+                )
+            )
+        sections += [(step, tuple(entries)) for step, entries in steps.items()]
+        terms = tuple(
+            Entry(
+                t(f"reminder_kinds.{r.kind}"),
+                t(
+                    "case_view.term_value",
+                    when=t.datetime(r.due_at),
+                    who=t(f"recipients.{r.recipient_role}", owner=case.owner.name),
+                ),
+            )
+            for r in reminder_repo.pending(call.session, case_id=case.id)
+        )
+        if terms:
+            sections.append((t("case_view.terms"), terms))
+        timeline = tuple(
+            t(
+                "case_view.timeline_line",
+                when=t.datetime(e.created_at),
+                who=people.get(e.actor_id or 0) or t("events.automatic"),
+                what=self._event_text(flow, e),
+            )
+            for e in case_repo.timeline(call.session, case_id=case.id)
+        )
+        heading = t("case_view.heading", code=case.code, status=t(f"status.{case.status}"), round=case.round)
+        return Overview(heading, tuple(facts), tuple(sections), timeline)
+
+    def _signal_entry(self, signal, follow_ups: dict[int, list], people: dict[int, str]) -> Entry:
+        """S1.1-S1.3: a signal's kind, when, its source (X4: marked when from others), and what followed it."""
+        t = self.texts
+        kind = t(f"signal_kinds.{signal.kind}")
+        if signal.disclosure:
+            kind += " · " + t("signal_disclosure")
+        follow = follow_ups.get(signal.id, [])
+        if signal.kind == "hypothesis" and not follow:
+            kind += " · " + t("case_view.open_hypothesis")
+        facts = [(t("case_view.text"), signal.text)]
+        if signal.observed_on:
+            facts.append((t("case_view.observed"), t.date(signal.observed_on)))
+        if signal.source:
+            facts.append((t("case_view.source"), signal.source))
+        if signal.diagnosed_by:
+            facts.append((t("case_view.diagnosed"), signal.diagnosed_by))
+        notes = tuple(
+            t("case_view.follow_up", verdict=t(f"verdicts.{f.verdict}"), when=t.date(f.created_at), note=f.note)
+            for f in follow
+        )
+        meta = t("case_view.recorded", name=people.get(signal.created_by_id, ""), when=t.datetime(signal.created_at))
+        return Entry(kind, meta, tuple(facts), notes)
 
     def _answer_rows(self, call, case: Case, flow: Flow) -> list[dict]:
         """Every stored answer as a person reads it, with the corrections made to it."""

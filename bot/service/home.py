@@ -82,7 +82,7 @@ class Home(Part):
                 figures, self.texts("stats.chart_title", start=self.texts.date(start), end=self.texts.date(end))
             )
             return Reply(messages=[Message(body, file=(name, png))])
-        return Reply(messages=[Message(body)])
+        return Reply(messages=[Message(body, table=stats_mod.as_table(figures))])
 
     def _figures(self, call, start: dt.date, end: dt.date):
         from bot import stats as stats_mod

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.errors import Denied
 from bot.messages import Action, Button, Message, Reply
 from bot.service import wording
 from bot.service.call import Call, operation
 from bot.service.documents import Documents
+from bot.service.living import NOT_TERMS
 from bot.service.part import Part
 from storage import audit as audit_repo
 from storage import cases as case_repo
@@ -39,6 +42,7 @@ class Reading(Part):
         reply = Reply(
             messages=[Message(text, tone="private", case_code=case.code)],
             question=self.core.question_view(call, case, roles),
+            overview=self.documents.overview(call, case),
         )
         if reply.question is None and (waiting := self.core.waiting_message(call, case, roles)):
             reply.messages.append(waiting)
@@ -70,6 +74,16 @@ class Reading(Part):
                     code = case_repo.code_of(call.session, case_id=r.case_id)
                     kind, when = t(f"reminder_kinds.{r.kind}"), t.datetime(r.due_at)
                     line = t("replies.overdue_line", code=code, kind=kind, when=when)
+                    messages.append(Message(line, buttons=wording.open_button(t, code), case_code=code))
+            week = reminder_repo.due_between(
+                call.session, org_id=call.org.id, start=call.now, end=call.now + dt.timedelta(days=7), skip=NOT_TERMS
+            )
+            if week:
+                messages.append(Message(t("replies.af_this_week")))
+                for r in week:
+                    code = case_repo.code_of(call.session, case_id=r.case_id)
+                    kind, when = t(f"reminder_kinds.{r.kind}"), t.datetime(r.due_at)
+                    line = t("replies.due_line", code=code, kind=kind, when=when)
                     messages.append(Message(line, buttons=wording.open_button(t, code), case_code=code))
             # Steps 4 and 5 (her decisions, and the melding made together), and every case whose consultation
             # she took up: the AF's own work, whether or not it is her turn this minute.

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.messages import FieldView, Message, QuestionView, Reply
+from bot.slack.fields import escape, facts_section
 from bot.slack.ids import FOR_ACTION, VALUE, ActionId, CallbackId
 from bot.slack.limits import MAX_OPTION_TEXT, MAX_SECTION_TEXT, checked_blocks, checked_view
 from bot.texts import Texts
@@ -39,6 +40,18 @@ def _chunks(text: str, size: int = MAX_SECTION_TEXT) -> Iterable[str]:
 def text_sections(text: str) -> list[dict[str, Any]]:
     # plain_text: what people typed is shown literally, never read as mrkdwn or links.
     return [{"type": "section", "text": plain(part)} for part in _chunks(text)]
+
+
+def table_blocks(message: Message) -> list[dict[str, Any]]:
+    """A message with figures: its first line as the title, each group's figures as fields."""
+    blocks = text_sections(message.text.splitlines()[0]) if message.text else []
+    for title, rows in message.table:
+        blocks += facts_section(rows, f"*{escape(title)}*")
+    return blocks
+
+
+def _message_body(message: Message) -> list[dict[str, Any]]:
+    return table_blocks(message) if message.table else text_sections(message.text)
 
 
 def buttons_block(message: Message, texts: Texts) -> list[dict[str, Any]]:
@@ -74,8 +87,7 @@ def message_blocks(message: Message, texts: Texts) -> list[dict[str, Any]]:
 
 def mention_section(text: str, user_id: str, name: str) -> dict[str, Any]:
     """Our own words (never typed text) with the person they name as a Slack mention (<@U…>)."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    linked = escaped.replace(name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), f"<@{user_id}>", 1)
+    linked = escape(text).replace(escape(name), f"<@{user_id}>", 1)
     return {"type": "section", "text": {"type": "mrkdwn", "text": linked[:3000], "verbatim": True}}
 
 
@@ -272,11 +284,13 @@ def info_modal(
     title: str,
     code: str | None = None,
     extra_buttons: list[dict[str, Any]] | None = None,
+    lead: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A read-only modal: confirmations, refusals, a case overview."""
-    blocks: list[dict[str, Any]] = []
-    for message in reply.messages:
-        blocks += text_sections(message.text) + buttons_block(message, texts)
+    """A read-only modal: confirmations, refusals, a case overview (`lead`: the blocks shown instead of the
+    reply's first message, its text for plain chats)."""
+    blocks: list[dict[str, Any]] = list(lead or [])
+    for message in reply.messages[1:] if lead else reply.messages:
+        blocks += _message_body(message) + buttons_block(message, texts)
     if extra_buttons:
         blocks.append({"type": "actions", "elements": extra_buttons})
     blocks.append({"type": "context", "elements": [plain(texts("safety"))]})
@@ -356,7 +370,7 @@ def message_signal_modal(
 def home_view(reply: Reply, texts: Texts) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(texts("slack.home_title"), 150)}]
     for i, message in enumerate(reply.messages):
-        blocks += text_sections(message.text) + buttons_block(message, texts)
+        blocks += _message_body(message) + buttons_block(message, texts)
         if i == 0:  # the intro and what this person can start: then the safety line, once
             blocks += [{"type": "context", "elements": [plain(texts("safety"))]}, {"type": "divider"}]
     return checked_view({"type": "home", "blocks": blocks[:100]})

@@ -33,6 +33,7 @@ class ActionId(enum.StrEnum):
     BOARD_ACK = "mc_board_ack"
     HELP_PLAN = "mc_help_plan"
     ADD_SISA = "mc_add_sisa"
+    TIMELINE = "mc_timeline"  # a case's whole timeline, from its overview (Slack only: the console shows it all)
 
 
 # The neutral actions of bot.messages map one to one onto Slack action ids.

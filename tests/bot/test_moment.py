@@ -162,3 +162,13 @@ def test_three_screens_the_request_can_wait_while_step_1_goes_on(service, chat):
     later = service.answer("sanne", code, "step1.signal", {**SIGNAL_AND_REQUEST, "step2.request/now": "nee"})
     assert later.ok and later.question.node_id == "step2.request" and chat.to("mila") == []
     assert [a.node_id for a in stored_answers(service, code)][-1] == "step1.signal"
+
+
+def test_app_home_of_the_af_shows_the_terms_of_this_week(d, service):
+    d.play(OPEN_TO_STEP2)
+    home = service.home("mila").text()
+    assert "Termijnen deze week:" in home
+    week = home.split("Termijnen deze week:")[1]
+    assert f"{d.code} · consultatie nog niet opgepakt ·" in week  # D5, due within hours for "vandaag nog"
+    assert "zaak staat stil" not in week  # the bot's own watch on a standing case is no term of hers
+    assert "Termijnen deze week" not in service.home("sanne").text()

@@ -159,3 +159,54 @@ def test_payload_values_are_read_per_element_type():
 @pytest.mark.parametrize("raw", ["", "{", "[1]", '{"case": 5}', "null"])
 def test_malformed_metadata_reads_as_nothing(raw):
     assert view_metadata({"private_metadata": raw}).get("case") is None
+
+
+def test_moment_the_case_overview_is_sections_with_fields_within_slacks_limits():
+    """Readable views: the case's facts as fields, a section per signal and answer (who, when), corrections beside
+    them, the timeline collapsed to its last entries with the whole of it behind a button; what does not fit
+    points to the dossier (100 blocks, 10 fields, 2000/3000 characters)."""
+    from bot.messages import Entry, Overview
+    from bot.slack.overview import overview_blocks
+
+    answers = tuple(
+        Entry(
+            f"Vraag {i}",
+            "Sanne de Vries (Kindkrachtspecialist) · ma 2 mrt 2026 09:00",
+            tuple((f"Veld {j}", "x" * (300 if j == 0 else 20)) for j in range(14)),
+            ("Correctie door Mila: <b>",),
+        )
+        for i in range(60)
+    )
+    signal = Entry(
+        "feit of waarneming", "Sanne · ma 2 mrt", (("Signaal", "blauwe plek *vet* <@U1>"), ("Bron", "buurvrouw"))
+    )
+    overview = Overview(
+        "Zaak MC-2026-0042 · open",
+        (
+            ("Geopend", "Sanne de Vries, ma 2 mrt 2026"),
+            ("Nu", "Stap 2: consultatie"),
+            ("Vorm(en)", "Lichamelijk geweld"),
+        ),
+        (("Signalen (1)", (signal,)), ("Stap 1: signalen", answers)),
+        tuple(f"ma 2 mrt 2026 09:{i:02d} · Sanne · Vastgelegd: vraag {i}" for i in range(30)),
+    )
+    lead = overview_blocks(overview, TEXTS, "MC-2026-0042")
+    view = kit.info_modal(Reply(messages=[Message("tekst")]), TEXTS, title="Zaak MC-2026-0042", lead=lead)
+    blocks = view["blocks"]
+    assert len(blocks) <= 100 and blocks[0] == {"type": "header", "text": kit.plain("Zaak MC-2026-0042 · open")}
+    assert [f["text"] for f in blocks[1]["fields"]] == [
+        "*Geopend*\nSanne de Vries, ma 2 mrt 2026",
+        "*Nu*\nStap 2: consultatie",
+        "*Vorm(en)*\nLichamelijk geweld",
+    ]
+    sections = [b for b in blocks if b["type"] == "section"]
+    assert all(len(b.get("fields", [])) <= 10 for b in sections)
+    assert all(len(b["text"]["text"]) <= 3000 for b in sections if "text" in b)
+    typed = next(b for b in sections if "blauwe plek" in str(b))
+    assert "&lt;@U1&gt;" in str(typed) and "<@U1>" not in str(typed)  # typed text mentions nobody
+    assert any("zie het dossier" in str(b) for b in blocks if b["type"] == "context")  # 60 answers do not fit
+    assert any(b["type"] == "context" and "Correctie door Mila" in str(b) for b in blocks)
+    timeline = blocks[[b.get("text", {}).get("text") for b in blocks].index("Tijdlijn") + 1]
+    assert timeline["text"]["text"].count("\n") == 4  # the last five
+    more = next(b for b in blocks if b["type"] == "actions" and "mc_timeline" in str(b))
+    assert more["elements"][0]["text"]["text"] == "Hele tijdlijn (30)"

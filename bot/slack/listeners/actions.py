@@ -16,6 +16,7 @@ from bot.messages import Reply
 from bot.slack import blocks as kit
 from bot.slack.ids import VALUE, ActionId, CallbackId
 from bot.slack.listeners.common import code_of, port_of, ref_of, replayed, show_reply, user_of
+from bot.slack.overview import timeline_blocks
 from bot.slack.payloads import view_metadata, view_values
 from flows.vocabulary import HELP_PLAN
 
@@ -29,6 +30,25 @@ def _show(context: BoltContext, client: WebClient, body: Body, reply: Reply, **k
 def open_case(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
     ack()
     _show(context, client, body, port_of(context).show_case(user_of(body), code_of(action)), overview=True)
+
+
+def timeline(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
+    """The whole timeline of a case, pushed over its overview (read again, with the same access check)."""
+    ack()
+    port = port_of(context)
+    reply = port.show_case(user_of(body), code_of(action))
+    if replayed(reply) or reply.overview is None:
+        _show(context, client, body, reply)
+        return
+    code, texts = code_of(action), port.texts
+    view = kit.info_modal(
+        Reply(messages=reply.messages[:1]),  # the timeline alone (its lead replaces the overview's text)
+        texts,
+        title=texts("case_view.timeline_title"),
+        code=code,
+        lead=timeline_blocks(reply.overview, texts, code, everything=True),
+    )
+    client.views_push(trigger_id=body["trigger_id"], view=view)
 
 
 def go_on(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
@@ -185,6 +205,7 @@ def field_changed(ack: Ack, body: Body, action: Body, client: WebClient, context
 ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.OPEN_CASE: open_case,
     ActionId.CONTINUE: go_on,
+    ActionId.TIMELINE: timeline,
     ActionId.TAKE_UP: take_up,
     ActionId.HAND_TO_DEPUTY: hand_over,
     ActionId.NEW_CASE: new_case,

@@ -12,6 +12,7 @@ from bot.messages import Reply
 from bot.port import ConversationPort
 from bot.slack import blocks as kit
 from bot.slack.ids import CallbackId
+from bot.slack.overview import overview_blocks
 from bot.texts import Texts
 
 
@@ -44,6 +45,7 @@ def reply_view(
         title=named or texts("slack.meldcode_title"),
         code=code,
         extra_buttons=kit.case_actions(code, texts) if overview and reply.ok and code else None,
+        lead=overview_blocks(reply.overview, texts, code) if reply.overview is not None and code else None,
     )
 
 

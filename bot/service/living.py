@@ -28,7 +28,7 @@ from storage import consultations as consultation_repo
 from storage import living as living_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
-from storage.models import Case
+from storage.models import Case, Consultation
 
 
 class Core(Protocol):
@@ -44,9 +44,9 @@ class Core(Protocol):
 NOT_TERMS = frozenset({"D6"})  # the bot's own watch on a case standing still: not a term people keep
 
 
-def case_af(core: Core, call: Call, case: Case) -> Someone | None:
-    """Who acts as AF for this case: the deputy it was handed to (B4), else today's acting AF."""
-    handed = consultation_repo.handed_to(call.session, case_id=case.id)
+def case_af(core: Core, call: Call, case: Case, consultation: Consultation | None) -> Someone | None:
+    """Who acts as AF for this case: the deputy its latest consultation was handed to (B4), else today's AF."""
+    handed = consultation.handed_to_id if consultation is not None else None
     if handed is not None and (person := org_repo.person_by_id(call.session, person_id=handed)) is not None:
         return Someone.of(person)
     return core.acting_af(call)
@@ -65,11 +65,12 @@ class CaseNow:
     @classmethod
     def of(cls, core: Core, call: Call, case: Case) -> CaseNow:
         pending = [r for r in reminder_repo.pending(call.session, case_id=case.id) if r.kind not in NOT_TERMS]
+        consultation = consultation_repo.latest_consultation(call.session, case_id=case.id)
         return cls(
             case,
-            case_af(core, call, case),
+            case_af(core, call, case, consultation),
             frozenset({case.owner_id, *case_repo.member_ids(call.session, case_id=case.id)}),
-            consultation_repo.open_consultation(call.session, case_id=case.id) is not None,
+            consultation is not None and consultation.taken_up_at is None,
             (pending[0].kind, pending[0].due_at) if pending else None,
         )
 

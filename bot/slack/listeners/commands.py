@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -10,6 +14,21 @@ from slack_sdk import WebClient
 from bot.slack import blocks as kit
 from bot.slack.ids import COMMAND
 from bot.slack.listeners.common import open_reply, port_of, replayed
+
+log = logging.getLogger(__name__)
+# A command that opens a modal is acknowledged at once; the modal is opened right after, off the request (its
+# trigger_id holds 3 s). The request's context goes along: its workspace, its language, its claim on the trigger.
+_AFTER_ACK = ThreadPoolExecutor(max_workers=8, thread_name_prefix="after-ack")
+
+
+def after_ack(work: Callable[[], None]) -> None:
+    def run() -> None:
+        try:
+            work()
+        except Exception as exc:  # as Bolt's error handler does: the kind, never the payload
+            log.error("opening a modal failed: %s", type(exc).__name__)
+
+    _AFTER_ACK.submit(contextvars.copy_context().run, run)
 
 
 def meldcode(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -20,7 +39,7 @@ def meldcode(ack: Ack, command: dict[str, Any], client: WebClient, context: Bolt
     sub, user = (words[0].lower() if words else "help"), command["user_id"]
     if sub == "nieuw":
         ack()
-        open_reply(client, command["trigger_id"], service.open_case(user), texts)
+        after_ack(lambda: open_reply(client, command["trigger_id"], service.open_case(user), texts))
     elif sub == "mijn":
         reply = service.my_cases(user)
         ack() if replayed(reply) else ack(blocks=kit.reply_blocks(reply, texts), text=texts("slack.meldcode_title"))
@@ -34,7 +53,8 @@ def meldcode(ack: Ack, command: dict[str, Any], client: WebClient, context: Bolt
         ack() if replayed(reply) else ack(blocks=kit.reply_blocks(reply, texts), text=reply.text())
     elif sub.upper().startswith("MC-"):
         ack()
-        open_reply(client, command["trigger_id"], service.show_case(user, sub.upper()), texts, overview=True)
+        code, trigger = sub.upper(), command["trigger_id"]
+        after_ack(lambda: open_reply(client, trigger, service.show_case(user, code), texts, overview=True))
     else:
         ack(text=texts("slack.help"))
 

@@ -13,10 +13,11 @@ import json
 import os
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from sqlalchemy import JSON, ForeignKey, String, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from benchmarks.bare_app import wsgi
 
 
 class Base(DeclarativeBase):
@@ -137,11 +138,4 @@ def submit(ack, body, view):
     ack(response_action="update", view=SECOND)
 
 
-slack = SlackRequestHandler(app)
-
-
-def application(environ, start_response):
-    if environ.get("PATH_INFO") == "/healthz":
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"ok"]
-    return slack(environ, start_response)
+application = wsgi(app)

@@ -89,6 +89,19 @@ def pending(session: Session, *, case_id: int) -> list[Reminder]:
     )
 
 
+def _of_open_cases(session: Session, org_id: int, limit: int, *where) -> list[Reminder]:
+    """Reminders of an organisation's open cases (a closed case has no terms), soonest first."""
+    return list(
+        session.scalars(
+            select(Reminder)
+            .join(Case, Case.id == Reminder.case_id)
+            .where(Reminder.org_id == org_id, Case.current_node.is_not(None), *where)
+            .order_by(Reminder.due_at)
+            .limit(limit)
+        )
+    )
+
+
 def due_between(
     session: Session,
     *,
@@ -99,38 +112,20 @@ def due_between(
     limit: int = 20,
 ) -> list[Reminder]:
     """Terms of open cases that fall due in [start, end): what the AF's week holds."""
-    return list(
-        session.scalars(
-            select(Reminder)
-            .join(Case, Case.id == Reminder.case_id)
-            .where(
-                Reminder.org_id == org_id,
-                Reminder.status == "pending",
-                Reminder.due_at >= start,
-                Reminder.due_at < end,
-                Reminder.kind.not_in(skip),
-                Case.current_node.is_not(None),
-            )
-            .order_by(Reminder.due_at)
-            .limit(limit)
-        )
+    return _of_open_cases(
+        session,
+        org_id,
+        limit,
+        Reminder.status == "pending",
+        Reminder.due_at >= start,
+        Reminder.due_at < end,
+        Reminder.kind.not_in(skip),
     )
 
 
 def overdue(session: Session, *, org_id: int, now: dt.datetime, limit: int = 20) -> list[Reminder]:
-    return list(
-        session.scalars(
-            select(Reminder)
-            .join(Case, Case.id == Reminder.case_id)
-            .where(
-                Reminder.org_id == org_id,
-                Reminder.status.in_(("pending", "sending", "sent", "failed")),
-                Reminder.due_at < now,
-                Case.current_node.is_not(None),  # a closed case has nothing overdue
-            )
-            .order_by(Reminder.due_at)
-            .limit(limit)
-        )
+    return _of_open_cases(
+        session, org_id, limit, Reminder.status.in_(("pending", "sending", "sent", "failed")), Reminder.due_at < now
     )
 
 

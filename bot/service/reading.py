@@ -68,23 +68,17 @@ class Reading(Part):
                     line = t("replies.consultation_line", code=code, urgency=urgency, when=when)
                     messages.append(Message(line, buttons=take_up, case_code=code))
             overdue = reminder_repo.overdue(call.session, org_id=call.org.id, now=call.now)
-            if overdue:
-                messages.append(Message(t("replies.af_overdue")))
-                for r in overdue:
-                    code = case_repo.code_of(call.session, case_id=r.case_id)
-                    kind, when = t(f"reminder_kinds.{r.kind}"), t.datetime(r.due_at)
-                    line = t("replies.overdue_line", code=code, kind=kind, when=when)
-                    messages.append(Message(line, buttons=wording.open_button(t, code), case_code=code))
             week = reminder_repo.due_between(
                 call.session, org_id=call.org.id, start=call.now, end=call.now + dt.timedelta(days=7), skip=NOT_TERMS
             )
-            if week:
-                messages.append(Message(t("replies.af_this_week")))
-                for r in week:
+            for title, line, rows in (("af_overdue", "overdue_line", overdue), ("af_this_week", "due_line", week)):
+                if rows:
+                    messages.append(Message(t(f"replies.{title}")))
+                for r in rows:
                     code = case_repo.code_of(call.session, case_id=r.case_id)
                     kind, when = t(f"reminder_kinds.{r.kind}"), t.datetime(r.due_at)
-                    line = t("replies.due_line", code=code, kind=kind, when=when)
-                    messages.append(Message(line, buttons=wording.open_button(t, code), case_code=code))
+                    text = t(f"replies.{line}", code=code, kind=kind, when=when)
+                    messages.append(Message(text, buttons=wording.open_button(t, code), case_code=code))
             # Steps 4 and 5 (her decisions, and the melding made together), and every case whose consultation
             # she took up: the AF's own work, whether or not it is her turn this minute.
             af_nodes = {

@@ -6,8 +6,8 @@ import datetime as dt
 
 from bot.errors import Denied
 from bot.messages import Action, Button, Message, Reply
-from bot.service import wording
-from bot.service.call import Call, operation
+from bot.service import living, wording
+from bot.service.call import Call, Someone, operation
 from bot.service.documents import Documents
 from bot.service.living import NOT_TERMS
 from bot.service.part import Part
@@ -101,21 +101,9 @@ class Reading(Part):
         return Reply(messages=messages)
 
     def _case_line(self, call, case: Case) -> Message:
-        flow = self.flows[case.flow_version]
-        node = flow.nodes.get(case.current_node) if case.current_node else None
-        step = flow.steps[node.step].title if node else flow.outcomes[case.outcome or ""].title
-        pending = reminder_repo.pending(call.session, case_id=case.id)
-        return Message(
-            self.texts(
-                "replies.case_line",
-                code=case.code,
-                step=step,
-                status=self.texts(f"status.{case.status}"),
-                deadline=self.texts.datetime(pending[0].due_at) if pending else "",
-            ),
-            buttons=wording.open_button(self.texts, case.code),
-            case_code=case.code,
-        )
+        """A case as its living message shows it to this person: the step, whose turn it is (the next action),
+        the next term, and the button for what to do (open it, or take up its consultation)."""
+        return living.status(self.core, living.CaseNow.of(self.core, call, case), Someone.of(call.person))
 
     def explain(self, step_id: str = "") -> Reply:
         """C2: the meldcode explained from the flow definition itself (one source of truth), step by step."""

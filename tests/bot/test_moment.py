@@ -172,3 +172,12 @@ def test_app_home_of_the_af_shows_the_terms_of_this_week(d, service):
     assert f"{d.code} · consultatie nog niet opgepakt ·" in week  # D5, due within hours for "vandaag nog"
     assert "zaak staat stil" not in week  # the bot's own watch on a standing case is no term of hers
     assert "Termijnen deze week" not in service.home("sanne").text()
+
+
+def test_app_home_of_staff_lists_each_case_with_its_next_action_and_term(d, service):
+    d.play(OPEN_TO_STEP2)
+    line = next(m for m in service.home("sanne").messages if m.case_code == d.code)
+    assert line.text.startswith(f"Zaak {d.code} · Stap 2: collegiale consultatie")
+    assert "wacht tot Mila Jansen het consultatieverzoek oppakt" in line.text and "volgende termijn:" in line.text
+    mila = next(m for m in service.home("mila").messages if m.case_code == d.code and m.buttons)
+    assert [b.action.value for b in mila.buttons][:1] == ["take_up"]

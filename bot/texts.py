@@ -35,9 +35,19 @@ class Catalogue:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
-        self.env.filters["datum"] = self.date
-        self.env.filters["datumtijd"] = self.datetime
-        self.env.globals["t"] = self
+        # Documents in HTML (the dossier): every value escaped, so typed text never becomes markup.
+        self.html_env = jinja2.Environment(
+            # The document's layout is one, for every language (its words come from the catalogue).
+            loader=jinja2.FileSystemLoader([base / "templates" / language, base / "templates" / "shared"]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        for env in (self.env, self.html_env):
+            env.filters["datum"] = self.date
+            env.filters["datumtijd"] = self.datetime
+            env.globals["t"] = self
         self._compiled: dict[str, jinja2.Template] = {}
         self._plain: dict[str, str | None] = {}  # key -> its text when it holds no template syntax
 
@@ -71,6 +81,9 @@ class Catalogue:
 
     def template(self, name: str, **params: Any) -> str:
         return self.env.get_template(name).render(**params).strip()
+
+    def html(self, name: str, **params: Any) -> str:
+        return self.html_env.get_template(name).render(**params).strip()
 
     @cached_property
     def _days(self) -> list[str]:
@@ -125,6 +138,9 @@ class Texts:
 
     def template(self, name: str, **params: Any) -> str:
         return self.current.template(name, **params)
+
+    def html(self, name: str, **params: Any) -> str:
+        return self.current.html(name, **params)
 
     def date(self, value: dt.date | dt.datetime | None) -> str:
         return self.current.date(value)

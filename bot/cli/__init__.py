@@ -61,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("case", help="the case code, e.g. MC-2026-0001")
     export.add_argument("--as", dest="as_person", required=True, metavar="PERSON", help="who exports (id or name)")
-    export.add_argument("--format", choices=("md", "html"), default="md", help="Markdown or printable HTML")
+    export.add_argument(
+        "--format", choices=("md", "html", "pdf"), default="md", help="Markdown, printable HTML, or PDF/A (needs --out)"
+    )
     export.add_argument("--out", help="write to this file (owner-only) instead of printing")
     export.set_defaults(func=_export)
     purge = sub.add_parser(

@@ -143,6 +143,10 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
     # The dossier is this command's output, asked for by the person named and audited as their export; it goes
     # to stdout or an owner-only file, never to a log (logging writes to stderr, with ids and types only).
+    document = reply.messages[0].file
+    if document is not None:  # a PDF: to a file only (a terminal is no place for it)
+        print(f"written to {write_private(Path(args.out or document[0]), document[1])} (owner-only)")
+        return 0
     text = printable(reply.messages[0].text)  # a terminal shows control characters, never obeys them
     if args.out:
         print(f"written to {write_private(Path(args.out), text)} (owner-only)")  # the path only

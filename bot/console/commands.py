@@ -214,17 +214,19 @@ def follow_up(s: Session, arg: str) -> None:
 
 
 def export(s: Session, arg: str) -> None:
-    """/export [CODE] [html]: the dossier as a file, readable by its owner only."""
+    """/export [CODE] [html|pdf]: the dossier as a file, readable by its owner only."""
     words = arg.split()
-    fmt = "html" if "html" in words else "md"
-    code = s.code(" ".join(w for w in words if w != "html"))
+    fmt = next((w for w in words if w in ("html", "pdf")), "md")
+    code = s.code(" ".join(w for w in words if w not in ("html", "pdf")))
     if not code or s.export_dir is None:
         return
     reply = s.service.export(s.persona, code, fmt)
     if not reply.ok:
         s.show(reply)
         return
-    path = write_private(s.export_dir / f"{code}.{fmt}", reply.messages[0].text)
+    document = reply.messages[0].file
+    content = document[1] if document else reply.messages[0].text
+    path = write_private(s.export_dir / f"{code}.{fmt}", content)
     s.say(s.texts("console.exported", path=str(path)))
 
 

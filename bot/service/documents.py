@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot import i18n
+from bot.errors import Denied
 from bot.messages import Entry, Message, Overview, Reply
 from bot.service.call import Call, operation
 from bot.service.part import Part
@@ -15,23 +17,7 @@ from storage import reminders as reminder_repo
 from storage import signals as signal_repo
 from storage.models import Case
 
-
-def render_html(texts, code: str, markdown: str) -> str:
-    """A printable page: the Markdown dossier, HTML-escaped line by line (no markup from typed text)."""
-    import html
-
-    parts = []
-    for line in markdown.splitlines():
-        esc = html.escape(line)
-        if line.startswith("### "):
-            parts.append(f"<h3>{esc[4:]}</h3>")
-        elif line.startswith("## "):
-            parts.append(f"<h2>{esc[3:]}</h2>")
-        elif line.startswith("# "):
-            parts.append(f"<h1>{esc[2:]}</h1>")
-        elif line.strip():
-            parts.append(f"<p>{esc}</p>")
-    return texts.template("dossier.html.j2", case={"code": code}, body="\n".join(parts))
+FORMATS = ("md", "html", "pdf")
 
 
 class Documents(Part):
@@ -209,14 +195,27 @@ class Documents(Part):
 
     @operation("export")
     def export(self, call: Call, code: str, fmt: str = "md") -> Reply:
-        """The dossier for the pupil file (Markdown, or printable HTML); audited, returned only to the asker."""
+        """The dossier for the pupil file: Markdown (plain text), HTML (printable: A4, the code and "vertrouwelijk"
+        in every page's header, page numbers) or PDF/A made from that HTML; audited, returned to the asker only."""
 
         case, _roles = self.core.case(call, code)
-        markdown = self._dossier(call, case)
-        body = markdown if fmt == "md" else render_html(self.texts, case.code, markdown)
-        return Reply(messages=[Message(body, tone="private", case_code=case.code)])
+        if fmt not in FORMATS:
+            raise Denied("export_format")
+        data = self._dossier_data(call, case)
+        if fmt == "md":
+            return Reply(
+                messages=[Message(self.texts.template("dossier.md.j2", **data), tone="private", case_code=case.code)]
+            )
+        html = self.texts.html("dossier.html.j2", language=i18n.current(), org=self.core.org.name, **data)
+        if fmt == "html":
+            return Reply(messages=[Message(html, tone="private", case_code=case.code)])
+        from bot.pdf import pdf_a
 
-    def _dossier(self, call, case: Case) -> str:
+        name = f"meldcode-dossier-{case.code}.pdf"  # the code only: no case text in a file name
+        text = self.texts("dossier.pdf_ready", code=case.code)
+        return Reply(messages=[Message(text, tone="private", case_code=case.code, file=(name, pdf_a(html)))])
+
+    def _dossier_data(self, call, case: Case) -> dict:
         flow = self.flows[case.flow_version]
         state = self.core.state(call, case)
         people = {p.id: p.name for p in org_repo.list_people(call.session, org_id=call.org.id)}
@@ -231,8 +230,7 @@ class Documents(Part):
             from bot.service.effects import melding_summary_text
 
             summary = melding_summary_text(self.core, call, case, flow, state, "step5.prepare")
-        return self.texts.template(
-            "dossier.md.j2",
+        return dict(
             case=case,
             outcome=flow.outcomes.get(case.outcome) if case.outcome else None,
             forms=form_labels(flow, state),

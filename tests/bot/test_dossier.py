@@ -1,0 +1,107 @@
+"""Issue "dossier": the dossier as a document people can file (S2.4, S1.4): HTML from Jinja2 templates with a
+print stylesheet, and PDF/A made from that HTML, with its metadata and no case text in its file name."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+from tests.bot.dialog import Dialog
+from tests.bot.scripts import CANARY, CONSULT_TO_Q1, OPEN_TO_STEP2
+
+
+def _case(service, chat) -> Dialog:
+    d = Dialog(service, chat)
+    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1)
+    service.add_entry("sanne", d.code, "signal", {"kind": "fact", "text": "<script>alert(1)</script>"})
+    service.correct("sanne", d.code, 1, "Correctie: de omvang was eerst verkeerd gekozen")
+    return d
+
+
+def test_s2_4_the_html_dossier_is_a_document_not_markdown_lines(service, chat):
+    d = _case(service, chat)
+    page = service.export("sanne", d.code, "html").text()
+    assert page.startswith("<!doctype html>") and '<html lang="nl">' in page
+    assert "**" not in page and "<p>#" not in page and "- Status" not in page  # no Markdown as characters
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page  # typed text is never markup
+    # Print: A4, the case code and "vertrouwelijk" in every page's header, page numbers.
+    assert "size: A4" in page and f'content: "Zaak {d.code} · dossier meldcode"' in page
+    assert 'content: "vertrouwelijk"' in page and "counter(page)" in page and "counter(pages)" in page
+    # Sections per step; the signals as a table with kind, date and source (X4: from others marked).
+    assert [h for h in re.findall(r"<h2>(.*?)</h2>", page)][:4] == [
+        "Signalen (stap 1)",
+        "Eerst even bepalen",
+        "Stap 1: signalen in kaart brengen",
+        "Stap 2: collegiale consultatie",
+    ]
+    table = page.split('<table class="signals">')[1].split("</table>")[0]
+    assert re.findall(r"<th>(.*?)</th>", table) == ["Soort", "Wanneer", "Bron", "Signaal", "Vastgelegd"]
+    assert '<span class="third">van derden:</span> buurvrouw' in table and "ma 2 mrt 2026" in table
+    # A correction beside what it amends, which stays; who and when on every entry.
+    scope = page.split("<h3>Valt dit onder de stappen van de meldcode?</h3>")[1].split('<div class="entry">')[0]
+    assert "Iemand uit de huiselijke kring" in scope and 'class="amend">Correctie' in scope
+    assert "de omvang was eerst verkeerd gekozen" in scope
+    assert page.count('<div class="meta">') == page.count('<div class="entry">')
+
+
+def _streams(pdf: bytes) -> bytes:
+    """The PDF's streams, inflated where compressed: enough to read its XMP metadata and text markers."""
+    out = []
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            out.append(zlib.decompress(raw))
+        except zlib.error:
+            out.append(raw)
+    return b"\n".join(out)
+
+
+def test_s2_4_the_pdf_is_pdf_a_with_its_metadata_and_the_code_as_its_only_name(service, chat):
+    d = _case(service, chat)
+    reply = service.export("mila", d.code, "pdf")
+    name, pdf = reply.messages[0].file
+    assert name == f"meldcode-dossier-{d.code}.pdf" and CANARY not in name
+    assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-32:]
+    xmp = _streams(pdf)
+    assert b'pdfaid:part="2"' in xmp and b'pdfaid:conformance="B"' in xmp  # PDF/A-2b
+    assert f"Dossier meldcode: zaak {d.code}".encode() in xmp  # the title
+    assert d.code.encode() in xmp and b"meldcode-bot" in xmp  # keywords and creator tool
+    assert re.search(rb"xmp:CreateDate>\d{4}-\d{2}-\d{2}T", xmp)
+    assert re.search(rb"/Lang ?\(nl\)", pdf + xmp)
+    assert reply.messages[0].text == f"Dossier van zaak {d.code} als PDF/A."  # what a chat may show
+
+
+def test_s2_4_an_unknown_format_is_refused_in_words(service, chat):
+    d = _case(service, chat)
+    refused = service.export("sanne", d.code, "docx")
+    assert not refused.ok and refused.text() == "Dat formaat ken ik niet. Kies md, html of pdf."
+
+
+def test_s2_4_meldcode_export_writes_the_pdf_to_an_owner_only_file(tmp_path):
+    import os
+    import stat
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from bot.chat import RecordingChat
+    from bot.settings import Settings
+    from bot.startup import build_service
+    from tests.bot.dialog import new_case
+    from tests.conftest import TEST_KEYS
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MELDCODE_", "DATABASE_URL"))}
+    env.update({"MELDCODE_DATA_DIR": str(tmp_path / "data"), "MELDCODE_KEYS": TEST_KEYS})
+    service = build_service(Settings.from_env(env), RecordingChat())
+    code = new_case(service, "sanne")
+    service.store.dispose()
+    out = tmp_path / "dossier.pdf"
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "export", code, "--as", "sanne", "--format", "pdf", "--out", str(out)],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.decode().strip() == f"written to {out} (owner-only)"
+    assert out.read_bytes().startswith(b"%PDF-") and stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -181,3 +181,20 @@ def test_app_home_of_staff_lists_each_case_with_its_next_action_and_term(d, serv
     assert "wacht tot Mila Jansen het consultatieverzoek oppakt" in line.text and "volgende termijn:" in line.text
     mila = next(m for m in service.home("mila").messages if m.case_code == d.code and m.buttons)
     assert [b.action.value for b in mila.buttons][:1] == ["take_up"]
+
+
+def test_three_screens_forged_or_wrong_parts_change_nothing_and_are_named_on_their_field(service, chat):
+    first = service.open_case("sanne").question
+    forged = {**TRIAGE, "step5.melding/date": "1-1-2026", "step4.q1/answer": "b", 7: "x"}
+    reply = service.answer("sanne", "", "triage.scope", forged, first.draft)
+    code = reply.question.case_code
+    assert reply.ok and [a.node_id for a in stored_answers(service, code)] == [
+        "triage.scope",
+        "triage.forms",
+        "triage.kindcheck",
+    ]  # only the questions of this screen, in the flow's order
+    wrong = service.answer("sanne", code, "step1.signal", {**SIGNAL_AND_REQUEST, "step2.request/now": "misschien"})
+    assert not wrong.ok and wrong.errors == {"step2.request/now": "Antwoord met ja of nee."}
+    assert [a.node_id for a in stored_answers(service, code)][-1] == "triage.kindcheck" and chat.to("mila") == []
+    empty = service.answer("sanne", code, "step1.signal", {**SIGNAL_AND_REQUEST, "step2.request/urgency": ""})
+    assert not empty.ok and list(empty.errors) == ["step2.request/urgency"]

@@ -56,6 +56,7 @@ class Message:
     table: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     # The case's living DM (bot.service.living): kept current in place; `notify` posts it anew (the person is to
     # act), `replaces` is the chat's reference of the message it updates (None: none posted yet).
+    link: str | None = None  # a path on the bot's own HTTP server (a one-time dossier link); chats add the base
     living: bool = False
     notify: bool = False
     replaces: str | None = None

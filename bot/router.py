@@ -66,6 +66,13 @@ class ServiceRouter:
     def export(self, actor: str, code: str, fmt: str = "md") -> Reply:
         return self.tenants.current().export(actor, code, fmt)
 
+    def dossier_link(self, actor: str, code: str, fmt: str = "html") -> Reply:
+        return self.tenants.current().dossier_link(actor, code, fmt)
+
+    def open_link(self, token: str) -> Reply:
+        """A link is opened from a browser, outside any workspace: its organisation is the one it was made in."""
+        return self.tenants.for_link(token).open_link(token)
+
     def feedback(self, actor: str, code: str, word: str) -> Reply:
         return self.tenants.current().feedback(actor, code, word)
 

@@ -23,6 +23,7 @@ KNOWN = {
     "MELDCODE_REMINDER_INTERVAL": "60 (seconds)",
     "MELDCODE_LOG_LEVEL": "INFO (one of " + ", ".join(LOG_LEVELS) + ")",
     "MELDCODE_LOG_FORMAT": "json (or text)",
+    "MELDCODE_PUBLIC_URL": "https://meldcode.example.org (where browsers reach the bot; an intranet address is fine)",
     "SLACK_BOT_TOKEN": "xoxb-…",
     "SLACK_SIGNING_SECRET": "the app's Signing Secret (Basic Information)",
     "SLACK_APP_TOKEN": "xapp-… (Socket Mode)",
@@ -63,6 +64,7 @@ class Settings:
     key_file: Path | None = None  # MELDCODE_KEY_FILE, or data/meldcode.key for the embedded default
     key_file_given: bool = False  # MELDCODE_KEY_FILE was set (not the default place)
     audit_witness: Path | None = None  # MELDCODE_AUDIT_WITNESS: the audit chains' heads, outside the database
+    public_url: str | None = None  # MELDCODE_PUBLIC_URL: the base of a dossier's one-time link (no trailing /)
 
     @property
     def embedded_database(self) -> bool:
@@ -150,6 +152,10 @@ class Settings:
                         f"{'bot' if name == 'SLACK_BOT_TOKEN' else 'app-level'} token",
                     )
                 )
+        public = get("MELDCODE_PUBLIC_URL")
+        parts = urllib.parse.urlsplit(public or "")
+        if public and (parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment):
+            problems.append(problem("MELDCODE_PUBLIC_URL", f"{public!r} is not an http(s) address"))
         client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
         if bool(client_id) != bool(client_secret):
             missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
@@ -177,6 +183,7 @@ class Settings:
             key_file=key_file,
             key_file_given=bool(get("MELDCODE_KEY_FILE")),
             audit_witness=witness,
+            public_url=public.rstrip("/") if public else None,
         )
 
     @property

@@ -135,6 +135,22 @@ class Tenants:
         with self._lock:
             return self._services.setdefault(team_id, made)
 
+    def for_link(self, token: str) -> ConversationService:
+        """The organisation a dossier link was made in (an unknown link: the first one, which refuses it)."""
+        from bot.service.documents import token_hash
+        from storage import links as link_repo
+
+        if self.single is not None:
+            return self.single
+        with self.store.transaction() as session:
+            org_id = link_repo.org_of(session, token_hash=token_hash(token if isinstance(token, str) else ""))
+            org = org_repo.organisation_by_id(session, org_id=org_id) if org_id is not None else None
+            key = org.key if org is not None else None
+        service = (self.for_team(key) if key else None) or next(iter(self.all()), None)
+        if service is None:
+            raise NotInstalled("")
+        return service
+
     def current(self) -> ConversationService:
         service = self.for_team(current_team())
         if service is None:

@@ -337,6 +337,22 @@ class LivingMessage(Base):
     updated_at: Mapped[dt.datetime]
 
 
+class DossierLink(Base):
+    """A one-time link to a case's dossier (dossier): minted for one person on the case, stored as the hash of
+    its token (the token itself is shown once, in that person's own modal), valid for minutes, used once."""
+
+    __tablename__ = "dossier_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the token, hex
+    fmt: Mapped[str] = mapped_column(String(8))  # html | pdf
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
 def table(model: type[Base]) -> Table:
     """A model's Core table, for the statements built once at import (SQLAlchemy types `__table__` as any
     FROM clause)."""

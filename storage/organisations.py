@@ -182,6 +182,10 @@ def acting_af(session: Session, *, org_id: int, on: dt.date) -> Person | None:
     return session.scalar(_ACTING_AF, {"org_id": org_id, "on": on})
 
 
+def organisation_by_id(session: Session, *, org_id: int) -> Organisation | None:
+    return session.get(Organisation, org_id)
+
+
 def organisation_id(session: Session, *, key: str) -> int | None:
     return session.scalar(_ORGANISATION_ID, {"key": key})
 

@@ -14,6 +14,7 @@ from storage.models import (
     CaseMember,
     Consultation,
     Correction,
+    DossierLink,
     Event,
     LivingMessage,
     PurgedCount,
@@ -62,7 +63,17 @@ def purge(session: Session, *, case: Case) -> None:
         counter = PurgedCount(org_id=case.org_id, year=year, outcome=case.outcome or case.status, count=0)
         session.add(counter)
     counter.count += 1
-    for model in (Correction, SignalFollowUp, Signal, Reminder, Consultation, Event, CaseMember, LivingMessage):
+    for model in (
+        Correction,
+        SignalFollowUp,
+        Signal,
+        Reminder,
+        Consultation,
+        Event,
+        CaseMember,
+        LivingMessage,
+        DossierLink,
+    ):
         session.execute(delete(model).where(model.case_id == case.id))
     session.execute(delete(Answer).where(Answer.case_id == case.id))
     session.delete(case)

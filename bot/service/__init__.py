@@ -91,7 +91,7 @@ class ConversationService:
         self.question, self.show_case, self.my_cases = reading.question, reading.show_case, reading.my_cases
         self.explain, self.find_person, self.people = reading.explain, reading.find_person, reading.people
         self.access_log, self.open_cases_of = reading.access_log, reading.open_cases_of
-        self.export = documents.export
+        self.export, self.dossier_link, self.open_link = documents.export, documents.dossier_link, documents.open_link
         self.welcome, self.home, self.stats, self.send_chart = home.welcome, home.home, home.stats, home.send_chart
         self.snooze, self.reminder_done = reminders.snooze, reminders.reminder_done
         self.reminder_done_form = reminders.reminder_done_form

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 
 from bot import i18n
 from bot.errors import Denied
 from bot.messages import Entry, Message, Overview, Reply
-from bot.service.call import Call, operation
+from bot.service.call import EVENTS, Attempt, Call, operation
 from bot.service.part import Part
 from bot.service.questions import form_labels, format_value
 from flows.model import Flow
 from storage import cases as case_repo
+from storage import links as link_repo
 from storage import organisations as org_repo
 from storage import reminders as reminder_repo
 from storage import signals as signal_repo
 from storage.models import Case
 
 FORMATS = ("md", "html", "pdf")
+LINK_VALID = dt.timedelta(minutes=10)
+LINK_PATH = "/dossier/"  # the bot's HTTP server answers here (bot.slack.server); a chat prefixes its base
+EVENTS["open_link"] = "export"  # a link refused is audited as a refused export (one used is the export itself)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Documents(Part):
@@ -214,6 +224,43 @@ class Documents(Part):
         name = f"meldcode-dossier-{case.code}.pdf"  # the code only: no case text in a file name
         text = self.texts("dossier.pdf_ready", code=case.code)
         return Reply(messages=[Message(text, tone="private", case_code=case.code, file=(name, pdf_a(html)))])
+
+    @operation("read")
+    def dossier_link(self, call: Call, code: str, fmt: str = "html") -> Reply:
+        """A one-time link to the dossier for this person on the case (dossier): a token of 192 random bits,
+        stored hashed, valid LINK_VALID, opening the HTML or the PDF once; shown only in their own view."""
+        case, _roles = self.core.case(call, code)
+        if fmt not in ("html", "pdf"):
+            raise Denied("export_format")
+        token = secrets.token_urlsafe(24)
+        link_repo.mint(
+            call.session,
+            case=case,
+            person_id=call.person.id,
+            token_hash=token_hash(token),
+            fmt=fmt,
+            now=call.now,
+            valid=LINK_VALID,
+        )
+        minutes = int(LINK_VALID.total_seconds() // 60)
+        text = self.texts(f"dossier.link_{fmt}", code=case.code, minutes=minutes)
+        return Reply(messages=[Message(text, tone="private", case_code=case.code, link=f"{LINK_PATH}{token}")])
+
+    def open_link(self, token: str) -> Reply:
+        """A dossier link used: once, in time, by whoever holds it, as the export of the person it was minted
+        for (their access checked again, audited as theirs). A second use, an expired or a forged token is
+        refused and audited."""
+        now = self.core.clock()
+        with self.core.store.transaction() as session:
+            claimed, why, _case_id = link_repo.claim(
+                session, token_hash=token_hash(token if isinstance(token, str) else ""), now=now
+            )
+        if claimed is None:
+            self.core.audit_apart(f"link:{why}", "open_link", "refused", Attempt(), reason=f"link_{why}")
+            return Reply(
+                messages=[Message(self.texts(f"dossier.link_refused_{why}"), tone="error")], ok=False, error=why
+            )
+        return self.export(claimed.person, claimed.code, claimed.fmt)
 
     def _dossier_data(self, call, case: Case) -> dict:
         flow = self.flows[case.flow_version]

@@ -27,7 +27,7 @@ from bot.service import ConversationService, claim_request
 from bot.settings import Settings
 from bot.slack.chat import SlackChat
 from bot.slack.listeners import actions, admin, commands, events, shortcuts, submissions
-from bot.slack.listeners.common import PORT
+from bot.slack.listeners.common import PORT, PUBLIC_URL
 from bot.slack.oauth import authorize, installations, oauth_flow
 from bot.slack.workspaces import WorkspaceClients
 from bot.startup import open_store
@@ -103,6 +103,7 @@ class MeldcodeApp(App):
 
     meldcode_chat: SlackChat
     meldcode_tenants: Tenants
+    meldcode_port: ServiceRouter
 
 
 def acting_user(body: Any) -> str | None:
@@ -199,6 +200,7 @@ def build_app(
         claim_request(f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None)
         in_their_language(body, client)
         context[PORT] = router  # what every listener talks to (listeners.common.port_of)
+        context[PUBLIC_URL] = settings.public_url  # the base of a dossier's one-time link
         return next()
 
     @app.error
@@ -214,5 +216,6 @@ def build_app(
         group.register(app)
     events.register_installs(app, tenants, chat)
     app.meldcode_chat = chat  # so the server can flush DMs in flight on shutdown
+    app.meldcode_port = router  # so the server can open a dossier's one-time link (bot.slack.dossier_links)
     app.meldcode_tenants = tenants  # so the server can start the reminder passes beside it
     return app

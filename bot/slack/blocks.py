@@ -277,6 +277,18 @@ def _inputs(
     return blocks
 
 
+def link_blocks(messages: list[Message], labels: list[str], base: str) -> list[dict[str, Any]]:
+    """Each message with its one-time link (a path on the bot's server) as a button that opens it in the
+    browser (Slack still sends the click: `ActionId.LINK` acknowledges it)."""
+    blocks: list[dict[str, Any]] = []
+    for i, (message, label) in enumerate(zip(messages, labels, strict=False)):
+        blocks += text_sections(message.text)
+        if message.link:
+            button = {"type": "button", "text": plain(label, 75), "url": base + message.link}
+            blocks.append({"type": "actions", "elements": [{**button, "action_id": f"{ActionId.LINK.value}_{i}"}]})
+    return blocks
+
+
 def info_modal(
     reply: Reply,
     texts: Texts,

@@ -33,6 +33,7 @@ class ActionId(enum.StrEnum):
     BOARD_ACK = "mc_board_ack"
     HELP_PLAN = "mc_help_plan"
     ADD_SISA = "mc_add_sisa"
+    LINK = "mc_link"  # a button that opens a one-time link in the browser (numbered: mc_link_0, mc_link_1)
     TIMELINE = "mc_timeline"  # a case's whole timeline, from its overview (Slack only: the console shows it all)
 
 

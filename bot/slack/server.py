@@ -13,6 +13,7 @@ from gunicorn.workers.gthread import ThreadWorker
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.settings import Settings
+from bot.slack import dossier_links
 from storage.db import current_arrival, deadline, request_arrived
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,9 @@ def make_wsgi(app, health: Callable[[], dict] = lambda: {"ok": True}) -> Callabl
         if environ.get("PATH_INFO") == "/healthz":
             state = health()
             return reply(start_response, "200 OK" if state.get("ok") else "503 Service Unavailable", state)
+        port = getattr(app, "meldcode_port", None)
+        if port is not None and dossier_links.is_link(environ.get("PATH_INFO", "")):
+            return dossier_links.serve(port, environ, start_response)
         if environ.get("PATH_INFO") == "/slack/events" and not _is_number(
             environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
         ):

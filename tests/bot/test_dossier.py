@@ -105,3 +105,62 @@ def test_s2_4_meldcode_export_writes_the_pdf_to_an_owner_only_file(tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stdout.decode().strip() == f"written to {out} (owner-only)"
     assert out.read_bytes().startswith(b"%PDF-") and stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+# ---- getting it out of Slack without putting it in Slack: one-time links ---------------------------------
+
+
+def _audit(service) -> list[tuple[str, str, str, str | None]]:
+    from sqlalchemy import select
+
+    from storage.models import AuditEntry
+
+    with service.store.transaction() as s:
+        return [(e.action, e.user_ref, e.outcome, e.reason) for e in s.scalars(select(AuditEntry))]
+
+
+def test_dossier_link_is_for_one_person_single_use_hashed_and_audited_as_their_export(service, chat):
+    import hashlib
+
+    from sqlalchemy import select
+
+    from storage.models import DossierLink
+
+    d = _case(service, chat)
+    minted = service.dossier_link("sanne", d.code, "html")
+    link = minted.messages[0].link
+    assert link.startswith("/dossier/") and "werkt één keer en 10 minuten lang" in minted.text()
+    token = link.removeprefix("/dossier/")
+    assert len(token) >= 32  # 24 random bytes: 192 bits (at least 128)
+    with service.store.transaction() as s:
+        rows = list(s.scalars(select(DossierLink)))
+        assert [r.token_hash for r in rows] == [hashlib.sha256(token.encode()).hexdigest()]  # only its hash
+    first = service.open_link(token)
+    assert first.ok and first.text().startswith("<!doctype html>") and d.code in first.text()
+    again = service.open_link(token)
+    assert not again.ok and again.text().startswith("Deze link is al gebruikt; hij werkt één keer.")
+    forged = service.open_link("A" * 32)
+    assert not forged.ok and forged.text().startswith("Deze link ken ik niet.")
+    log = _audit(service)
+    assert ("export", "sanne", "ok", None) in log  # used: the export of the person it was made for
+    assert ("open_link", "link:used", "refused", "link_used") in log
+    assert ("open_link", "link:unknown", "refused", "link_unknown") in log
+    assert ("dossier_link", "sanne", "ok", None) in log
+
+
+def test_dossier_link_expires_after_ten_minutes_and_needs_access_when_made_and_when_used(service, chat, clock):
+    import datetime as dt
+
+    d = _case(service, chat)
+    assert "Geen toegang" in service.dossier_link("tom", d.code, "pdf").text()  # not on the case: no link
+    late = service.dossier_link("sanne", d.code, "pdf").messages[0].link.removeprefix("/dossier/")
+    clock.now += dt.timedelta(minutes=10, seconds=1)
+    expired = service.open_link(late)
+    assert not expired.ok and expired.text().startswith("Deze link is verlopen")
+    assert service.add_colleague("sanne", d.code, "tom").ok
+    theirs = service.dossier_link("tom", d.code, "pdf").messages[0].link.removeprefix("/dossier/")
+    assert service.remove_colleague("sanne", d.code, "tom").ok
+    gone = service.open_link(theirs)
+    assert not gone.ok and "Geen toegang" in gone.text()  # removed from the case since: refused, audited
+    pdf = service.open_link(service.dossier_link("sanne", d.code, "pdf").messages[0].link.removeprefix("/dossier/"))
+    assert pdf.ok and pdf.messages[0].file[1].startswith(b"%PDF-")

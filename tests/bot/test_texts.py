@@ -121,6 +121,7 @@ def test_english_texts_render_and_are_not_left_in_dutch():
         "admin.person_line",
         "explain.step_button",
         "slack.dossier_title",
+        "dossier.status",
         # a console command's arguments keep their Dutch words in English too, as the commands do
         "console.usage.export",
         "console.usage.oordeel",

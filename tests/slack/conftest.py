@@ -234,6 +234,7 @@ def start_server(
             "MELDCODE_CONFIG": str(slack_config(tmp_path)),
             "MELDCODE_LOG_LEVEL": "DEBUG",
             "MELDCODE_KEYS": TEST_KEYS,
+            "MELDCODE_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the dossier's one-time links: this very server
         }
     )
     for key, value in (env_overrides or {}).items():

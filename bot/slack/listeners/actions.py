@@ -6,16 +6,17 @@ A new button: an `ActionId`, a function below taking what it needs of Bolt's arg
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.messages import Reply
+from bot.messages import Message, Reply
 from bot.slack import blocks as kit
 from bot.slack.ids import VALUE, ActionId, CallbackId
-from bot.slack.listeners.common import code_of, port_of, ref_of, replayed, show_reply, user_of
+from bot.slack.listeners.common import PUBLIC_URL, code_of, port_of, ref_of, replayed, show_reply, user_of
 from bot.slack.overview import timeline_blocks
 from bot.slack.payloads import view_metadata, view_values
 from flows.vocabulary import HELP_PLAN
@@ -94,19 +95,26 @@ def propose(ack: Ack, body: Body, action: Body, client: WebClient, context: Bolt
 
 
 def export(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
-    """The dossier in a private modal (to copy into the pupil file); never posted in a conversation."""
+    """The dossier, never in Slack: a one-time link to the bot's own server for this person (HTML and PDF), in
+    their own modal; without a public address, where to get it instead (the console, the command line)."""
     ack()
-    service, code = port_of(context), code_of(action)
-    texts = service.texts
-    reply = service.export(user_of(body), code)
-    if replayed(reply):
-        return
-    view = kit.info_modal(
-        reply,
-        texts,
-        title=texts("slack.dossier_title", code=code) if reply.ok else texts("slack.refused_title"),
-        code=code,
-    )
+    service, code, user = port_of(context), code_of(action), user_of(body)
+    texts, base = service.texts, context.get(PUBLIC_URL)
+    if base:
+        replies = [service.dossier_link(user, code, fmt) for fmt in ("html", "pdf")]
+        if any(replayed(r) for r in replies):
+            return
+        reply = replies[0] if not replies[0].ok else Reply(messages=[m for r in replies for m in r.messages])
+        labels = [texts("dossier.open_html"), texts("dossier.open_pdf")]
+        lead = None if not reply.ok else kit.link_blocks(reply.messages, labels, base)
+    else:
+        reply = service.show_case(user, code)  # the same access check (audited) before saying where to get it
+        if replayed(reply):
+            return
+        reply = Reply(messages=[Message(texts("dossier.no_public_url"))]) if reply.ok else reply
+        lead = None
+    title = texts("slack.dossier_title", code=code) if reply.ok else texts("slack.refused_title")
+    view = kit.info_modal(reply, texts, title=title, code=code, lead=lead)
     modal = body.get("view") or {}
     if modal.get("type") == "modal":
         client.views_update(view_id=modal["id"], hash=modal.get("hash"), view=view)
@@ -229,4 +237,5 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
 def register(app: App) -> None:
     for action_id, listener in ACTIONS.items():
         app.action(action_id.value)(listener)
+    app.action(re.compile(f"^{ActionId.LINK.value}_"))(lambda ack: ack())  # a link opened in the browser
     app.action(VALUE)(field_changed)  # every input's element has this action id; only dispatching ones fire

@@ -71,6 +71,7 @@ def show_reply(client: WebClient, body: dict[str, Any], reply: Reply, texts: Tex
         open_reply(client, body["trigger_id"], reply, texts, **kwargs)
 
 
+PUBLIC_URL = "meldcode_public_url"  # the key under which the middleware puts MELDCODE_PUBLIC_URL (or None)
 PORT = "meldcode_port"  # the key under which the middleware puts the conversation port into Bolt's context
 
 

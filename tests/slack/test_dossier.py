@@ -1,0 +1,69 @@
+"""Issue "dossier" in Slack: the Dossier button gives a one-time link to the bot's own server, in the person's
+own modal; the page uses nothing on GET, opens the dossier once on POST, and refuses a second use."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from tests.slack.test_slack_dialog import CANARY, open_and_walk_to_consultation
+
+
+def fetch(url: str, method: str = "GET") -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def test_dossier_button_gives_one_time_links_and_nothing_of_the_dossier_goes_through_slack(slack):
+    code, _ = open_and_walk_to_consultation(slack)
+    slack.standin.clear()
+    slack.button("sanne", "mc_export", code)
+    modal = slack.standin.wait_for("views.open")[0]["view"]
+    assert CANARY not in json.dumps(modal) and "# Dossier" not in json.dumps(modal)  # no content, no Markdown
+    urls = [e["url"] for b in modal["blocks"] if b["type"] == "actions" for e in b["elements"] if "url" in e]
+    assert len(urls) == 2 and all(u.startswith(slack.url + "/dossier/") for u in urls)
+    html_url, pdf_url = urls
+    status, headers, page = fetch(html_url)  # a link previewer or mail scanner: uses nothing
+    assert status == 200 and b'<form method="post">' in page and CANARY.encode() not in page
+    assert headers["Cache-Control"] == "no-store" and headers["Referrer-Policy"] == "no-referrer"
+    assert "default-src 'none'" in headers["Content-Security-Policy"] and headers["X-Frame-Options"] == "DENY"
+    status, headers, dossier = fetch(html_url, "POST")
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and CANARY.encode() in dossier
+    assert f"Dossier meldcode: zaak {code}".encode() in dossier
+    status, _, again = fetch(html_url, "POST")
+    assert status == 410 and "al gebruikt" in again.decode() and CANARY.encode() not in again
+    status, headers, pdf = fetch(pdf_url, "POST")
+    assert status == 200 and headers["Content-Type"] == "application/pdf" and pdf.startswith(b"%PDF-")
+    assert headers["Content-Disposition"] == f'attachment; filename="meldcode-dossier-{code}.pdf"'
+    assert fetch(slack.url + "/dossier/" + "x" * 32, "POST")[0] == 404
+    assert not any(CANARY in json.dumps(c.params) for c in slack.standin.ever if c.method.startswith("chat."))
+    assert slack.button("sanne", "mc_link_0", "").status == 200  # the click Slack sends beside the browser
+
+
+def test_dossier_button_for_someone_not_on_the_case_gives_no_link(slack):
+    code, _ = open_and_walk_to_consultation(slack)
+    slack.standin.clear()
+    slack.button("tom", "mc_export", code)
+    modal = slack.standin.wait_for("views.open")[0]["view"]
+    assert "Geen toegang" in json.dumps(modal, ensure_ascii=False) and "/dossier/" not in json.dumps(modal)
+
+
+def test_dossier_button_without_a_public_address_says_where_to_get_it(tmp_path, standin, db_url):
+    from tests.slack.conftest import start_server
+
+    server = start_server(tmp_path, db_url, standin, env_overrides={"MELDCODE_PUBLIC_URL": None})
+    try:
+        code, _ = open_and_walk_to_consultation(server)
+        server.standin.clear()
+        server.button("sanne", "mc_export", code)
+        text = json.dumps(server.standin.wait_for("views.open")[0]["view"], ensure_ascii=False)
+        assert "meldcode export CODE --as JOUW-ID --format pdf" in text and "/dossier/" not in text
+        assert CANARY not in text
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=10)

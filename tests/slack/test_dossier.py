@@ -67,3 +67,60 @@ def test_dossier_button_without_a_public_address_says_where_to_get_it(tmp_path, 
     finally:
         server.process.terminate()
         server.process.wait(timeout=10)
+
+
+def _chromium():
+    """Headless Chromium from Debian's packages, driven by its ChromeDriver (mandatory in CI, as PostgreSQL is)."""
+    import shutil
+
+    import pytest
+
+    from tests.conftest import IN_CI
+
+    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (browser and driver):
+        if IN_CI:
+            pytest.fail("chromium and chromium-driver are missing; CI must run the browser tests")
+        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(driver), options=options)
+
+
+def test_dossier_link_in_a_real_browser_opens_once_and_then_says_it_was_used(slack):
+    from selenium.webdriver.common.by import By
+
+    code, _ = open_and_walk_to_consultation(slack)
+    slack.standin.clear()
+    slack.button("sanne", "mc_export", code)
+    modal = slack.standin.wait_for("views.open")[0]["view"]
+    html_url = next(e["url"] for b in modal["blocks"] if b["type"] == "actions" for e in b["elements"] if "url" in e)
+    browser = _chromium()
+    try:
+        browser.get(html_url)
+        assert browser.title == "Dossier openen" and "werkt één keer" in browser.find_element(By.TAG_NAME, "p").text
+        browser.find_element(By.TAG_NAME, "button").click()
+        assert browser.find_element(By.TAG_NAME, "h1").text == f"Dossier meldcode: zaak {code}"
+        headers = [h.text for h in browser.find_elements(By.TAG_NAME, "h2")]
+        assert headers[:2] == ["Signalen (stap 1)", "Eerst even bepalen"] and "Tijdlijn" in headers
+        assert CANARY in browser.find_element(By.CSS_SELECTOR, "table.signals").text
+        browser.get(html_url)  # the same link again, as someone who got hold of it would
+        browser.find_element(By.TAG_NAME, "button").click()
+        assert "Deze link is al gebruikt" in browser.find_element(By.TAG_NAME, "body").text
+        assert CANARY not in browser.page_source
+    finally:
+        browser.quit()

@@ -158,6 +158,17 @@ class Ledger:
             self.latencies.append(seconds)
 
 
+def opened_view(standin, trigger: str, wait: float = 3.0) -> dict | None:
+    """The modal the command opened: the bot acknowledges first and opens it right after (its trigger holds 3
+    s), as a person sees it appear."""
+    deadline = time.monotonic() + wait
+    while True:
+        view = (standin.opened.get(trigger) or {}).get("view")
+        if view is not None or time.monotonic() > deadline:
+            return view
+        time.sleep(0.01)
+
+
 def walk(replicas: Replicas, standin, user: str, ledger: Ledger, stop: threading.Event) -> None:
     """A user opens cases and answers their questions until told to stop, retrying what failed."""
     time.sleep(random.uniform(0, THINK[1]))  # people do not all press at the same millisecond
@@ -180,7 +191,7 @@ def walk(replicas: Replicas, standin, user: str, ledger: Ledger, stop: threading
             time.sleep(0.3)
             continue
         ledger.latency(took)
-        view = (standin.opened.get(trigger) or {}).get("view")
+        view = opened_view(standin, trigger)
         if view is None or view.get("callback_id") != "mc_answer":
             ledger.told(json.dumps(view or {}, ensure_ascii=False))  # e.g. the database was down: the modal said so
             time.sleep(0.3)

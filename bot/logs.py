@@ -37,3 +37,7 @@ def quiet_libraries() -> None:
     log, whatever MELDCODE_LOG_LEVEL says."""
     for name in ("sqlalchemy", "psycopg", "slack_sdk", "slack_bolt", "urllib3", "apscheduler.executors"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # WeasyPrint reports its progress at INFO and quotes the document's HTML or CSS in its warnings (the dossier):
+    # its errors only.
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.ERROR)

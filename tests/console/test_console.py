@@ -159,3 +159,4 @@ def test_dossier_the_console_writes_the_dossier_as_pdf_readable_by_its_owner_onl
     assert str(written) in result.stdout and written.read_bytes().startswith(b"%PDF-")
     assert stat.S_IMODE(written.stat().st_mode) == 0o600
     assert "Traceback" not in result.stdout + result.stderr
+    assert "weasyprint" not in result.stdout + result.stderr  # no library chatter (nor the HTML it quotes)

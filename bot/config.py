@@ -15,8 +15,8 @@ from flows.model import Policy
 
 STAFF_ROLES = ("kindkrachtspecialist", "trajectbegeleider", "onderwijskundig_medewerker")
 TOP_KEYS = {"organisation", "people", "absences", "settings"}
-ORG_KEYS = {"key", "name", "timezone", "flow"}
-PERSON_KEYS = {"id", "name", "role", "af", "deputy", "board", "admin"}
+ORG_KEYS = {"key", "name", "timezone", "flow", "phone", "email"}
+PERSON_KEYS = {"id", "name", "role", "af", "deputy", "board", "admin", "phone", "email"}
 ABSENCE_KEYS = {"person", "from", "to"}
 # Reminder settings an organisation may change; the rest of Policy comes from them.
 SETTING_KEYS = {f.name for f in fields(Policy)} - {"timezone", "extra_closed_days"} | {
@@ -69,6 +69,14 @@ class OrgConfig:
     is_demo: bool = False
     source: str = "<demo>"
     flow_id: str = "meldcode"  # the meldcode this organisation follows (a variant: flows/definitions/<id>)
+    # How Veilig Thuis reaches the melder (X4): the organisation's phone and e-mail, and each person's own.
+    contact: tuple[str | None, str | None] = (None, None)
+    contacts: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def contact_of(self, external_id: str) -> tuple[str | None, str | None]:
+        """A person's phone and e-mail for the melding summary, each falling back to the organisation's."""
+        phone, email = self.contacts.get(external_id, (None, None))
+        return phone or self.contact[0], email or self.contact[1]
 
 
 def demo_config_path() -> Path:
@@ -115,6 +123,8 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
     except (ZoneInfoNotFoundError, ValueError):
         errors.append(f"organisation.timezone {timezone!r} is not a known timezone")
 
+    contact = (_contact(org, "phone", "organisation", errors), _contact(org, "email", "organisation", errors))
+    contacts: dict[str, tuple[str | None, str | None]] = {}
     people: list[PersonConfig] = []
     ids: set[str] = set()
     for i, raw in enumerate(data.get("people") or []):
@@ -141,6 +151,7 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
                 errors.append(f"{where}.{key} must be true or false")
         if (flags["af"] or flags["deputy"]) and role != "onderwijskundig_medewerker":
             errors.append(f"{where}: the AF and deputies are onderwijskundig medewerkers (rule B4)")
+        contacts[pid] = (_contact(raw, "phone", where, errors), _contact(raw, "email", where, errors))
         people.append(
             PersonConfig(
                 pid,
@@ -189,7 +200,25 @@ def parse_config(data: Any, *, source: str = "<config>", is_demo: bool = False) 
         is_demo=is_demo,
         source=source,
         flow_id=flow_id,
+        contact=contact,
+        contacts={k: v for k, v in contacts.items() if any(v)},
     )
+
+
+def _contact(raw: dict[str, Any], key: str, where: str, errors: list[str]) -> str | None:
+    """A phone number or e-mail address as written (checked for shape only: Veilig Thuis reads it out)."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    ok = isinstance(value, str) and 0 < len(value) <= 80 and value.isprintable()
+    if ok and key == "email":
+        ok = value.count("@") == 1 and "." in value.split("@")[1] and " " not in value
+    if ok and key == "phone":
+        ok = sum(c.isdigit() for c in value) >= 6 and all(c.isdigit() or c in " +-()" for c in value)
+    if not ok:
+        errors.append(f"{where}.{key} {value!r} is not a{'n e-mail address' if key == 'email' else ' phone number'}")
+        return None
+    return value
 
 
 def parse_settings(settings: Any, timezone: str, errors: list[str]) -> dict[str, Any]:

@@ -62,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("case", help="the case code, e.g. MC-2026-0001")
     export.add_argument("--as", dest="as_person", required=True, metavar="PERSON", help="who exports (id or name)")
     export.add_argument(
-        "--format", choices=("md", "html", "pdf"), default="md", help="Markdown, printable HTML, or PDF/A (needs --out)"
+        "--format",
+        choices=("md", "html", "pdf", "summary"),
+        default="md",
+        help="Markdown, printable HTML, PDF/A, or the melding summary for Veilig Thuis (X4) alone",
     )
     export.add_argument("--out", help="write to this file (owner-only) instead of printing")
     export.set_defaults(func=_export)

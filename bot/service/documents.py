@@ -20,7 +20,7 @@ from storage import reminders as reminder_repo
 from storage import signals as signal_repo
 from storage.models import Case
 
-FORMATS = ("md", "html", "pdf")
+FORMATS = ("md", "html", "pdf", "summary")  # summary: the melding summary (X4) alone, as plain text
 LINK_VALID = dt.timedelta(minutes=10)
 LINK_PATH = "/dossier/"  # the bot's HTTP server answers here (bot.slack.server); a chat prefixes its base
 EVENTS["open_link"] = "export"  # a link refused is audited as a refused export (one used is the export itself)
@@ -212,6 +212,10 @@ class Documents(Part):
         if fmt not in FORMATS:
             raise Denied("export_format")
         data = self._dossier_data(call, case)
+        if fmt == "summary":
+            if data["summary"] is None:
+                raise Denied("no_summary_yet", code=case.code)
+            return Reply(messages=[Message(data["summary"], tone="private", case_code=case.code)])
         if fmt == "md":
             return Reply(
                 messages=[Message(self.texts.template("dossier.md.j2", **data), tone="private", case_code=case.code)]

@@ -227,4 +227,8 @@ def melding_summary_text(svc: Core, call: Call, case: Case, flow: Flow, state, n
         with_vt=state.answers.get("step4.with_vt"),
         forms=[c.label for c in flow.forms if c.id in (state.value("triage.forms", "forms") or [])],
         siblings=state.answers.get("triage.kindcheck"),
+        age=state.value("triage.forms", "age"),
+        melding=state.answers.get("step5.melding"),
+        org=svc.org.name,
+        contact=svc.org.contact_of(case.owner.external_id),
     )

@@ -73,7 +73,9 @@ def test_s2_4_the_pdf_is_pdf_a_with_its_metadata_and_the_code_as_its_only_name(s
 def test_s2_4_an_unknown_format_is_refused_in_words(service, chat):
     d = _case(service, chat)
     refused = service.export("sanne", d.code, "docx")
-    assert not refused.ok and refused.text() == "Dat formaat ken ik niet. Kies md, html of pdf."
+    assert not refused.ok and refused.text() == "Dat formaat ken ik niet. Kies md, html, pdf of summary."
+    early = service.export("sanne", d.code, "summary")
+    assert not early.ok and "nog geen gegevens voor Veilig Thuis" in early.text()
 
 
 def test_s2_4_meldcode_export_writes_the_pdf_to_an_owner_only_file(tmp_path):
@@ -164,3 +166,50 @@ def test_dossier_link_expires_after_ten_minutes_and_needs_access_when_made_and_w
     assert not gone.ok and "Geen toegang" in gone.text()  # removed from the case since: refused, audited
     pdf = service.open_link(service.dossier_link("sanne", d.code, "pdf").messages[0].link.removeprefix("/dossier/"))
     assert pdf.ok and pdf.messages[0].file[1].startswith(b"%PDF-")
+
+
+def test_x4_the_melding_summary_follows_veilig_thuis_form_with_blanks_for_what_the_bot_never_keeps(d, service):
+    """The melder with phone and e-mail (from the config), the people involved with marked blanks for the child's
+    name, date of birth and address, the concerns with dates and marked sources, the network, the discussion per
+    person, what was agreed with Veilig Thuis (S5.2); each in its own section, in that order."""
+    from tests.bot.scripts import MELDING_AFTER_DECISION
+
+    d.play(
+        OPEN_TO_STEP2
+        + CONSULT_TO_Q1
+        + [
+            ("mila", "step4.q1", {"answer": "b"}, None),
+            ("mila", "step4.q2", {"answer": "a"}, None),
+            ("mila", "step4.q3", {"answer": "a"}, None),
+        ]
+        + MELDING_AFTER_DECISION[:3]
+    )
+    summary = next(
+        m.text
+        for m in d.do("sanne", "step5.prepare", {"involved": "moeder, stiefvader", "network": "oma"}).messages
+        if "telefoongesprek" in m.text
+    )
+    sections = [line for line in summary.splitlines() if line[:2] in ("1.", "2.", "3.", "4.", "5.", "6.")]
+    assert sections == [
+        "1. Melder",
+        "2. Betrokkenen",
+        "3. Zorgen",
+        "4. Steunnetwerk",
+        "5. Besproken met de cliënt",
+        "6. Afspraken met Veilig Thuis",
+    ]
+    assert "- Sanne de Vries, Kindkrachtspecialist, SWV Kindkracht (demo)" in summary
+    assert "- Telefoon: 06 12 34 56 78 · e-mail: zorgloket@kindkracht.example" in summary  # own phone, SWV's e-mail
+    assert "naam …………… · geboortedatum …………… · adres ……………" in summary and "- Leeftijd: 14 jaar" in summary
+    assert "- Andere kinderen in het gezin: nee" in summary and "- Ouders en anderen: moeder, stiefvader" in summary
+    signals = summary.split("3. Zorgen")[1].split("4. Steunnetwerk")[0]
+    assert "[feit/waarneming] blauwe plek op arm" in signals and "· ma 2 mrt 2026, vastgelegd ma 2 mrt 2026" in signals
+    assert "[van derden] geschreeuw gehoord (bron: buurvrouw" in signals and "datum niet vastgelegd" in signals
+    assert summary.split("4. Steunnetwerk")[1].split("5.")[0].strip() == "- oma"
+    assert "- Besproken met de jeugdige: ja, ma 2 mrt 2026" in summary and "- Afweging: aard en ernst:" in summary
+    assert "(vul je in na het gesprek: wie doet wat, en wanneer)" in summary
+    d.play(MELDING_AFTER_DECISION[4:5])  # the melding: what was agreed is recorded, and the summary shows it
+    alone = service.export("mila", d.code, "summary")  # its own document, for the AF too
+    assert alone.ok and alone.text().startswith("Gegevens voor het telefoongesprek met Veilig Thuis")
+    agreed = service.export("sanne", d.code).text().split("6. Afspraken met Veilig Thuis")[1]
+    assert MELDING_AFTER_DECISION[4][2]["agreements"] in agreed.split("\n")[1]

@@ -213,3 +213,45 @@ def test_x4_the_melding_summary_follows_veilig_thuis_form_with_blanks_for_what_t
     assert alone.ok and alone.text().startswith("Gegevens voor het telefoongesprek met Veilig Thuis")
     agreed = service.export("sanne", d.code).text().split("6. Afspraken met Veilig Thuis")[1]
     assert MELDING_AFTER_DECISION[4][2]["agreements"] in agreed.split("\n")[1]
+
+
+def test_s2_4_the_pdf_read_as_text_holds_every_recorded_fact_in_its_section_in_order(service, chat, tmp_path):
+    """As a reader would: the text `pdftotext` (Debian's poppler-utils) takes from the PDF."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from tests.conftest import IN_CI
+
+    if shutil.which("pdftotext") is None:
+        if IN_CI:
+            pytest.fail("pdftotext (poppler-utils) is missing; CI must read the PDF as text")
+        pytest.skip("Debian's poppler-utils is not installed")
+    d = _case(service, chat)
+    pdf = tmp_path / "d.pdf"
+    pdf.write_bytes(service.export("sanne", d.code, "pdf").messages[0].file[1])
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    order = [
+        f"Dossier meldcode: zaak {d.code}",
+        "Signalen (stap 1)",
+        "blauwe plek op arm",
+        "geschreeuw gehoord",
+        "<script>alert(1)</script>",  # typed text, as text
+        "Eerst even bepalen",
+        "Valt dit onder de stappen van de meldcode?",
+        "de omvang was eerst verkeerd gekozen",  # the correction, right after what it amends
+        "Om welke vorm(en) van geweld gaat het vermoedelijk?",
+        "Stap 1: signalen in kaart brengen",
+        "Stap 2: collegiale consultatie",
+        "zorgen gedeeld",
+        "Stap 3: gesprek met de cliënt",
+        "moeder schrok",
+        "Tijdlijn",
+    ]
+    flat = " ".join(text.split())
+    positions = [flat.find(" ".join(item.split())) for item in order]
+    assert all(p >= 0 for p in positions), [item for item, p in zip(order, positions, strict=True) if p < 0]
+    assert positions == sorted(positions)
+    assert "**" not in text and "\n# " not in text and "\n- Status" not in text  # no Markdown syntax
+    assert f"Zaak {d.code} · dossier meldcode" in text and "VERTROUWELIJK" in text and "pagina 1 van" in text

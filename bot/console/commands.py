@@ -214,10 +214,11 @@ def follow_up(s: Session, arg: str) -> None:
 
 
 def export(s: Session, arg: str) -> None:
-    """/export [CODE] [html|pdf]: the dossier as a file, readable by its owner only."""
+    """/export [CODE] [html|pdf|summary]: the dossier (or the melding summary) as a file, for its owner only."""
     words = arg.split()
-    fmt = next((w for w in words if w in ("html", "pdf")), "md")
-    code = s.code(" ".join(w for w in words if w not in ("html", "pdf")))
+    kinds = ("html", "pdf", "summary")
+    fmt = next((w for w in words if w in kinds), "md")
+    code = s.code(" ".join(w for w in words if w not in kinds))
     if not code or s.export_dir is None:
         return
     reply = s.service.export(s.persona, code, fmt)
@@ -226,7 +227,8 @@ def export(s: Session, arg: str) -> None:
         return
     document = reply.messages[0].file
     content = document[1] if document else reply.messages[0].text
-    path = write_private(s.export_dir / f"{code}.{fmt}", content)
+    suffix = {"summary": "veilig-thuis.txt"}.get(fmt, fmt)
+    path = write_private(s.export_dir / f"{code}.{suffix}", content)
     s.say(s.texts("console.exported", path=str(path)))
 
 

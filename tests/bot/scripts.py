@@ -85,6 +85,13 @@ MELDING_AFTER_DECISION = [
     ),
 ]
 
+# Step 4 to a melding (Q1b, Q2a, Q3a): no help that fits, so step 5 follows.
+Q3A = [
+    ("mila", "step4.q1", {"answer": "b"}, None),
+    ("mila", "step4.q2", {"answer": "a"}, None),
+    ("mila", "step4.q3", {"answer": "a", "note": "geen passende hulp in de buurt"}, None),
+]
+
 # Step 4 to help (Q1b, Q2a, Q3b, Q4b): the AF then writes the help plan.
 HELP_TO_PLAN = [
     ("mila", "step4.q1", {"answer": "b"}, None),

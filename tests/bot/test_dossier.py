@@ -172,18 +172,9 @@ def test_x4_the_melding_summary_follows_veilig_thuis_form_with_blanks_for_what_t
     """The melder with phone and e-mail (from the config), the people involved with marked blanks for the child's
     name, date of birth and address, the concerns with dates and marked sources, the network, the discussion per
     person, what was agreed with Veilig Thuis (S5.2); each in its own section, in that order."""
-    from tests.bot.scripts import MELDING_AFTER_DECISION
+    from tests.bot.scripts import MELDING_AFTER_DECISION, Q3A
 
-    d.play(
-        OPEN_TO_STEP2
-        + CONSULT_TO_Q1
-        + [
-            ("mila", "step4.q1", {"answer": "b"}, None),
-            ("mila", "step4.q2", {"answer": "a"}, None),
-            ("mila", "step4.q3", {"answer": "a"}, None),
-        ]
-        + MELDING_AFTER_DECISION[:3]
-    )
+    d.play(OPEN_TO_STEP2 + CONSULT_TO_Q1 + Q3A + MELDING_AFTER_DECISION[:3])
     summary = next(
         m.text
         for m in d.do("sanne", "step5.prepare", {"involved": "moeder, stiefvader", "network": "oma"}).messages

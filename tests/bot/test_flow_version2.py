@@ -8,14 +8,9 @@ import datetime as dt
 
 from storage import organisations as org_repo
 from tests.bot.dialog import Dialog, stored_answers, stored_case
-from tests.bot.scripts import CONSULT_TO_Q1, DISCUSSED, HELP_TO_PLAN, MELDING_AFTER_DECISION, OPEN_TO_STEP2
+from tests.bot.scripts import CONSULT_TO_Q1, DISCUSSED, HELP_TO_PLAN, MELDING_AFTER_DECISION, OPEN_TO_STEP2, Q3A
 
 TO_Q1 = OPEN_TO_STEP2 + CONSULT_TO_Q1
-Q3A = [
-    ("mila", "step4.q1", {"answer": "b"}, None),
-    ("mila", "step4.q2", {"answer": "a"}, None),
-    ("mila", "step4.q3", {"answer": "a", "note": "geen passende hulp in de buurt"}, None),
-]
 
 
 def test_new_cases_follow_version_2(d, service):

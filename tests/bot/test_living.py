@@ -3,13 +3,8 @@ the person is to act: their turn, a proposed moment, acute danger, a deadline (t
 
 from __future__ import annotations
 
-from tests.bot.scripts import CANARY, CONSULT_TO_Q1, MELDING_AFTER_DECISION, OPEN_TO_STEP2
+from tests.bot.scripts import CANARY, CONSULT_TO_Q1, MELDING_AFTER_DECISION, OPEN_TO_STEP2, Q3A
 
-Q3A = [
-    ("mila", "step4.q1", {"answer": "b"}, None),
-    ("mila", "step4.q2", {"answer": "a"}, None),
-    ("mila", "step4.q3", {"answer": "a", "note": "geen passende hulp in de buurt"}, None),
-]
 WHOLE_CASE = OPEN_TO_STEP2 + CONSULT_TO_Q1 + Q3A + MELDING_AFTER_DECISION
 
 

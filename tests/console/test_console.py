@@ -152,11 +152,14 @@ def test_moment_from_nieuw_to_the_afs_dm_in_eight_prompts(tmp_path):
 def test_dossier_the_console_writes_the_dossier_as_pdf_readable_by_its_owner_only(tmp_path):
     import stat
 
-    session = "/nieuw\n1\n1\n8\nnee\n1\nBlauwe plek\n\n3\n/export MC-2026-0001 pdf\n/export MC-2026-0001 docx\n/stop\n"
+    session = (
+        "/nieuw\n1\n1\n8\nnee\n1\nBlauwe plek\n\n3\n/export MC-2026-0001 pdf\n/export MC-2026-0001 summary\n/stop\n"
+    )
     result = run(["console"], tmp_path, session, env={"MELDCODE_KEYS": TEST_KEYS})
     assert result.returncode == 0, result.stderr
     written = tmp_path / "data" / "exports" / "MC-2026-0001.pdf"
     assert str(written) in result.stdout and written.read_bytes().startswith(b"%PDF-")
     assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert "nog geen gegevens voor Veilig Thuis" in result.stdout  # the summary comes with preparing the melding
     assert "Traceback" not in result.stdout + result.stderr
     assert "weasyprint" not in result.stdout + result.stderr  # no library chatter (nor the HTML it quotes)

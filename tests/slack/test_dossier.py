@@ -103,6 +103,7 @@ def _chromium():
 
 def test_dossier_link_in_a_real_browser_opens_once_and_then_says_it_was_used(slack):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     code, _ = open_and_walk_to_consultation(slack)
     slack.standin.clear()
@@ -114,12 +115,14 @@ def test_dossier_link_in_a_real_browser_opens_once_and_then_says_it_was_used(sla
         browser.get(html_url)
         assert browser.title == "Dossier openen" and "werkt één keer" in browser.find_element(By.TAG_NAME, "p").text
         browser.find_element(By.TAG_NAME, "button").click()
+        WebDriverWait(browser, 20).until(lambda b: b.title.startswith("Dossier meldcode"))  # the page it opens
         assert browser.find_element(By.TAG_NAME, "h1").text == f"Dossier meldcode: zaak {code}"
         headers = [h.text for h in browser.find_elements(By.TAG_NAME, "h2")]
         assert headers[:2] == ["Signalen (stap 1)", "Eerst even bepalen"] and "Tijdlijn" in headers
         assert CANARY in browser.find_element(By.CSS_SELECTOR, "table.signals").text
         browser.get(html_url)  # the same link again, as someone who got hold of it would
         browser.find_element(By.TAG_NAME, "button").click()
+        WebDriverWait(browser, 20).until(lambda b: b.title.startswith("Deze link is al gebruikt"))
         assert "Deze link is al gebruikt" in browser.find_element(By.TAG_NAME, "body").text
         assert CANARY not in browser.page_source
     finally:

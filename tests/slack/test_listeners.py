@@ -78,6 +78,6 @@ def test_register_wires_every_button_and_modal_of_the_tables():
     actions.register(app)
     submissions.register(app)
     # Every button of the table, and the inputs whose choice shows or hides other fields (dispatch_action).
-    assert {c.args[0] for c in app.action.call_args_list} == {a.value for a in actions.ACTIONS} | {VALUE}
+    assert {c.args[0] for c in app.action.call_args_list} == {a.value for a in actions.ACTIONS} | {VALUE, actions.LINKS}
     assert {c.args[0] for c in app.view.call_args_list} == {c.value for c in submissions.SUBMISSIONS}
     assert set(actions.ACTIONS) <= set(ActionId) and set(submissions.SUBMISSIONS) <= set(CallbackId)

@@ -234,8 +234,11 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
 }
 
 
+LINKS = re.compile(f"^{ActionId.LINK.value}_")  # the buttons that open a one-time link (mc_link_0, …)
+
+
 def register(app: App) -> None:
     for action_id, listener in ACTIONS.items():
         app.action(action_id.value)(listener)
-    app.action(re.compile(f"^{ActionId.LINK.value}_"))(lambda ack: ack())  # a link opened in the browser
+    app.action(LINKS)(lambda ack: ack())  # a link opened in the browser
     app.action(VALUE)(field_changed)  # every input's element has this action id; only dispatching ones fire

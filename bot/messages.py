@@ -29,6 +29,7 @@ class Action(enum.StrEnum):
     EXPLAIN = "explain"
     FEEDBACK = "feedback"
     STATS_CHART = "stats_chart"
+    REPORT = "report"  # the yearly evaluation report (C7)
     BOARD_ACK = "board_ack"
     HELP_PLAN = "help_plan"  # a new help plan: a longer term, a changed plan (Q4b)
     ADD_SIGNAL = "add_signal"  # the actions at any moment while a case is open (S1.1, S1.4, S1.5)

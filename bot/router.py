@@ -136,6 +136,12 @@ class ServiceRouter:
     def reopen(self, actor: str, code: str) -> Reply:
         return self.tenants.current().reopen(actor, code)
 
+    def report(self, actor: str, year: int, fmt: str = "pdf") -> Reply:
+        return self.tenants.current().report(actor, year, fmt)
+
+    def report_link(self, actor: str, year: int | None = None) -> Reply:
+        return self.tenants.current().report_link(actor, year)
+
     def roles_form(self, actor: str, target: str = "") -> Reply:
         return self.tenants.current().roles_form(actor, target)
 

@@ -1,4 +1,5 @@
-"""Repository: one-time dossier links (stored as the hash of their token; a token is used once, in time)."""
+"""Repository: one-time links to a dossier or the yearly report (stored as the hash of their token; used once,
+in time)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,23 @@ from storage.models import Case, DossierLink, Person
 
 
 def mint(
-    session: Session, *, case: Case, person_id: int, token_hash: str, fmt: str, now: dt.datetime, valid: dt.timedelta
+    session: Session,
+    *,
+    org_id: int,
+    person_id: int,
+    token_hash: str,
+    fmt: str,
+    now: dt.datetime,
+    valid: dt.timedelta,
+    case: Case | None = None,
+    year: int | None = None,
 ) -> None:
+    """A link to a case's dossier (`case`), or to the yearly report of `year` (fmt "report")."""
     session.add(
         DossierLink(
-            org_id=case.org_id,
-            case_id=case.id,
+            org_id=org_id,
+            case_id=case.id if case is not None else None,
+            year=year,
             person_id=person_id,
             token_hash=token_hash,
             fmt=fmt,
@@ -32,9 +44,10 @@ def mint(
 class Claimed:
     org_id: int
     person: str  # the external id of whom the link was minted for
-    code: str
+    code: str | None  # the case's (None: the yearly report)
     fmt: str
-    case_id: int
+    case_id: int | None
+    year: int | None  # the yearly report's
 
 
 def org_of(session: Session, *, token_hash: str) -> int | None:
@@ -56,6 +69,7 @@ def claim(session: Session, *, token_hash: str, now: dt.datetime) -> tuple[Claim
     if getattr(taken, "rowcount", 1) != 1:  # another request used it a moment before
         return None, "used", link.case_id
     person = session.get(Person, link.person_id)
-    case = session.get(Case, link.case_id)
-    assert person is not None and case is not None
-    return Claimed(link.org_id, person.external_id, case.code, link.fmt, case.id), "ok", case.id
+    case = session.get(Case, link.case_id) if link.case_id is not None else None
+    assert person is not None
+    code = case.code if case is not None else None
+    return Claimed(link.org_id, person.external_id, code, link.fmt, link.case_id, link.year), "ok", link.case_id

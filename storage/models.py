@@ -292,6 +292,18 @@ class PurgedCount(Base):
     count: Mapped[int] = mapped_column(default=0)
 
 
+class YearCount(Base):
+    """What the yearly evaluation (C7) keeps of purged cases: anonymous counts per organisation, year opened,
+    metric and label (e.g. "route", "melding"), so that the trend over the years survives the retention purge."""
+
+    __tablename__ = "year_counts"
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(String(20), primary_key=True)
+    label: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
 class Feedback(Base):
     """C7: the opt-in close-of-case answer ("did the bot help?"). Anonymous: no case, no person, only the month."""
 
@@ -338,16 +350,18 @@ class LivingMessage(Base):
 
 
 class DossierLink(Base):
-    """A one-time link to a case's dossier (dossier): minted for one person on the case, stored as the hash of
-    its token (the token itself is shown once, in that person's own modal), valid for minutes, used once."""
+    """A one-time link to a case's dossier (dossier), or to the yearly evaluation report (no case, a year):
+    minted for one person (on the case, or the board), stored as the hash of its token (the token itself is
+    shown once, in that person's own modal), valid for minutes, used once."""
 
     __tablename__ = "dossier_links"
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    year: Mapped[int | None]  # the report's year (fmt "report")
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the token, hex
-    fmt: Mapped[str] = mapped_column(String(8))  # html | pdf
+    fmt: Mapped[str] = mapped_column(String(8))  # html | pdf | report
     created_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]

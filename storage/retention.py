@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from storage.figures import add_year_counts
 from storage.models import (
     Answer,
     Case,
@@ -55,8 +56,13 @@ def expired(
     return out
 
 
-def purge(session: Session, *, case: Case) -> None:
-    """Delete the case and all its content; count it anonymously. The audit trail stays (it holds no content)."""
+def purge(
+    session: Session, *, case: Case, year: int | None = None, facts: Mapping[tuple[str, str], int] | None = None
+) -> None:
+    """Delete the case and all its content; count it anonymously (its outcome per year closed, and the yearly
+    evaluation's `facts` in the `year` it opened). The audit trail stays (it holds no content)."""
+    if facts:
+        add_year_counts(session, org_id=case.org_id, year=year or case.created_at.year, facts=facts)
     year = case.closed_at.year if case.closed_at else case.created_at.year
     counter = session.get(PurgedCount, (case.org_id, year, case.outcome or case.status))
     if counter is None:

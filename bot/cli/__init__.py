@@ -7,7 +7,7 @@ import sys
 
 from bot.cli.check import _check
 from bot.cli.operating import _audit, _db_upgrade, _flow, _keys, _settings
-from bot.cli.running import _console, _export, _purge, _reminders, _serve, _stats
+from bot.cli.running import _console, _export, _purge, _reminders, _report, _serve, _stats
 from bot.errors import StartupError
 from bot.settings import Settings
 
@@ -85,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--csv", action="store_true", help="CSV instead of text")
     stats.add_argument("--chart", metavar="FILE.png", help="also draw the figures as a PNG chart")
     stats.set_defaults(func=_stats)
+    report = sub.add_parser(
+        "report",
+        help="the yearly evaluation report (C7) for the board: the year against the years before it, "
+        "anonymous counts only (under 5 shown as <5)",
+    )
+    report.add_argument("--year", type=int, required=True, help="the report's year, e.g. 2026 (this year: so far)")
+    report.add_argument("--out", required=True, metavar="FILE", help="write to this file (owner-only): .pdf or .html")
+    report.set_defaults(func=_report)
     audit = sub.add_parser("audit", help="the audit trail of every read, write and refusal")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
     verify = audit_sub.add_parser(

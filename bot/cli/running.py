@@ -1,4 +1,5 @@
-"""The commands that run the bot or work with its cases: console, serve, reminders, export, purge, stats."""
+"""The commands that run the bot or work with its cases: console, serve, reminders, export, purge, stats,
+report."""
 
 from __future__ import annotations
 
@@ -214,4 +215,53 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         else stats_mod.as_text(figures, texts("stats.title", start=texts.date(start), end=texts.date(end))),
         end="" if args.csv else "\n",
     )
+    return 0
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from bot import i18n
+    from bot.console.files import write_private
+    from bot.reports import report_html
+    from bot.startup import open_store
+    from bot.texts import Texts
+    from flows.loader import load_all
+    from storage import organisations as org_repo
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".pdf", ".html"):
+        print(f"--out must end in .pdf or .html, not {out.name!r}", file=sys.stderr)
+        return 2
+    now = dt.datetime.now(dt.UTC)
+    store = open_store(settings)
+    config = _org_config(settings, args, store)
+    tz = ZoneInfo(config.timezone)
+    if not 2000 <= args.year <= now.astimezone(tz).year:
+        print(f"--year must be from 2000 to {now.astimezone(tz).year}", file=sys.stderr)
+        return 2
+    with store.transaction() as session:
+        org = org_repo.get_organisation(session, key=config.key)
+        if org is None:
+            print("no data for this organisation yet", file=sys.stderr)
+            return 1
+        html = report_html(
+            session,
+            org_id=org.id,
+            org=config.name,
+            flows=load_all(flow_id=config.flow_id),
+            year=args.year,
+            now=now,
+            tz=tz,
+            texts=Texts(config.timezone),
+            language=i18n.current(),
+        )
+    if out.suffix.lower() == ".pdf":
+        from bot.pdf import pdf_a
+
+        write_private(out, pdf_a(html))
+    else:
+        write_private(out, html)
+    print(f"written to {out} (owner-only; anonymous counts, under 5 shown as <5)")
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from bot.console.files import write_private
 from bot.console.session import Session
 from flows.answers import FieldError, parse_date
 
@@ -54,6 +55,21 @@ def chart(s: Session, arg: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     s.say(s.texts("console.chart_saved", path=str(path)))
+
+
+def report(s: Session, arg: str) -> None:
+    """/jaarverslag [JAAR]: the yearly evaluation report (C7) as a PDF/A file, for its maker only."""
+    word = arg.strip() or str(s.service.today(s.service.clock()).year)
+    if not word.isdigit():
+        s.say(s.texts("console.bad_year"))
+        return
+    reply = s.service.report(s.persona, int(word), "pdf")
+    file = reply.messages[0].file if reply.ok and reply.messages else None
+    if file is None or s.export_dir is None:
+        s.show(reply)
+        return
+    path = write_private(s.export_dir / file[0], file[1])
+    s.say(s.texts("evaluation.saved", year=int(word), path=str(path)))
 
 
 # ---- administration (C5): admins, and the AF for their own absence --------------------------------

@@ -58,6 +58,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("uitleg", case.explain, {Action.EXPLAIN: "{ref}"}),
     Command("cijfers", org.figures),
     Command("grafiek", org.chart, {Action.STATS_CHART: ""}),
+    Command("jaarverslag", org.report, {Action.REPORT: "[JAAR]"}),
     Command("beheer", org.people_overview),
     Command("rol", org.set_roles, {Action.MANAGE_ROLES: "WIE ROL"}),
     Command("afwezig", org.record_absence, {Action.RECORD_ABSENCE: "[WIE] VAN TOT"}),

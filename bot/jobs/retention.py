@@ -1,4 +1,5 @@
-"""Retention: closed cases are purged when their term ends; only anonymous counts stay, and it is logged."""
+"""Retention: closed cases are purged when their term ends; only anonymous counts stay (per year closed, and the
+yearly evaluation's per year opened), and it is logged."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from bot.evaluation import case_facts
 from bot.service import ConversationService
 from storage import cases as case_repo
+from storage import figures as figures_repo
 from storage import organisations as org_repo
 from storage import outbox as outbox_repo
 from storage import retention as retention_repo
@@ -66,7 +69,10 @@ def purge_expired(service: ConversationService, now: dt.datetime | None = None) 
                 roles=set(),
                 user_ref="retention",
             )
-            retention_repo.purge(session, case=case)
+            digest = figures_repo.digest(session, case=case)
+            year = case.created_at.astimezone(service.tz).year
+            facts = case_facts(digest, service.flows[case.flow_version], service.tz)
+            retention_repo.purge(session, case=case, year=year, facts=facts)
             purged += 1
     if purged:
         log.warning("retention: purged %s closed case(s) whose term ended; anonymous counts kept", purged)

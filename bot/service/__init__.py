@@ -6,7 +6,8 @@ here in one place with their dependencies spelled out:
 - consultation: step 2 with the AF (take up, hand to a deputy, propose a moment)
 - entries: signals and contacts at any time, follow-ups of hypotheses, corrections
 - reading and documents: the question, the overview, lists, the access log; the dossier
-- home: the App Home per role, the figures (C7), the welcome (C4)
+- home: the App Home per role, the welcome (C4)
+- evaluation: the figures (C7) and the yearly report
 - reminder_actions, admin, preferences: reminders received, roles and absences, languages
 """
 
@@ -24,6 +25,7 @@ from bot.service.consultation import Consultation
 from bot.service.core import Core
 from bot.service.documents import Documents
 from bot.service.entries import Entries
+from bot.service.evaluation import Evaluation
 from bot.service.home import Home
 from bot.service.preferences import Preferences
 from bot.service.reading import Reading
@@ -64,10 +66,11 @@ class ConversationService:
         self.cases = cases = Cases(core)
         self.consultation = consultation = Consultation(core)
         self.entries = entries = Entries(core)
-        self.documents = documents = Documents(core)
+        self.evaluation = evaluation = Evaluation(core)
+        self.documents = documents = Documents(core, evaluation)
         self.reading = reading = Reading(core, documents)
         self.admin = admin = Administration(core)
-        self.home_screens = home = Home(core, reading, admin)
+        self.home_screens = home = Home(core, reading, admin, evaluation)
         self.reminder_actions = reminders = ReminderActions(core)
         self.preferences = preferences = Preferences(core)
         # The operations, each from its part (bot.port.ConversationPort lists them).
@@ -92,7 +95,9 @@ class ConversationService:
         self.explain, self.find_person, self.people = reading.explain, reading.find_person, reading.people
         self.access_log, self.open_cases_of = reading.access_log, reading.open_cases_of
         self.export, self.dossier_link, self.open_link = documents.export, documents.dossier_link, documents.open_link
-        self.welcome, self.home, self.stats, self.send_chart = home.welcome, home.home, home.stats, home.send_chart
+        self.welcome, self.home = home.welcome, home.home
+        self.stats, self.send_chart = evaluation.stats, evaluation.send_chart
+        self.report, self.report_link = evaluation.report, evaluation.report_link
         self.snooze, self.reminder_done = reminders.snooze, reminders.reminder_done
         self.reminder_done_form = reminders.reminder_done_form
         self.people_overview, self.admin_buttons, self.roles_form = (

@@ -98,6 +98,7 @@ class Administration(Part):
             buttons.append(Button(self.texts("buttons.welcome_all"), Action.WELCOME_ALL))
         if person.is_board or person.is_af or person.is_deputy:
             buttons.append(Button(self.texts("buttons.stats_chart"), Action.STATS_CHART))
+            buttons.append(Button(self.texts("buttons.report"), Action.REPORT))
         return tuple(buttons)
 
     @operation("read", action="people_overview")

@@ -31,6 +31,10 @@ def token_hash(token: str) -> str:
 
 
 class Documents(Part):
+    def __init__(self, core, evaluation):
+        super().__init__(core)
+        self.evaluation = evaluation  # a one-time link may open the yearly report (bot.service.evaluation)
+
     def render_case(self, call, case: Case) -> str:
         flow = self.flows[case.flow_version]
         state = self.core.state(call, case)
@@ -239,6 +243,7 @@ class Documents(Part):
         token = secrets.token_urlsafe(24)
         link_repo.mint(
             call.session,
+            org_id=call.org.id,
             case=case,
             person_id=call.person.id,
             token_hash=token_hash(token),
@@ -264,6 +269,9 @@ class Documents(Part):
             return Reply(
                 messages=[Message(self.texts(f"dossier.link_refused_{why}"), tone="error")], ok=False, error=why
             )
+        if claimed.fmt == "report" and claimed.year is not None:
+            return self.evaluation.report(claimed.person, claimed.year, "pdf")
+        assert claimed.code is not None
         return self.export(claimed.person, claimed.code, claimed.fmt)
 
     def _dossier_data(self, call, case: Case) -> dict:

@@ -30,6 +30,7 @@ class ActionId(enum.StrEnum):
     EXPLAIN = "mc_explain"
     FEEDBACK = "mc_feedback"
     STATS_CHART = "mc_stats_chart"
+    REPORT = "mc_report"
     BOARD_ACK = "mc_board_ack"
     HELP_PLAN = "mc_help_plan"
     ADD_SISA = "mc_add_sisa"
@@ -56,6 +57,7 @@ FOR_ACTION = {
     Action.EXPLAIN: ActionId.EXPLAIN,
     Action.FEEDBACK: ActionId.FEEDBACK,
     Action.STATS_CHART: ActionId.STATS_CHART,
+    Action.REPORT: ActionId.REPORT,
     Action.BOARD_ACK: ActionId.BOARD_ACK,
     Action.HELP_PLAN: ActionId.HELP_PLAN,
     Action.ADD_SIGNAL: ActionId.ADD_SIGNAL,

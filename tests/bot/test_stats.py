@@ -93,7 +93,7 @@ def test_the_boards_home_shows_figures_and_staff_homes_show_cases(service, chat)
     assert d.code in service.home("sanne").text()
 
 
-def test_the_chart_draws_a_bar_per_figure_and_hides_small_counts(service, chat, tmp_path):
+def test_c7_the_chart_draws_a_bar_per_figure_and_a_small_count_as_the_interval_1_to_4(service, chat, tmp_path):
     import struct
 
     from bot import stats as stats_mod
@@ -110,13 +110,15 @@ def test_the_chart_draws_a_bar_per_figure_and_hides_small_counts(service, chat, 
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
-    assert width == 800 and height > 300
+    assert width == 1600 and height > 600  # 200 dpi: print resolution
     forms_axis = fig.axes[0]
     labels = [t.get_text() for t in forms_axis.get_yticklabels()]
-    assert labels == ["Lichamelijk geweld (5)", "Vrouwelijke genitale verminking (VGV) (<5)"]
-    bars = forms_axis.patches
-    assert bars[0].get_width() == 5 and bars[0].get_hatch() is None
-    assert bars[1].get_width() == 5 and bars[1].get_hatch() == "//"  # "below 5": the range, not the value
+    assert labels == ["Lichamelijk geweld", "Vrouwelijke genitale\nverminking (VGV)"]
+    bars = [p for p in forms_axis.patches if p.get_gid().startswith("count")]
+    assert [b.get_width() for b in bars] == [5] and bars[0].get_fill()
+    (small,) = [p for p in forms_axis.patches if p.get_gid().startswith("small")]  # "<5": the range, no value
+    assert not small.get_fill() and (small.get_x(), small.get_x() + small.get_width()) == (1, 4)
+    assert "<5" in [t.get_text().strip() for t in forms_axis.texts]
 
 
 def test_c7_the_chart_comes_as_png_bytes_for_the_af_and_never_for_staff(service):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -163,3 +165,36 @@ def test_dossier_the_console_writes_the_dossier_as_pdf_readable_by_its_owner_onl
     assert "nog geen gegevens voor Veilig Thuis" in result.stdout  # the summary comes with preparing the melding
     assert "Traceback" not in result.stdout + result.stderr
     assert "weasyprint" not in result.stdout + result.stderr  # no library chatter (nor the HTML it quotes)
+
+
+def test_c7_the_console_writes_the_yearly_report_for_the_board_and_refuses_it_to_staff(tmp_path):
+    import stat
+
+    year = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).year  # the bot's year
+    session = (
+        "/nieuw\n1\n1\n8\nnee\n1\nBlauwe plek\n\n3\n"
+        "/jaarverslag\n/als bestuur\n/jaarverslag volgend\n/jaarverslag\n/stop\n"
+    )
+    result = run(["console"], tmp_path, session, env={"MELDCODE_KEYS": TEST_KEYS})
+    assert result.returncode == 0, result.stderr
+    assert "De cijfers zijn voor de aandachtsfunctionaris en het bestuur." in result.stdout  # Sanne, staff
+    assert "Welk jaar? Bijvoorbeeld /jaarverslag 2025." in result.stdout
+    written = tmp_path / "data" / "exports" / f"meldcode-jaarevaluatie-{year}.pdf"
+    assert f"De jaarevaluatie {year} staat in {written}" in result.stdout
+    assert written.read_bytes().startswith(b"%PDF-") and stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert "Traceback" not in result.stdout + result.stderr and "weasyprint" not in result.stderr
+
+
+def test_c7_meldcode_report_writes_the_yearly_report_and_says_what_is_wrong_in_one_line(tmp_path):
+    year, keys = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).year, {"MELDCODE_KEYS": TEST_KEYS}
+    run(["console"], tmp_path, "/nieuw\n1\n1\n8\nnee\n/stop\n", env=keys)
+    made = run(["report", "--year", str(year), "--out", str(tmp_path / "r.pdf")], tmp_path, env=keys)
+    assert made.returncode == 0 and "owner-only" in made.stdout and (tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
+    html = run(["report", "--year", str(year), "--out", str(tmp_path / "r.html")], tmp_path, env=keys)
+    assert html.returncode == 0 and "<svg" in (tmp_path / "r.html").read_text()
+    for args, says in (
+        (["--year", str(year), "--out", "r.docx"], "--out must end in .pdf or .html"),
+        (["--year", str(year + 1), "--out", "r.pdf"], f"--year must be from 2000 to {year}"),
+    ):
+        wrong = run(["report", *args], tmp_path, env=keys)
+        assert wrong.returncode == 2 and wrong.stderr.strip().startswith(says) and len(wrong.stderr.splitlines()) == 1

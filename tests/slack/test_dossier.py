@@ -3,10 +3,13 @@ own modal; the page uses nothing on GET, opens the dossier once on POST, and ref
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.error
 import urllib.request
+from zoneinfo import ZoneInfo
 
+from tests.slack.test_slack_admin import home_of
 from tests.slack.test_slack_dialog import CANARY, open_and_walk_to_consultation
 
 
@@ -64,6 +67,10 @@ def test_dossier_button_without_a_public_address_says_where_to_get_it(tmp_path, 
         text = json.dumps(server.standin.wait_for("views.open")[0]["view"], ensure_ascii=False)
         assert "meldcode export CODE --as JOUW-ID --format pdf" in text and "/dossier/" not in text
         assert CANARY not in text
+        server.standin.clear()
+        server.button("els", "mc_report", "")  # the board's yearly report: the same, no link without an address
+        text = json.dumps(server.standin.wait_for("views.open")[0]["view"], ensure_ascii=False)
+        assert "meldcode report --year JAAR" in text and "/dossier/" not in text
     finally:
         server.process.terminate()
         server.process.wait(timeout=10)
@@ -113,7 +120,7 @@ def test_dossier_link_in_a_real_browser_opens_once_and_then_says_it_was_used(sla
     browser = _chromium()
     try:
         browser.get(html_url)
-        assert browser.title == "Dossier openen" and "werkt één keer" in browser.find_element(By.TAG_NAME, "p").text
+        assert browser.title == "Document openen" and "werkt één keer" in browser.find_element(By.TAG_NAME, "p").text
         browser.find_element(By.TAG_NAME, "button").click()
         WebDriverWait(browser, 20).until(lambda b: b.title.startswith("Dossier meldcode"))  # the page it opens
         assert browser.find_element(By.TAG_NAME, "h1").text == f"Dossier meldcode: zaak {code}"
@@ -127,3 +134,26 @@ def test_dossier_link_in_a_real_browser_opens_once_and_then_says_it_was_used(sla
         assert CANARY not in browser.page_source
     finally:
         browser.quit()
+
+
+def test_c7_the_boards_yearly_report_comes_through_one_time_links_never_through_slack(slack):
+    open_and_walk_to_consultation(slack)
+    this = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).year  # the server runs on the real clock
+    home = json.dumps(home_of(slack, "els", "EvReport1"), ensure_ascii=False)  # the board's App Home
+    assert "mc_report" in home and "Jaarevaluatie (PDF)" in home
+    slack.standin.clear()
+    slack.button("els", "mc_report", "")
+    modal = slack.standin.wait_for("views.open")[0]["view"]
+    text = json.dumps(modal, ensure_ascii=False)
+    assert f"Jaarevaluatie {this - 1} (PDF/A)" in text and f"Jaarevaluatie {this} tot nu toe (PDF/A)" in text
+    urls = [e["url"] for b in modal["blocks"] if b["type"] == "actions" for e in b["elements"] if "url" in e]
+    assert len(urls) == 2 and all(u.startswith(slack.url + "/dossier/") for u in urls)
+    status, headers, pdf = fetch(urls[1], "POST")
+    assert status == 200 and headers["Content-Type"] == "application/pdf" and pdf.startswith(b"%PDF-")
+    assert headers["Content-Disposition"] == f'attachment; filename="meldcode-jaarevaluatie-{this}.pdf"'
+    assert fetch(urls[1], "POST")[0] == 410  # once
+    assert not any(c.method.startswith("files.") for c in slack.standin.ever)  # nothing uploaded to Slack
+    slack.standin.clear()
+    slack.button("sanne", "mc_report", "")  # staff: no link
+    refused = json.dumps(slack.standin.wait_for("views.open")[0]["view"], ensure_ascii=False)
+    assert "De cijfers zijn voor" in refused and "/dossier/" not in refused

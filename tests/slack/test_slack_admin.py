@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 from tests.slack.conftest import USERS
 from tests.slack.test_slack_dialog import dm_containing
 
-TODAY = dt.date.today()
+TODAY = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()  # the bot's day, not the machine's (UTC)
 
 
 def home_of(slack, user: str, event_id: str) -> dict:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 from storage import cases as case_repo
 from storage import reminders as reminder_repo
 from tests.slack.conftest import USERS
 
 CANARY = "KANARIE-9c1e"
-TODAY = dt.date.today().isoformat()
+TODAY = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date().isoformat()  # the bot's day, not the machine's (UTC)
 FUTURE = (dt.date.today() + dt.timedelta(days=60)).isoformat()
 
 

@@ -183,3 +183,37 @@ def test_two_first_cases_of_a_year_opened_at_once_both_get_a_number(postgres_url
     finally:
         store.dispose()
         other_process.dispose()
+
+
+def test_c7_counts_purged_before_the_yearly_report_are_carried_into_its_yearly_counts(db_url):
+    """Migration 0017: what purged_counts kept (per year closed and outcome) becomes cases and routes per year."""
+    from sqlalchemy import text
+
+    from storage.db import Store, upgrade
+
+    store = Store.from_url(db_url)
+    try:
+        upgrade(store.engine, "0016")
+        with store.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (id, key, name, timezone, created_at, flow_id, people_version) "
+                    "VALUES (1, 'demo', 'x', 'Europe/Amsterdam', '2024-01-01 00:00:00.000000', 'meldcode', 0)"
+                )
+            )
+            for outcome, count in (("reported", 6), ("closed_no_action", 2), ("help_closed", 1)):
+                conn.execute(
+                    text("INSERT INTO purged_counts (org_id, year, outcome, count) VALUES (1, 2024, :o, :n)"),
+                    {"o": outcome, "n": count},
+                )
+        store.upgrade()
+        with store.engine.connect() as conn:
+            rows = conn.execute(text("SELECT metric, label, count FROM year_counts ORDER BY metric, label")).all()
+        assert [tuple(r) for r in rows] == [
+            ("cases", "opened", 9),
+            ("route", "closed_no_action", 2),
+            ("route", "help", 1),
+            ("route", "melding", 6),
+        ]
+    finally:
+        store.dispose()

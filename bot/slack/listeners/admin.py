@@ -8,9 +8,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.messages import Message, Reply
 from bot.slack import blocks as kit
 from bot.slack.ids import ActionId, CallbackId
-from bot.slack.listeners.common import port_of, reply_view, show_reply, user_of
+from bot.slack.listeners.common import PUBLIC_URL, port_of, replayed, reply_view, show_reply, user_of
 from bot.slack.payloads import view_metadata, view_values
 
 Body = dict[str, Any]
@@ -105,6 +106,31 @@ def stats_chart(ack: Ack, body: Body, client: WebClient, context: BoltContext) -
     show_reply(client, body, service.send_chart(user_of(body)), service.texts, title="slack.figures_title")
 
 
+def report(ack: Ack, body: Body, client: WebClient, context: BoltContext) -> None:
+    """C7: the yearly evaluation report, never in Slack: one-time links to the bot's own server (last year's
+    and this year's so far) in the asker's own modal; without a public address, where to get it instead."""
+    ack()
+    service, user = port_of(context), user_of(body)
+    texts, base = service.texts, context.get(PUBLIC_URL)
+    if not base:
+        show_reply(
+            client,
+            body,
+            Reply(messages=[Message(texts("evaluation.no_public_url"))]),
+            texts,
+            title="slack.report_title",
+        )
+        return
+    reply = service.report_link(user)
+    if replayed(reply):
+        return
+    lead = kit.link_blocks(reply.messages, [texts("evaluation.open")] * len(reply.messages), base) if reply.ok else None
+    view = kit.info_modal(
+        reply, texts, title=texts("slack.report_title" if reply.ok else "slack.refused_title"), lead=lead
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
 def explain(ack: Ack, body: Body, action: Body, client: WebClient, context: BoltContext) -> None:
     """C2: the interactive explanation, step by step, in a modal."""
     ack()
@@ -122,4 +148,5 @@ def register(app: App) -> None:
     app.view(CallbackId.ABSENCE.value)(absence)
     app.action(ActionId.FEEDBACK.value)(feedback)
     app.action(ActionId.STATS_CHART.value)(stats_chart)
+    app.action(ActionId.REPORT.value)(report)
     app.action(ActionId.EXPLAIN.value)(explain)

@@ -17,8 +17,20 @@ MELDCODE_DATA_DIR, ./data), MELDCODE_CONFIG (the organisation's people and roles
 organisation), MELDCODE_KEYS or MELDCODE_KEY_FILE (encryption keys), MELDCODE_LOG_LEVEL."""
 
 
+def version() -> str:
+    """The installed release (pyproject.toml's version, as the wheel recorded it)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("meldcode-bot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="meldcode", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"meldcode {version()}")
     parser.add_argument(
         "--org",
         metavar="TEAM_ID",

@@ -198,3 +198,22 @@ def test_c7_meldcode_report_writes_the_yearly_report_and_says_what_is_wrong_in_o
     ):
         wrong = run(["report", *args], tmp_path, env=keys)
         assert wrong.returncode == 2 and wrong.stderr.strip().startswith(says) and len(wrong.stderr.splitlines()) == 1
+
+
+def test_operate_meldcode_version_says_the_installed_release():
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and result.stdout.strip() == f"meldcode {declared}"
+    assert f"## [{declared}]" in (ROOT / "CHANGELOG.md").read_text()  # each release has its changelog entry
+
+
+def test_operate_the_licence_is_the_eupl_and_the_wheel_says_so():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "EUPL-1.2" and project["license-files"] == ["LICENSE"]
+    assert (ROOT / "LICENSE").read_text().lstrip().startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2")
+    for name in ("SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md"):
+        assert (ROOT / name).stat().st_size > 500, name

@@ -14,7 +14,7 @@ from flows.loader import load_all
 from storage import audit as audit_repo
 from storage import crypto, keycheck
 from storage.crypto import AUDIT_KEY_ID, KeyError_, KeyRing, append_key, create_key_file, load_key_file
-from storage.db import Store
+from storage.db import Store, current_revision, head_revision, known_revision, sqlite_path
 from storage.posted import PostedJournal
 from storage.witness import Witness
 
@@ -22,6 +22,14 @@ log = logging.getLogger(__name__)
 
 
 class SchemaOutOfDate(StartupError):
+    pass
+
+
+class NoDatabase(StartupError):
+    pass
+
+
+class SchemaTooNew(StartupError):
     pass
 
 
@@ -112,13 +120,21 @@ def load_keys(settings: Settings, store: Store | None = None) -> KeyRing:
 def open_store(
     settings: Settings,
     *,
-    create: bool | None = None,
+    create: bool = False,
     check_audit_key: bool = True,
     request_timeout: float | None = None,
 ) -> Store:
-    """The embedded SQLite is migrated automatically; a server database is migrated by the operator. Keys that
-    do not belong to the database are refused before anything is read or written. A server answering requests
+    """Only the console and `meldcode db upgrade` create or migrate a database (`create`); every other command
+    refuses, in one line, one that does not exist, is not migrated, or is newer than this code (so that a
+    command started in the wrong folder never begins a new, empty database beside the real one). Keys that do
+    not belong to the database are refused before anything is read or written. A server answering requests
     passes `request_timeout`: no statement, lock or connection attempt waits longer (storage.db.make_engine)."""
+    path = sqlite_path(settings.database_url)
+    if path is not None and not path.exists() and not create:
+        raise NoDatabase(
+            f"no database at {path}: `meldcode db upgrade` creates one (so does `meldcode console`); "
+            "if it is elsewhere, set MELDCODE_DATA_DIR or DATABASE_URL"
+        )
     store = Store.from_url(
         settings.database_url,
         witness=Witness(settings.audit_witness),
@@ -126,12 +142,22 @@ def open_store(
         journal=PostedJournal(settings.data_dir),
     )
     try:
+        current, head = current_revision(store.engine), head_revision(store.engine)
+        if current is not None and not known_revision(store.engine, current):
+            raise SchemaTooNew(
+                f"the database {settings.database_label} is at schema revision {current}, newer than this "
+                f"meldcode knows (up to {head}): run the release that migrated it, or a newer one"
+            )
         load_keys(settings, store)
-        if not store.is_current():
-            if settings.embedded_database or create:
-                store.upgrade()
-            else:
-                raise SchemaOutOfDate("the database schema is not up to date: run `meldcode db upgrade`")
+        if current != head and not create:
+            if current is None:
+                raise NoDatabase(f"the database {settings.database_label} has no schema yet: run `meldcode db upgrade`")
+            raise SchemaOutOfDate(
+                f"the database schema is not up to date ({settings.database_label} is at revision {current}, "
+                f"this release needs {head}): back it up, then run `meldcode db upgrade`"
+            )
+        if current != head:
+            store.upgrade()
         if check_audit_key:
             with store.transaction() as session:
                 verdict = audit_repo.check_key(session, key=crypto.active().audit())
@@ -154,12 +180,13 @@ def build_service(
     clock: Callable = utcnow,
     store: Store | None = None,
     entry_point: str = "console",
+    create: bool = False,
 ) -> ConversationService:
     config = config or load_config(settings.config_path)
     if config.is_demo:
         log.warning("no MELDCODE_CONFIG set: using the demo organisation")
     service = ConversationService(
-        store=store or open_store(settings),
+        store=store or open_store(settings, create=create),
         flows=load_all(flow_id=config.flow_id),
         org=config,
         chat=chat,

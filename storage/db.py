@@ -158,6 +158,26 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
 
 
+def known_revision(engine: Engine, revision: str) -> bool:
+    """Whether this code's migrations know `revision` (a database migrated by a newer release does not)."""
+    from alembic.util.exc import CommandError
+
+    try:
+        return ScriptDirectory.from_config(_alembic_config(engine)).get_revision(revision) is not None
+    except (CommandError, KeyError):
+        return False
+
+
+def history(engine: Engine) -> list[tuple[str, str | None, str]]:
+    """Every migration, oldest first: (revision, the one before it, its first docstring line)."""
+    script = ScriptDirectory.from_config(_alembic_config(engine))
+    out = []
+    for rev in script.walk_revisions():
+        down = rev.down_revision if isinstance(rev.down_revision, str) or rev.down_revision is None else None
+        out.append((rev.revision, down, (rev.doc or "").strip().splitlines()[0] if rev.doc else ""))
+    return out[::-1]
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from bot.cli.check import _check
-from bot.cli.operating import _audit, _db_upgrade, _flow, _keys, _settings
+from bot.cli.operating import _audit, _db, _flow, _keys, _settings
 from bot.cli.running import _console, _export, _purge, _reminders, _report, _serve, _stats
 from bot.errors import StartupError
 from bot.settings import Settings
@@ -135,8 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_sub.add_parser(
         "upgrade",
-        help="create or migrate the schema to the latest version (run once per deployment, before starting the bot)",
-    ).set_defaults(func=_db_upgrade)
+        help="create or migrate the schema to the latest version (back up first; run once per deployment, "
+        "before starting the bot)",
+    ).set_defaults(func=_db)
+    db_sub.add_parser("current", help="the database's schema revision, and whether it is this release's").set_defaults(
+        func=_db
+    )
+    db_sub.add_parser("history", help="the migrations of this release, oldest first").set_defaults(func=_db)
     flow = sub.add_parser("flow", help="the meldcode variant an organisation follows (hosted: set it with --org)")
     flow.add_argument("variant", nargs="?", help="a flow id (a folder in flows/definitions) to follow from now on")
     flow.set_defaults(func=_flow)

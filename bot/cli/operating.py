@@ -9,9 +9,41 @@ from bot.cli.common import _org_config
 from bot.settings import Settings
 
 
-def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    """db current | history | upgrade: where the schema is, the migrations this release has, and migrating."""
+    from storage.db import Store, current_revision, head_revision, history, known_revision, sqlite_path
+
+    path = sqlite_path(settings.database_url)
+    exists = path is None or path.exists()
+    if args.db_command == "upgrade":
+        return _db_upgrade(settings, created=not exists)
+    if not exists:
+        print(f"no database at {path}: `meldcode db upgrade` creates one", file=sys.stderr)
+        return 1
+    store = Store.from_url(settings.database_url)
+    try:
+        current, head = current_revision(store.engine), head_revision(store.engine)
+        if args.db_command == "history":
+            for revision, _down, doc in history(store.engine):
+                mark = " (current)" if revision == current else ""
+                print(f"{revision}{mark}  {doc}")
+            return 0
+        if current is None:
+            print(f"{settings.database_label}: no schema yet (this release: {head}); run `meldcode db upgrade`")
+        elif not known_revision(store.engine, current):
+            print(f"{settings.database_label}: revision {current}, newer than this release ({head})")
+        elif current == head:
+            print(f"{settings.database_label}: revision {current} (up to date)")
+        else:
+            print(f"{settings.database_label}: revision {current}; this release has {head}: run `meldcode db upgrade`")
+        return 0
+    finally:
+        store.dispose()
+
+
+def _db_upgrade(settings: Settings, *, created: bool) -> int:
     from bot.startup import open_store
-    from storage.db import Store, current_revision, head_revision
+    from storage.db import Store, current_revision
 
     probe = Store.from_url(settings.database_url)
     try:
@@ -19,14 +51,14 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         probe.dispose()
     store = open_store(settings, create=True)  # the keys are checked against the database before any migration
-    after, head = current_revision(store.engine), head_revision(store.engine)
+    after = current_revision(store.engine)
     store.dispose()
-    if before is None:
+    if created or before is None:
         print(f"created the database schema in {settings.database_label} (revision {after})")
     elif before != after:
         print(f"migrated {settings.database_label} from revision {before} to {after}")
     else:
-        print(f"database schema is up to date (revision {head})")
+        print(f"database schema is up to date (revision {after})")
     return 0
 
 

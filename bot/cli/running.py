@@ -26,7 +26,8 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
 
     chat = ConsoleChat(write=write)
     clock = ConsoleClock(utcnow)
-    service = build_service(settings, chat, clock=clock)
+    # The console creates (and migrates) its embedded SQLite; a server database is the operator's (`db upgrade`).
+    service = build_service(settings, chat, clock=clock, create=settings.embedded_database)
     chat.texts = service.texts
     console = Console(
         service,
@@ -49,7 +50,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         log.error("cannot serve Slack: set %s (see README, 'Running it in Slack')", ", ".join(missing))
         return 2
-    open_store(settings).dispose()  # migrate the embedded SQLite, or refuse an outdated server schema
+    open_store(settings).dispose()  # refuse a missing, unmigrated or newer database (only `db upgrade` makes one)
     if settings.slack_app_token:
         from bot.slack.server import serve_socket_mode
 

@@ -93,7 +93,7 @@ def test_s2_4_meldcode_export_writes_the_pdf_to_an_owner_only_file(tmp_path):
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MELDCODE_", "DATABASE_URL"))}
     env.update({"MELDCODE_DATA_DIR": str(tmp_path / "data"), "MELDCODE_KEYS": TEST_KEYS})
-    service = build_service(Settings.from_env(env), RecordingChat())
+    service = build_service(Settings.from_env(env), RecordingChat(), create=True)  # as the console does
     code = new_case(service, "sanne")
     service.store.dispose()
     out = tmp_path / "dossier.pdf"

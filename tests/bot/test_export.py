@@ -74,7 +74,7 @@ def test_an_export_printed_to_a_terminal_shows_control_characters_and_never_obey
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MELDCODE_", "DATABASE_URL"))}
     env.update({"MELDCODE_DATA_DIR": str(tmp_path), "MELDCODE_KEYS": TEST_KEYS})
-    service = build_service(Settings.from_env(env), RecordingChat())
+    service = build_service(Settings.from_env(env), RecordingChat(), create=True)  # as the console does
     code = new_case(service, "sanne")
     with service.store.transaction() as s:  # as an old database may hold it: written before the check
         case = case_repo.get_case(s, org_id=1, code=code)

@@ -5,6 +5,10 @@ Usage:  python3 dev.py console   run the bot on its embedded default (terminal c
         python3 dev.py test      run every test
         python3 dev.py lint      ruff's lint rules, its formatter's check and mypy (configured in pyproject.toml)
         python3 dev.py meldcode ARGS...   any other `meldcode` CLI command
+        python3 dev.py lock [--upgrade]   rewrite the lock files from pyproject.toml (keeping their pins unless
+                                          --upgrade): requirements.lock (production: the bot with PostgreSQL)
+                                          and requirements-dev.lock (with the test tools), both with hashes
+The environment is installed from requirements-dev.lock, so every run, CI's included, runs on the locked set.
 Only the Python standard library is used here, so it works on a fresh machine with Python 3.11.
 """
 
@@ -20,6 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".installed-from"
+LOCKS = {
+    "requirements.lock": ["--extra", "postgres"],
+    "requirements-dev.lock": ["--extra", "postgres", "--extra", "test"],
+}
 
 
 def _python() -> Path:
@@ -27,8 +35,10 @@ def _python() -> Path:
 
 
 def _wanted_stamp() -> str:
-    # Reinstall whenever the dependency list changes.
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    # Reinstall whenever the dependency list or the lock changes.
+    return hashlib.sha256(
+        b"".join((ROOT / f).read_bytes() for f in ("pyproject.toml", "requirements-dev.lock"))
+    ).hexdigest()
 
 
 def ensure_env() -> Path:
@@ -37,10 +47,9 @@ def ensure_env() -> Path:
         venv.EnvBuilder(with_pip=True).create(VENV)
     if not STAMP.exists() or STAMP.read_text() != _wanted_stamp():
         print("Pakketten installeren (eenmalig) ...", file=sys.stderr)
-        subprocess.run(
-            [str(_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f"{ROOT}[test]"],
-            check=True,
-        )
+        pip = [str(_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run([*pip, "--require-hashes", "-r", str(ROOT / "requirements-dev.lock")], check=True)
+        subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)  # the project itself, on the locked set
         STAMP.write_text(_wanted_stamp())
     return _python()
 
@@ -64,6 +73,11 @@ def main(argv: list[str]) -> int:
         return max(subprocess.run(check, cwd=ROOT).returncode for check in checks)
     elif command == "console":
         args = [str(python), "-m", "bot.cli", "console", *rest]
+    elif command == "lock":
+        uv = [str(python), "-m", "uv", "pip", "compile", "pyproject.toml", "--python-version", "3.11"]
+        uv += ["--python-platform", "x86_64-manylinux_2_28", "--generate-hashes", "--quiet", *rest]
+        uv += ["--custom-compile-command", "python3 dev.py lock"]
+        return max(subprocess.run([*uv, *extras, "-o", name], cwd=ROOT).returncode for name, extras in LOCKS.items())
     elif command == "meldcode":
         args = [str(python), "-m", "bot.cli", *rest]
     else:

@@ -24,6 +24,7 @@ KNOWN = {
     "MELDCODE_LOG_LEVEL": "INFO (one of " + ", ".join(LOG_LEVELS) + ")",
     "MELDCODE_LOG_FORMAT": "json (or text)",
     "MELDCODE_PUBLIC_URL": "https://meldcode.example.org (where browsers reach the bot; an intranet address is fine)",
+    "MELDCODE_PG_BIN": "/usr/lib/postgresql/15/bin (the folder of pg_dump and pg_restore, for backup and restore)",
     "SLACK_BOT_TOKEN": "xoxb-…",
     "SLACK_SIGNING_SECRET": "the app's Signing Secret (Basic Information)",
     "SLACK_APP_TOKEN": "xapp-… (Socket Mode)",
@@ -64,6 +65,7 @@ class Settings:
     key_file: Path | None = None  # MELDCODE_KEY_FILE, or data/meldcode.key for the embedded default
     key_file_given: bool = False  # MELDCODE_KEY_FILE was set (not the default place)
     audit_witness: Path | None = None  # MELDCODE_AUDIT_WITNESS: the audit chains' heads, outside the database
+    pg_bin: Path | None = None  # MELDCODE_PG_BIN: the folder of pg_dump and pg_restore (default: the PATH's)
     public_url: str | None = None  # MELDCODE_PUBLIC_URL: the base of a dossier's one-time link (no trailing /)
 
     @property
@@ -184,6 +186,7 @@ class Settings:
             key_file_given=bool(get("MELDCODE_KEY_FILE")),
             audit_witness=witness,
             public_url=public.rstrip("/") if public else None,
+            pg_bin=Path(get("MELDCODE_PG_BIN") or "") if get("MELDCODE_PG_BIN") else None,
         )
 
     @property

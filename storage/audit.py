@@ -250,6 +250,7 @@ class Witnessed:
     seq: int
     hash: str
     at: str = ""
+    restored: bool = False  # the database was restored from a backup here: what came after it was lost
 
 
 @dataclass(frozen=True)
@@ -270,8 +271,11 @@ def verify(session: Session, *, key: bytes, witnesses: Iterable[Witnessed] = ())
     if stored is not None and not hmac.compare_digest(stored, key_check_value(key)):
         return Verdict(False, 0, None, MISMATCH, key_mismatch=True)
     expected: dict[tuple[int, int], Witnessed] = {}
-    for w in witnesses:
-        expected.setdefault((w.chain, w.seq), w)
+    for w in witnesses:  # in the order they were written
+        if w.restored:  # a restore from a backup: the entries witnessed after this one were lost with it
+            for place in [p for p in expected if p[0] == w.chain and p[1] > w.seq]:
+                del expected[place]
+        expected[(w.chain, w.seq)] = w
     old_prev, checked, matched = GENESIS, 0, 0
     chains: dict[int, tuple[int, str]] = {}
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(1000):

@@ -31,8 +31,10 @@ class Witness:
         self.path = path
         self._lock = threading.Lock()
 
-    def write(self, heads: Iterable[Head]) -> int:
-        """One line per head, to the log and (when configured) the file; returns how many were written."""
+    def write(self, heads: Iterable[Head], *, restored: bool = False) -> int:
+        """One line per head, to the log and (when configured) the file; returns how many were written.
+        `restored`: the database was just restored from a backup whose chains end at these heads, so a later
+        `audit verify --witness` does not read the entries lost with the restore as a truncation."""
         lines = [
             json.dumps(
                 {
@@ -40,6 +42,7 @@ class Witness:
                     "entry": h.seq,
                     "head": h.hash,
                     "at": h.at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+                    **({"restored": True} if restored else {}),
                 }
             )
             for h in heads
@@ -80,7 +83,15 @@ def read(path: Path) -> list[Witnessed]:
                 entry = json.loads(message[message.index("{") :])
             elif isinstance(entry, dict) and "org" not in entry:
                 continue  # another JSON log line
-            out.append(Witnessed(int(entry["org"]), int(entry["entry"]), str(entry["head"]), str(entry.get("at", ""))))
+            out.append(
+                Witnessed(
+                    int(entry["org"]),
+                    int(entry["entry"]),
+                    str(entry["head"]),
+                    str(entry.get("at", "")),
+                    restored=entry.get("restored") is True,
+                )
+            )
         except (ValueError, KeyError, TypeError):
             if "audit witness" in line or start == 0:
                 raise WitnessFileError(f"{path}, line {number}: not a witness line") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.cli.backup import _backup, _restore
 from bot.cli.check import _check
 from bot.cli.operating import _audit, _db, _flow, _keys, _settings
 from bot.cli.running import _console, _export, _purge, _reminders, _report, _serve, _stats
@@ -131,6 +132,20 @@ def build_parser() -> argparse.ArgumentParser:
     new = keys_sub.add_parser("new", help="print a new key entry, for MELDCODE_KEYS")
     new.add_argument("id", nargs="?", help="the key's id ('audit' for the audit trail's key)")
     keys.set_defaults(func=_keys)
+    backup = sub.add_parser(
+        "backup",
+        help="a consistent copy of the database (while the bot runs) in an owner-only archive, with the key "
+        "ids it needs and the audit heads; never the keys (keep the key file apart)",
+    )
+    backup.add_argument("file", help="the archive to write (it must not exist yet)")
+    backup.set_defaults(func=_backup)
+    restore = sub.add_parser(
+        "restore",
+        help="a backup into an empty database: refused when the keys at hand cannot open it; the audit trail "
+        "verified, and a 'restored at entry N' witness line written",
+    )
+    restore.add_argument("file", help="an archive written by `meldcode backup`")
+    restore.set_defaults(func=_restore)
     db = sub.add_parser("db", help="database administration")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_sub.add_parser(

@@ -24,6 +24,7 @@ KNOWN = {
     "MELDCODE_LOG_LEVEL": "INFO (one of " + ", ".join(LOG_LEVELS) + ")",
     "MELDCODE_LOG_FORMAT": "json (or text)",
     "MELDCODE_PUBLIC_URL": "https://meldcode.example.org (where browsers reach the bot; an intranet address is fine)",
+    "MELDCODE_METRICS_TOKEN": "a random string of 24+ characters (turns on /metrics for a scraper sending it)",
     "MELDCODE_PG_BIN": "/usr/lib/postgresql/15/bin (the folder of pg_dump and pg_restore, for backup and restore)",
     "SLACK_BOT_TOKEN": "xoxb-…",
     "SLACK_SIGNING_SECRET": "the app's Signing Secret (Basic Information)",
@@ -66,6 +67,7 @@ class Settings:
     key_file_given: bool = False  # MELDCODE_KEY_FILE was set (not the default place)
     audit_witness: Path | None = None  # MELDCODE_AUDIT_WITNESS: the audit chains' heads, outside the database
     pg_bin: Path | None = None  # MELDCODE_PG_BIN: the folder of pg_dump and pg_restore (default: the PATH's)
+    metrics_token: str | None = None  # MELDCODE_METRICS_TOKEN: /metrics is served (to this bearer) only when set
     public_url: str | None = None  # MELDCODE_PUBLIC_URL: the base of a dossier's one-time link (no trailing /)
 
     @property
@@ -154,6 +156,9 @@ class Settings:
                         f"{'bot' if name == 'SLACK_BOT_TOKEN' else 'app-level'} token",
                     )
                 )
+        metrics_token = get("MELDCODE_METRICS_TOKEN")
+        if metrics_token is not None and len(metrics_token) < 24:
+            problems.append(problem("MELDCODE_METRICS_TOKEN", "a bearer token of at least 24 characters is needed"))
         public = get("MELDCODE_PUBLIC_URL")
         parts = urllib.parse.urlsplit(public or "")
         if public and (parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment):
@@ -187,6 +192,7 @@ class Settings:
             audit_witness=witness,
             public_url=public.rstrip("/") if public else None,
             pg_bin=Path(get("MELDCODE_PG_BIN") or "") if get("MELDCODE_PG_BIN") else None,
+            metrics_token=metrics_token,
         )
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage, new_id, table
@@ -98,3 +98,11 @@ def counts(session: Session, *, org_id: int) -> dict[str, int]:
     for status in rows:
         out[status] = out.get(status, 0) + 1
     return out
+
+
+def backlog(session: Session) -> tuple[int, dt.datetime | None]:
+    """DMs of every organisation not yet delivered, and when the oldest of them was written (for /metrics)."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.status != "sent")
+    ).one()
+    return int(count or 0), oldest

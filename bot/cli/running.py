@@ -43,6 +43,14 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    shared_metrics = bool(settings.metrics_token) and not settings.slack_app_token and args.workers > 1
+    if shared_metrics:
+        # Several workers: prometheus-client sums their counters through files in a private folder, which it
+        # must know of before it is first imported (bot.metrics is imported by the server, below).
+        import os
+        import tempfile
+
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="meldcode-metrics-")
     from bot.startup import open_store
 
     log = logging.getLogger("meldcode")
@@ -57,8 +65,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log.warning("serving Slack in Socket Mode")
         serve_socket_mode(settings)
     else:
+        from bot.slack import server as server_module
         from bot.slack.server import serve_http
 
+        server_module.MULTIPROCESS[0] = shared_metrics
         log.warning("serving Slack over HTTP on %s:%s at /slack/events", args.host, args.port)
         serve_http(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     return 0

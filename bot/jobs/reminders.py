@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from bot import i18n
+from bot import i18n, metrics
 from bot.chat import DeliveryError
 from bot.jobs import escalation
 from bot.jobs.escalation import Notice
@@ -74,7 +74,10 @@ class ReminderSender:
         while True:
             deliveries = self._claim(now)
             if not deliveries:
+                for state, n in (("sent", report.sent), ("retried", report.retried), ("failed", report.failed)):
+                    metrics.REMINDERS.labels(state).inc(n)
                 return report
+            metrics.REMINDERS.labels("due").inc(len(deliveries))
             for delivery in deliveries:
                 self._deliver(delivery, now, report)
 

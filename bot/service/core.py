@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import i18n
+from bot import i18n, metrics
 from bot.chat import Chat
 from bot.config import OrgConfig
 from bot.errors import Denied
@@ -181,12 +181,15 @@ class Core:
         except ConcurrentChange:
             return self.error("denied.concurrent_change", code=attempt.code)
         except DatabaseBusy:
+            metrics.DATABASE_ERRORS.labels("busy").inc()
             log.warning("no database turn in time (%s)", action)  # a hung transaction ahead, or a flood of requests
             return self.error("denied.database_busy")
         except DatabaseUnavailable as exc:
+            metrics.DATABASE_ERRORS.labels("unavailable").inc()
             log.error("database unavailable (%s, %s)", action, type(exc.orig).__name__ if exc.orig else "")
             return self.error("denied.database_down")
         except DatabaseError as exc:
+            metrics.DATABASE_ERRORS.labels("error").inc()
             ref = secrets.token_hex(4)  # what the user can quote to the operator, and nothing else
             log.error("database error in %s: %s (reference %s)", action, type(exc).__name__, ref)
             return self.error("denied.database_error", ref=ref)

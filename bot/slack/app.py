@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.oauth.installation_store import InstallationStore
 
-from bot import i18n
+from bot import i18n, metrics
 from bot.config import load_config
 from bot.logs import quiet_libraries
 from bot.router import ServiceRouter
@@ -191,6 +191,7 @@ def build_app(
     @app.middleware
     def before_listeners(context, body, client, next):
         """One middleware for the three (Bolt builds each one's arguments on every request)."""
+        metrics.current_kind.set(metrics.kind_of(body))  # counted by the server when answered (bot.metrics)
         refused = for_their_workspace(context, body) or once_per_event(body)
         if refused is not None:
             return refused

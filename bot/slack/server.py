@@ -12,6 +12,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot import metrics
 from bot.settings import Settings
 from bot.slack import dossier_links
 from storage.db import current_arrival, deadline, request_arrived
@@ -36,9 +37,44 @@ def _is_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def make_wsgi(app, health: Callable[[], dict] = lambda: {"ok": True}) -> Callable:
-    """The WSGI application: /slack/events for Bolt, /healthz for the load balancer."""
+def make_wsgi(
+    app,
+    health: Callable[[], dict] = lambda: {"ok": True},
+    metrics_page: Callable[[], tuple[bytes, str]] | None = None,
+    metrics_token: str | None = None,
+) -> Callable:
+    """The WSGI application: /slack/events for Bolt, /healthz for the load balancer, /metrics for a scraper
+    that holds the token (only when one is set); each request counted by kind and outcome, with its time."""
     slack = SlackRequestHandler(app, path="/slack/events")
+    served = _counted(_routes(app, slack, health, metrics_page, metrics_token))
+    return served
+
+
+def _counted(inner: Callable) -> Callable:
+    def application(environ: dict[str, Any], start_response: Callable):
+        arrived = current_arrival()
+        started = time.monotonic()
+        status: list[str] = ["500"]
+        metrics.current_kind.set("other")
+
+        def recording(code: str, headers, exc_info=None):
+            status[0] = code
+            return start_response(code, headers, exc_info) if exc_info else start_response(code, headers)
+
+        try:
+            return inner(environ, recording)
+        finally:
+            kind = metrics.current_kind.get()
+            path = environ.get("PATH_INFO", "")
+            kind = "health" if path == "/healthz" else "link" if dossier_links.is_link(path) else kind
+            if path != "/metrics":
+                metrics.REQUESTS.labels(kind, metrics.outcome_of(status[0])).inc()
+                metrics.ACK_SECONDS.labels(kind).observe(time.monotonic() - (arrived or started))
+
+    return application
+
+
+def _routes(app, slack, health, metrics_page, metrics_token) -> Callable:
 
     def reply(start_response: Callable, status: str, payload: dict) -> list[bytes]:
         body = json.dumps(payload).encode()
@@ -49,6 +85,12 @@ def make_wsgi(app, health: Callable[[], dict] = lambda: {"ok": True}) -> Callabl
         if environ.get("PATH_INFO") == "/healthz":
             state = health()
             return reply(start_response, "200 OK" if state.get("ok") else "503 Service Unavailable", state)
+        if environ.get("PATH_INFO") == "/metrics" and metrics_page is not None and metrics_token:
+            if not metrics.authorised(environ.get("HTTP_AUTHORIZATION"), metrics_token):
+                return reply(start_response, "401 Unauthorized", {"ok": False})
+            body, content_type = metrics_page()
+            start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+            return [body]
         port = getattr(app, "meldcode_port", None)
         if port is not None and dossier_links.is_link(environ.get("PATH_INFO", "")):
             return dossier_links.serve(port, environ, start_response)
@@ -88,7 +130,22 @@ def wsgi_app(settings: Settings) -> Callable:
         database = app.meldcode_tenants.store.ping()
         return {"ok": database and scheduler.running, "database": database, "scheduler": scheduler.running}
 
-    return make_wsgi(app, health=health)
+    return make_wsgi(app, health=health, metrics_page=metrics_page(app, settings), metrics_token=settings.metrics_token)
+
+
+def metrics_page(app, settings: Settings, *, multiprocess: bool = False) -> Callable[[], tuple[bytes, str]]:
+    """/metrics: the counters, and the outbox and witness state read at scrape time."""
+    from storage import outbox as outbox_repo
+
+    def outbox() -> tuple[int, Any]:
+        with app.meldcode_tenants.store.transaction() as session:
+            return outbox_repo.backlog(session)
+
+    collector = metrics.StateCollector(outbox, settings.audit_witness)
+    return lambda: metrics.exposition(collector, multiprocess=MULTIPROCESS[0] or multiprocess)
+
+
+MULTIPROCESS = [False]  # set by serve_http when several workers share the counters
 
 
 class TimedWorker(ThreadWorker):

@@ -220,6 +220,7 @@ def start_server(
     standin: Standin,
     *,
     threads: int = 16,
+    workers: int = 1,
     env_overrides: dict[str, str | None] | None = None,
 ) -> SlackServer:
     port = _free_port()
@@ -257,6 +258,8 @@ def start_server(
             str(port),
             "--threads",
             str(threads),
+            "--workers",
+            str(workers),
         ],
         env=env,
         cwd=ROOT,

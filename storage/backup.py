@@ -24,8 +24,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
 
-from storage import keycheck
+from storage import audit, keycheck
 from storage.db import current_revision, sqlite_path
 
 FORMAT = 1
@@ -238,3 +239,11 @@ def discard(url: str) -> None:
 
 def revision_of(engine: Engine) -> str | None:
     return current_revision(engine)
+
+
+def audit_state(engine: Engine, key: bytes) -> tuple[audit.Verdict, list[tuple[int, int, str]]]:
+    """The restored audit trail verified with `key`, and where each organisation's chain ends."""
+    with Session(engine) as session:
+        verdict = audit.verify(session, key=key)
+        heads = [(h.chain, h.seq, h.hash) for h in audit.heads(session) if h.seq]
+    return verdict, heads

@@ -34,13 +34,11 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
 def _restore(args: argparse.Namespace, settings: Settings) -> int:
     """Into an empty database only; refused (and nothing left behind) when the keys at hand cannot open the
     backup, or its audit chains do not verify up to the heads it recorded. Then a "restored" witness line."""
-    from sqlalchemy.orm import Session
-
     from bot.startup import _where_keys_are
     from storage import audit as audit_repo
     from storage import keycheck
     from storage.audit import Head
-    from storage.backup import BackupError, discard, is_empty, read_manifest, restore_into
+    from storage.backup import BackupError, audit_state, discard, is_empty, read_manifest, restore_into
     from storage.crypto import KeyError_, KeyRing, load_key_file
     from storage.db import head_revision, known_revision
     from storage.witness import Witness
@@ -73,6 +71,7 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
         manifest.audit_key_check and audit_repo.key_check_value(ring.audit_key) != manifest.audit_key_check
     ):
         return refuse("the audit key at hand is not the backed-up database's ('audit:' in the key ring)")
+    recorded = [(h["org"], h["entry"], h["head"]) for h in manifest.heads]
     try:
         engine = restore_into(archive, settings.database_url, pg_bin=settings.pg_bin)
     except BackupError as exc:
@@ -85,13 +84,10 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
         elif manifest.revision and not known_revision(engine, manifest.revision):
             why = f"the backup is at schema revision {manifest.revision}, newer than this release knows"
         else:
-            with Session(engine) as session:
-                verdict = audit_repo.verify(session, key=ring.audit_key)
-                heads = audit_repo.heads(session)
-            recorded = [(h["org"], h["entry"], h["head"]) for h in manifest.heads]
+            verdict, heads = audit_state(engine, ring.audit_key)
             if not verdict.ok:
                 why = f"the backed-up audit trail does not verify: {verdict.reason}"
-            elif [(h.chain, h.seq, h.hash) for h in heads if h.seq] != recorded:
+            elif heads != recorded:
                 why = "the restored audit chains do not end where the backup recorded"
     finally:
         engine.dispose()

@@ -1,6 +1,6 @@
 """The resilience suite, small enough for CI (issue "scale"): two replicas on one PostgreSQL, users walking cases,
 replicas SIGKILLed, PostgreSQL stopped, Slack answering 429/5xx at random. The full run is
-`python -m benchmarks.resilience` (200 users, 20 kills; figures in the README)."""
+`python -m benchmarks.resilience` (200 users, 20 kills; figures in docs/benchmarks.md)."""
 
 from __future__ import annotations
 

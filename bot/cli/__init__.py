@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (default 1)")
     serve.add_argument("--threads", type=int, default=16, help="threads per worker (default 16)")
+    serve.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="Socket Mode (also chosen by SLACK_APP_TOKEN alone): no public URL; --port then serves /healthz",
+    )
     serve.set_defaults(func=_serve)
     reminders = sub.add_parser("reminders", help="the deadlines D1-D8: list what is scheduled, or send what is due")
     rem_sub = reminders.add_subparsers(dest="reminders_command", required=True, metavar="REMINDERS_COMMAND")

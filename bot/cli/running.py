@@ -59,11 +59,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log.error("cannot serve Slack: set %s (see README, 'Running it in Slack')", ", ".join(missing))
         return 2
     open_store(settings).dispose()  # refuse a missing, unmigrated or newer database (only `db upgrade` makes one)
+    if args.socket_mode and not settings.slack_app_token:
+        log.error("--socket-mode needs SLACK_APP_TOKEN, an app-level token with connections:write (xapp-…)")
+        return 2
     if settings.slack_app_token:
         from bot.slack.server import serve_socket_mode
 
         log.warning("serving Slack in Socket Mode")
-        serve_socket_mode(settings)
+        serve_socket_mode(settings, host=args.host, port=args.port)
     else:
         from bot.slack import server as server_module
         from bot.slack.server import serve_http

@@ -42,11 +42,12 @@ def make_wsgi(
     health: Callable[[], dict] = lambda: {"ok": True},
     metrics_page: Callable[[], tuple[bytes, str]] | None = None,
     metrics_token: str | None = None,
+    slack_events: bool = True,
 ) -> Callable:
     """The WSGI application: /slack/events for Bolt, /healthz for the load balancer, /metrics for a scraper
     that holds the token (only when one is set); each request counted by kind and outcome, with its time."""
     slack = SlackRequestHandler(app, path="/slack/events")
-    served = _counted(_routes(app, slack, health, metrics_page, metrics_token))
+    served = _counted(_routes(app, slack if slack_events else None, health, metrics_page, metrics_token))
     return served
 
 
@@ -94,6 +95,8 @@ def _routes(app, slack, health, metrics_page, metrics_token) -> Callable:
         port = getattr(app, "meldcode_port", None)
         if port is not None and dossier_links.is_link(environ.get("PATH_INFO", "")):
             return dossier_links.serve(port, environ, start_response)
+        if slack is None:  # Socket Mode: Slack's requests come over the websocket, never here
+            return reply(start_response, "404 Not Found", {"ok": False})
         if environ.get("PATH_INFO") == "/slack/events" and not _is_number(
             environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
         ):
@@ -203,7 +206,14 @@ def serve_http(settings: Settings, *, host: str, port: int, workers: int, thread
     ).run()
 
 
-def serve_socket_mode(settings: Settings) -> None:
+def serve_socket_mode(settings: Settings, *, host: str = "127.0.0.1", port: int | None = None) -> None:
+    """Socket Mode: Slack's events come over a websocket the bot opens (no public URL). Beside it, on `port`,
+    the bot's own small HTTP server answers /healthz (for the container or the service manager), /metrics
+    (with its token) and the dossier's one-time links; /slack/events is not served there."""
+    import threading
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.slack.app import build_app
@@ -213,9 +223,43 @@ def serve_socket_mode(settings: Settings) -> None:
 
         def handle(self, client, req) -> None:
             request_arrived(None)
-            with deadline(ACK_BUDGET):
-                super().handle(client, req)
+            metrics.current_kind.set(metrics.kind_of(req.payload))
+            started = time.monotonic()
+            try:
+                with deadline(ACK_BUDGET):
+                    super().handle(client, req)
+            finally:
+                kind = metrics.current_kind.get()
+                metrics.REQUESTS.labels(kind, "ok").inc()
+                metrics.ACK_SECONDS.labels(kind).observe(time.monotonic() - started)
 
     app = build_app(settings)
-    with_reminders(app, settings)
-    TimedHandler(app, settings.slack_app_token).start()
+    scheduler = with_reminders(app, settings)
+    handler = TimedHandler(app, settings.slack_app_token)
+
+    def health() -> dict:
+        database = app.meldcode_tenants.store.ping()
+        connected = bool(handler.client.is_connected())
+        ok = database and scheduler.running and connected
+        return {"ok": ok, "database": database, "scheduler": scheduler.running, "socket": connected}
+
+    if port is not None:
+
+        class Quiet(WSGIRequestHandler):
+            def log_message(self, *args) -> None:  # no access log: paths carry one-time tokens
+                pass
+
+        class Threaded(ThreadingMixIn, WSGIServer):
+            daemon_threads = True
+
+        site = make_wsgi(
+            app,
+            health=health,
+            metrics_page=metrics_page(app, settings),
+            metrics_token=settings.metrics_token,
+            slack_events=False,
+        )
+        server = make_server(host, port, site, server_class=Threaded, handler_class=Quiet)
+        threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
+        log.warning("Socket Mode: /healthz on %s:%s", host, port)
+    handler.start()

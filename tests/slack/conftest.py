@@ -222,6 +222,7 @@ def start_server(
     threads: int = 16,
     workers: int = 1,
     env_overrides: dict[str, str | None] | None = None,
+    extra_args: list[str] | None = None,
 ) -> SlackServer:
     port = _free_port()
     log_path = tmp_path / "serve.log"
@@ -260,6 +261,7 @@ def start_server(
             str(threads),
             "--workers",
             str(workers),
+            *(extra_args or []),
         ],
         env=env,
         cwd=ROOT,

@@ -40,6 +40,7 @@ class Standin:
     revoked: set[str] = field(default_factory=set)  # tokens Slack no longer accepts (invalid_auth)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
+    socket_url: str | None = None  # what apps.connections.open answers (Socket Mode tests)
 
     @property
     def url(self) -> str:
@@ -103,6 +104,8 @@ class Standin:
             return {"ok": True, "user": {"id": user, "locale": self.locales.get(user, "nl-NL")}}
         if method == "oauth.v2.access":
             return self._oauth(params)
+        if method == "apps.connections.open":  # Socket Mode: the websocket to connect to (a test's own server)
+            return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False, "error": "no_socket"}
         if method == "auth.test":
             if params.get("_token") in self.revoked:
                 return {"ok": False, "error": "invalid_auth"}

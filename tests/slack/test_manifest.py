@@ -52,3 +52,17 @@ def test_the_hosted_manifest_is_the_same_app_with_oauth_and_token_rotation():
     )  # what the install flow asks for
     for key in ("features", "display_information"):
         assert hosted[key] == MANIFEST[key]
+
+
+def test_operate_the_socket_mode_manifest_is_the_same_app_without_urls():
+    socket = yaml.safe_load((ROOT / "manifest.socket.yml").read_text(encoding="utf-8"))
+    jsonschema.validate(socket, SCHEMA)
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert "example.org" not in (ROOT / "manifest.socket.yml").read_text()  # nothing to edit by hand
+    same = json.loads(json.dumps(MANIFEST))
+    for command in same["features"]["slash_commands"]:
+        command.pop("url")
+    same["settings"]["event_subscriptions"].pop("request_url")
+    same["settings"]["interactivity"].pop("request_url")
+    same["settings"]["socket_mode_enabled"] = True
+    assert socket == same  # the same commands, shortcuts, events and scopes as over HTTP

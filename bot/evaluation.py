@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.stats import ROUTES, SUPPRESS_BELOW
+from bot.stats import ROUTES, SUPPRESS_BELOW, working_days_between
 from flows.model import Flow
-from flows.workdays import is_working_day
 from storage import figures as figures_repo
 from storage import organisations as org_repo
 from storage.figures import CaseDigest
@@ -36,14 +35,6 @@ GROUPS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
 )
 
 Shown = int | Literal["small", "hidden"]  # a number, "<5" (1 to 4), or hidden beside a "<5"
-
-
-def working_days_between(a: dt.date, b: dt.date) -> int:
-    days, day = 0, a
-    while day < b:
-        day += dt.timedelta(days=1)
-        days += is_working_day(day)
-    return days
 
 
 def af_answer(d: CaseDigest, tz: ZoneInfo) -> str | None:

@@ -51,7 +51,7 @@ def shown(value: int | None) -> str:
     return f"<{SUPPRESS_BELOW}" if 0 < value < SUPPRESS_BELOW else str(value)
 
 
-def _working_days_between(a: dt.date, b: dt.date) -> int:
+def working_days_between(a: dt.date, b: dt.date) -> int:
     days, day = 0, a
     while day < b:
         day += dt.timedelta(days=1)
@@ -101,7 +101,7 @@ def compute(
             meldingen += 1
             if "step5.vt_feedback" in latest:
                 delays.append(
-                    _working_days_between(
+                    working_days_between(
                         parse_date(latest["step5.melding"]["date"]), parse_date(latest["step5.vt_feedback"]["date"])
                     )
                 )

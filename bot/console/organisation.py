@@ -51,9 +51,7 @@ def chart(s: Session, arg: str) -> None:
         s.show(reply)
         return
     name, content = file
-    path = s.export_dir / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    path = write_private(s.export_dir / name, content)
     s.say(s.texts("console.chart_saved", path=str(path)))
 
 

@@ -162,6 +162,7 @@ def test_dossier_the_console_writes_the_dossier_as_pdf_readable_by_its_owner_onl
     written = tmp_path / "data" / "exports" / "MC-2026-0001.pdf"
     assert str(written) in result.stdout and written.read_bytes().startswith(b"%PDF-")
     assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert stat.S_IMODE(written.parent.stat().st_mode) == 0o700  # nobody else lists the codes in its names
     assert "nog geen gegevens voor Veilig Thuis" in result.stdout  # the summary comes with preparing the melding
     assert "Traceback" not in result.stdout + result.stderr
     assert "weasyprint" not in result.stdout + result.stderr  # no library chatter (nor the HTML it quotes)

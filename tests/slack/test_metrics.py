@@ -33,10 +33,16 @@ def samples(text: str) -> dict[tuple[str, tuple], float]:
     return out
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_operate_metrics_count_the_requests_by_kind_and_outcome_without_content(tmp_path, standin, db_url, workers):
-    if workers == 2 and "postgres" not in db_url:
-        pytest.skip("several workers: the PostgreSQL deployment")
+def test_operate_metrics_count_the_requests_by_kind_and_outcome_without_content(tmp_path, standin, db_url):
+    counted(tmp_path, standin, db_url, workers=1)
+
+
+@pytest.mark.postgres
+def test_operate_metrics_of_several_workers_are_summed(tmp_path, standin, postgres_url):
+    counted(tmp_path, standin, postgres_url, workers=2)  # several workers: the PostgreSQL deployment
+
+
+def counted(tmp_path, standin, db_url: str, *, workers: int) -> None:
     server = start_server(tmp_path, db_url, standin, workers=workers, env_overrides={"MELDCODE_METRICS_TOKEN": TOKEN})
     try:
         assert scrape(server, None)[0] == 401 and scrape(server, "wrong-" + "y" * 30)[0] == 401

@@ -19,9 +19,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-KINDS = ("command", "action", "view", "event", "shortcut", "options", "link", "health", "other")
-OUTCOMES = ("ok", "refused", "bad_request", "error")
-
 REQUESTS = Counter(
     "meldcode_requests", "Requests answered, by kind (Slack payload type) and outcome", ["kind", "outcome"]
 )
@@ -106,12 +103,8 @@ def exposition(collector: StateCollector, *, multiprocess: bool) -> tuple[bytes,
         MultiProcessCollector(registry)
         registry.register(collector)
         return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY) + generate_latest(_with(registry, collector)), CONTENT_TYPE_LATEST
-
-
-def _with(registry: CollectorRegistry, collector: Collector) -> CollectorRegistry:
     registry.register(collector)
-    return registry
+    return generate_latest(REGISTRY) + generate_latest(registry), CONTENT_TYPE_LATEST
 
 
 def authorised(header: str | None, token: str) -> bool:

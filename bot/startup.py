@@ -37,7 +37,7 @@ class MissingKey(StartupError):
     pass
 
 
-def _where_keys_are(settings: Settings) -> str:
+def where_keys_are(settings: Settings) -> str:
     if settings.encryption_keys:
         return "keys come from MELDCODE_KEYS"
     where = (
@@ -48,24 +48,32 @@ def _where_keys_are(settings: Settings) -> str:
     return f"keys are looked for in MELDCODE_KEYS, then {where}"
 
 
+def keys_at_hand(settings: Settings) -> KeyRing | None:
+    """The keys given: MELDCODE_KEYS, else an existing key file; None when there are none (none is ever made here)."""
+    if settings.encryption_keys:
+        return KeyRing.parse(settings.encryption_keys)
+    if settings.key_file and settings.key_file.exists():
+        try:
+            return load_key_file(settings.key_file)
+        except KeyError_ as exc:
+            raise MissingKey(f"MELDCODE_KEY_FILE: {settings.key_file}: {exc}") from None
+    return None
+
+
 def load_keys(settings: Settings, store: Store | None = None) -> KeyRing:
     """The encryption keys, from MELDCODE_KEYS or the key file, made active for this process. The embedded default
     creates an owner-only key file, but only for a database that holds nothing sealed yet; with a server database
     a key is required. Given the database, keys that cannot open its values are refused: a copy of the
     database without its key, or a mistyped key file, never gets a fresh key that forks the data."""
     report = keycheck.examine(store.engine) if store is not None else None
-    if settings.encryption_keys:
-        ring = KeyRing.parse(settings.encryption_keys)
-    elif settings.key_file and settings.key_file.exists():
-        try:
-            ring = load_key_file(settings.key_file)
-        except KeyError_ as exc:
-            raise MissingKey(f"MELDCODE_KEY_FILE: {settings.key_file}: {exc}") from None
+    given = keys_at_hand(settings)
+    if given is not None:
+        ring = given
     elif report is not None and report.holds_data:
         raise MissingKey(
             f"no key for this database: {settings.database_label} holds encrypted data "
             f"(sealed with key(s) {', '.join(sorted(report.needed)) or 'unknown'}, and an audit trail) "
-            f"but {_where_keys_are(settings)}, and there is none. Restore the key file that belongs to "
+            f"but {where_keys_are(settings)}, and there is none. Restore the key file that belongs to "
             "this database (or point MELDCODE_KEY_FILE at it); a new key cannot read this data, so "
             "none was made"
         )
@@ -111,7 +119,7 @@ def load_keys(settings: Settings, store: Store | None = None) -> KeyRing:
                 )
             raise MissingKey(
                 f"the keys do not open this database: {settings.database_label} needs key(s) {need}; "
-                f"{'; '.join(problem)}; {_where_keys_are(settings)}"
+                f"{'; '.join(problem)}; {where_keys_are(settings)}"
             )
     crypto.use(ring)
     return ring
@@ -164,7 +172,7 @@ def open_store(
             if verdict == "mismatch":
                 raise MissingKey(
                     f"the audit key does not match this database ({settings.database_label}): "
-                    f"{_where_keys_are(settings)}; restore the key file that belongs to this database"
+                    f"{where_keys_are(settings)}; restore the key file that belongs to this database"
                 )
     except Exception:
         store.dispose()

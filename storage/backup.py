@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from storage import audit, keycheck
-from storage.db import current_revision, sqlite_path
+from storage.db import sqlite_path
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -235,10 +235,6 @@ def discard(url: str) -> None:
             conn.execute(text("CREATE SCHEMA public"))
     finally:
         engine.dispose()
-
-
-def revision_of(engine: Engine) -> str | None:
-    return current_revision(engine)
 
 
 def audit_state(engine: Engine, key: bytes) -> tuple[audit.Verdict, list[tuple[int, int, str]]]:

@@ -34,12 +34,11 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
 def _restore(args: argparse.Namespace, settings: Settings) -> int:
     """Into an empty database only; refused (and nothing left behind) when the keys at hand cannot open the
     backup, or its audit chains do not verify up to the heads it recorded. Then a "restored" witness line."""
-    from bot.startup import _where_keys_are
+    from bot.startup import MissingKey, keys_at_hand, where_keys_are
     from storage import audit as audit_repo
     from storage import keycheck
     from storage.audit import Head
     from storage.backup import BackupError, audit_state, discard, is_empty, read_manifest, restore_into
-    from storage.crypto import KeyError_, KeyRing, load_key_file
     from storage.db import head_revision, known_revision
     from storage.witness import Witness
 
@@ -56,14 +55,11 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
     if not is_empty(settings.database_url):
         return refuse(f"{settings.database_label} is not empty: a backup is restored into an empty database only")
     try:
-        if settings.encryption_keys:
-            ring = KeyRing.parse(settings.encryption_keys)
-        elif settings.key_file and settings.key_file.exists():
-            ring = load_key_file(settings.key_file)
-        else:
-            return refuse(f"no keys: {_where_keys_are(settings)}; put the backed-up database's key file there first")
-    except KeyError_ as exc:
+        ring = keys_at_hand(settings)  # never a new key: a restore needs the backed-up database's own
+    except MissingKey as exc:
         return refuse(f"the keys cannot be read: {exc}")
+    if ring is None:
+        return refuse(f"no keys: {where_keys_are(settings)}; put the backed-up database's key file there first")
     missing = sorted(set(manifest.key_ids) - set(ring.keys))
     if missing:
         return refuse(f"the backup needs key(s) {', '.join(missing)}, which are not among the keys at hand")

@@ -47,8 +47,7 @@ def make_wsgi(
     """The WSGI application: /slack/events for Bolt, /healthz for the load balancer, /metrics for a scraper
     that holds the token (only when one is set); each request counted by kind and outcome, with its time."""
     slack = SlackRequestHandler(app, path="/slack/events")
-    served = _counted(_routes(app, slack if slack_events else None, health, metrics_page, metrics_token))
-    return served
+    return _counted(_routes(app, slack if slack_events else None, health, metrics_page, metrics_token))
 
 
 def _counted(inner: Callable) -> Callable:
